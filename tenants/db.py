@@ -1,0 +1,41 @@
+"""The one database handle every model uses, bound at start-up from ``DATABASE_URL``.
+
+SQLite (the default) runs in WAL mode with a busy timeout so the console, the
+job worker and Kamailio can share the file; ``postgresql://`` selects PostgreSQL.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlparse
+
+import peewee
+from playhouse.db_url import connect
+
+database = peewee.DatabaseProxy()
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "busy_timeout": 10_000,  # ms: writers from other processes wait instead of failing
+    "foreign_keys": 1,
+    "synchronous": "normal",
+}
+
+
+def open_database(url: str) -> peewee.Database:
+    """Connect the shared proxy to the database at ``url`` and return it."""
+    scheme = urlparse(url).scheme
+    if scheme.startswith("sqlite"):
+        path = url.split("://", 1)[1]
+        if path.startswith("/") and path != "/:memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        db = connect(url, pragmas=SQLITE_PRAGMAS, check_same_thread=False)
+    elif scheme in ("postgres", "postgresql"):
+        db = connect(url, autorollback=True)
+    else:
+        raise ValueError(f"unsupported DATABASE_URL scheme: {scheme!r}")
+    database.initialize(db)
+    return db
+
+
+def is_sqlite() -> bool:
+    return isinstance(database.obj, peewee.SqliteDatabase)

@@ -1,0 +1,113 @@
+"""A persistent job queue in the application's own database.
+
+Jobs are rows, enqueued in the same transaction as the change that causes them
+(an extension created and its PIN email commit together, or neither does). A
+worker claims due jobs, runs the handler registered for their kind, and on
+failure retries with exponential backoff; the operator sees every job. Nothing
+is lost when a process stops: a claim expires and the job runs again.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import traceback
+from typing import Callable
+
+from tenants.db import database
+from tenants.models import Job, Tenant, utcnow
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[dict], None]
+_handlers: dict[str, Handler] = {}
+CLAIM_SECONDS = 300  # a job still "running" after this is taken to have died with its worker
+BACKOFF_BASE_SECONDS = 30
+BACKOFF_CAP_SECONDS = 3600
+
+
+def handler(kind: str) -> Callable[[Handler], Handler]:
+    """Register the function that runs jobs of ``kind``."""
+    def register(func: Handler) -> Handler:
+        _handlers[kind] = func
+        return func
+    return register
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """Delay before the next try after ``attempts`` failures: 30 s, 60 s, 120 s... capped at 1 h."""
+    return dt.timedelta(seconds=min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_CAP_SECONDS))
+
+
+def enqueue(kind: str, payload: dict, tenant: Tenant | None = None, run_at: dt.datetime | None = None) -> Job:
+    if kind not in _handlers:
+        raise ValueError(f"no handler for job kind {kind!r}")
+    return Job.create(kind=kind, payload=payload, tenant=tenant, run_at=run_at or utcnow())
+
+
+def _claim(now: dt.datetime) -> Job | None:
+    """Take one due job, so that two workers never run the same one."""
+    due = (Job.select(Job.id)
+           .where(((Job.status == Job.QUEUED) & (Job.run_at <= now))
+                  | ((Job.status == Job.RUNNING) & (Job.locked_until < now)))
+           .order_by(Job.run_at, Job.id).limit(5))
+    for row in due:
+        taken = (Job.update(status=Job.RUNNING, locked_until=now + dt.timedelta(seconds=CLAIM_SECONDS))
+                 .where((Job.id == row.id)
+                        & (((Job.status == Job.QUEUED) & (Job.run_at <= now))
+                           | ((Job.status == Job.RUNNING) & (Job.locked_until < now))))
+                 .execute())
+        if taken:
+            return Job.get_by_id(row.id)
+    return None
+
+
+def run_one(now: dt.datetime | None = None) -> Job | None:
+    """Run the next due job, if any, and return it as it ended."""
+    now = now or utcnow()
+    with database.atomic():
+        job = _claim(now)
+    if job is None:
+        return None
+    try:
+        _handlers[job.kind](job.payload)
+    except Exception as exc:  # any failure is retried; the operator sees the error
+        job.attempts += 1
+        job.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        log.warning("job %s (%s) failed, attempt %d: %s", job.id, job.kind, job.attempts, job.last_error)
+        log.debug("%s", traceback.format_exc())
+        if job.attempts >= job.max_attempts:
+            job.status, job.finished_at = Job.FAILED, utcnow()
+        else:
+            job.status, job.run_at = Job.QUEUED, utcnow() + backoff(job.attempts)
+    else:
+        job.attempts += 1
+        job.status, job.finished_at, job.last_error = Job.DONE, utcnow(), None
+    job.locked_until = None
+    job.save()
+    return job
+
+
+def run_due(now: dt.datetime | None = None, limit: int = 1000) -> int:
+    """Run every job due at ``now``; return how many ran."""
+    count = 0
+    while count < limit and run_one(now) is not None:
+        count += 1
+    return count
+
+
+def retry_now(job: Job) -> None:
+    """Operator action: run a waiting or failed job at the next turn of the worker."""
+    Job.update(status=Job.QUEUED, run_at=utcnow(), locked_until=None).where(
+        (Job.id == job.id) & (Job.status != Job.RUNNING) & (Job.status != Job.DONE)).execute()
+
+
+def listing(status: str | None = None, page: int = 1, per_page: int = 50):
+    query = Job.select().order_by(Job.id.desc())
+    if status:
+        query = query.where(Job.status == status)
+    return query.paginate(page, per_page), query.count()
+
+
+def counts() -> dict[str, int]:
+    return {status: Job.select().where(Job.status == status).count()
+            for status in (Job.QUEUED, Job.RUNNING, Job.DONE, Job.FAILED)}

@@ -1,0 +1,42 @@
+"""Instance secrets (Flask's session key, the key that encrypts SIP passwords).
+
+Taken from the environment when given, otherwise generated once into
+``$POSTE_DATA/secrets/`` with owner-only permissions and reused afterwards.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+
+def _load_or_create(path: Path, make) -> str:
+    if path.is_file():
+        return path.read_text(encoding="ascii").strip()
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    value = make()
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(value + "\n")
+    try:
+        os.link(tmp, path)  # fails if another process created it first: theirs wins
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path.read_text(encoding="ascii").strip()
+
+
+def secret_key(data_dir: Path) -> str:
+    """The Flask secret key: ``POSTE_SECRET_KEY`` or a generated one."""
+    return os.environ.get("POSTE_SECRET_KEY") or _load_or_create(
+        data_dir / "secrets" / "flask_secret_key", lambda: secrets.token_urlsafe(48))
+
+
+def sip_key(data_dir: Path) -> str:
+    """The Fernet key for SIP passwords at rest: ``POSTE_SIP_KEY`` or a generated one."""
+    return os.environ.get("POSTE_SIP_KEY") or _load_or_create(
+        data_dir / "secrets" / "sip_password_key", lambda: Fernet.generate_key().decode("ascii"))

@@ -1,0 +1,28 @@
+"""The job worker: runs due jobs until stopped (``flask --app wsgi jobs work``)."""
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+
+from tenants import jobs
+
+log = logging.getLogger(__name__)
+
+
+def run_forever(poll_seconds: float = 1.0, stop: threading.Event | None = None) -> None:
+    """Run jobs as they fall due; return on SIGTERM/SIGINT or when ``stop`` is set."""
+    stop = stop or threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+    log.info("job worker started")
+    while not stop.is_set():
+        try:
+            ran = jobs.run_due()
+        except Exception:  # a database hiccup must not kill the worker
+            log.exception("job worker loop failed; retrying")
+            ran = 0
+        if not ran:
+            stop.wait(poll_seconds)
+    log.info("job worker stopped")
