@@ -17,6 +17,13 @@ _hasher = PasswordHasher()
 _fernet: Fernet | None = None
 
 
+def use_fast_hashing() -> None:
+    """Cheapest argon2 parameters: for test suites only, where thousands of hashes are made."""
+    global _hasher
+    from argon2.profiles import CHEAPEST
+    _hasher = PasswordHasher.from_parameters(CHEAPEST)
+
+
 def hash_secret(secret: str) -> str:
     return _hasher.hash(secret)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from tenants import audit, sip_accounts
 from tenants.audit import Actor
 from tenants.db import database
-from tenants.models import Did, Tenant
+from tenants.models import Account, AuditEntry, Did, Extension, Job, Mailbox, Tenant
 from tenants.problems import N_, DomainError, Problem
 from tenants.validation import (check_domain, check_language, check_name, check_phone_number,
                                 check_timezone, to_e164)
@@ -78,10 +78,19 @@ def delete_tenant(actor: Actor, tenant: Tenant, confirm_domain: str) -> None:
         raise DomainError(Problem("confirm", N_("Saisissez exactement le domaine « %(value)s » pour confirmer."),
                                   {"value": tenant.domain}))
     with database.atomic():
-        audit.record(actor, "tenant.delete", None, "tenant", tenant.id, tenant.domain, snapshot(tenant), None)
+        audit.record(actor, "tenant.delete", tenant, "tenant", tenant.id, tenant.domain, snapshot(tenant), None)
         sip_accounts.set_domain(tenant.domain, active=False)
         sip_accounts.remove_domain_subscribers(tenant.domain)
-        tenant.delete_instance(recursive=True)
+        # Explicit, because peewee's recursive delete would only unlink nullable
+        # references: accounts would survive tenantless, audit entries would go.
+        Account.delete().where(Account.tenant == tenant).execute()
+        Did.delete().where(Did.tenant == tenant).execute()
+        extension_ids = Extension.select(Extension.id).where(Extension.tenant == tenant)
+        Mailbox.delete().where(Mailbox.extension.in_(extension_ids)).execute()
+        Extension.delete().where(Extension.tenant == tenant).execute()
+        Job.update(tenant=None).where(Job.tenant == tenant).execute()
+        AuditEntry.update(tenant=None).where(AuditEntry.tenant == tenant).execute()
+        tenant.delete_instance()
 
 
 def set_receptionist_voicemail(actor: Actor, tenant: Tenant, enabled: bool) -> Tenant:

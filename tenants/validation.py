@@ -17,6 +17,7 @@ PASSWORD_MAX = 128
 PIN_MIN, PIN_MAX = 4, 10
 LANGUAGES = ("fr", "en")
 # RFC 1035 labels; at least two of them, as a SIP domain is a DNS name.
+_ASCII_DIGITS = re.compile(r"^[0-9]+$")  # str.isdigit() would accept "２００１" or "١٢٣٤"
 _DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$")
 
 
@@ -29,7 +30,7 @@ def check_extension_number(number: str, field: str = "number") -> list[Problem]:
     number = (number or "").strip()
     if not number:
         return [Problem(field, N_("Le numéro de poste est obligatoire."))]
-    if not number.isdigit() or len(number) != 4:
+    if not _ASCII_DIGITS.match(number) or len(number) != 4:
         return [Problem(field, N_("Le numéro de poste doit comporter 4 chiffres (2000 à 2999)."))]
     if not EXTENSION_MIN <= int(number) <= EXTENSION_MAX:
         return [Problem(field, N_("Le numéro de poste doit être compris entre 2000 et 2999."))]
@@ -94,7 +95,7 @@ def check_password(password: str, field: str = "password") -> list[Problem]:
 def check_pin(pin: str, field: str = "pin") -> list[Problem]:
     """Voicemail PIN: digits only, at least 4 (D4, seed 002)."""
     pin = (pin or "").strip()
-    if not pin.isdigit():
+    if not _ASCII_DIGITS.match(pin):
         return [Problem(field, N_("Le code PIN ne doit contenir que des chiffres."))]
     if len(pin) < PIN_MIN:
         return [Problem(field, N_("Le code PIN doit comporter au moins %(min)d chiffres."), {"min": PIN_MIN})]

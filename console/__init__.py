@@ -1,0 +1,124 @@
+"""The web console: operator, tenant admin and extension user pages (Flask + htmx)."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, redirect, render_template, url_for
+from flask_babel import get_locale, gettext
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from console import i18n
+from console.plugins import babel, csrf, htmx, limiter, login_manager
+from console.session_user import load_user
+from tenants.config import Settings
+from tenants.db import database
+from tenants.models import Account
+from tenants.runtime import start
+from tenants.secrets_store import secret_key
+from tenants.validation import NAME_MAX
+
+HOME_BY_ROLE = {
+    Account.OPERATOR: "operator.tenants",
+    Account.ADMIN: "directory.index",
+    Account.USER: "me.index",
+}
+
+
+def create_app(settings: Settings | None = None, **overrides) -> Flask:
+    """Build the console for ``settings`` (default: from the environment)."""
+    settings, _db = start(settings)
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=secret_key(settings.data_dir),
+        POSTE_SETTINGS=settings,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=20 * 1024 * 1024,
+        BABEL_DEFAULT_LOCALE="fr",
+        BABEL_TRANSLATION_DIRECTORIES=str(i18n.TRANSLATIONS),
+        WTF_CSRF_TIME_LIMIT=None,  # tied to the session instead; a long-open form still posts
+        RATELIMIT_HEADERS_ENABLED=True,
+    )
+    app.config.update(overrides)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    i18n.compile_catalogues()
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+
+    _register_blueprints(app)
+    _register_db_hooks(app)
+    _register_errors(app)
+    app.jinja_env.globals.update(NAME_MAX=NAME_MAX, get_locale=get_locale)
+
+    from console.cli import register_cli
+    register_cli(app)
+
+    @app.get("/")
+    def home():
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login"))
+        return redirect(url_for(HOME_BY_ROLE[current_user.account.role]))
+
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from console.audit.views import bp as audit_bp
+    from console.auth.views import bp as auth_bp
+    from console.directory.views import bp as directory_bp
+    from console.me.views import bp as me_bp
+    from console.operator.views import bp as operator_bp
+    from console.settings.views import bp as settings_bp
+
+    for blueprint in (auth_bp, operator_bp, directory_bp, settings_bp, audit_bp, me_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_db_hooks(app: Flask) -> None:
+    @app.before_request
+    def _connect():
+        database.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def _close(_exc):
+        if not database.is_closed():
+            database.close()
+
+
+def _register_errors(app: Flask) -> None:
+    def page(status: int, title: str, text: str):
+        return render_template("errors/error.html", status=status, title=title, text=text), status
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error):
+        return page(400, gettext("Requête refusée"),
+                    gettext("Le formulaire a expiré ou n'est pas valide. Rechargez la page et réessayez."))
+
+    @app.errorhandler(400)
+    def bad_request(_error):
+        return page(400, gettext("Requête invalide"), gettext("La requête n'a pas pu être comprise."))
+
+    @app.errorhandler(403)
+    def forbidden(_error):
+        return page(403, gettext("Accès refusé"), gettext("Vous n'avez pas accès à cette page."))
+
+    @app.errorhandler(404)
+    def not_found(_error):
+        return page(404, gettext("Page introuvable"), gettext("Cette page n'existe pas ou a été supprimée."))
+
+    @app.errorhandler(413)
+    def too_large(_error):
+        return page(413, gettext("Fichier trop volumineux"), gettext("Le fichier envoyé dépasse 20 Mo."))
+
+    @app.errorhandler(429)
+    def too_many(_error):
+        return page(429, gettext("Trop de tentatives"),
+                    gettext("Trop de tentatives de connexion. Patientez une minute avant de réessayer."))

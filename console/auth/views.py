@@ -1,0 +1,82 @@
+"""Login, logout and password change for every role (A2)."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext, lazy_gettext as _l
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Length
+
+from console.forms import attach_problems
+from console.plugins import limiter
+from console.session_user import SessionUser
+from tenants import accounts
+from tenants.problems import DomainError
+
+bp = Blueprint("auth", __name__)
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(_l("Ce champ est obligatoire.")), Length(max=254)])
+    password = PasswordField(_l("Mot de passe"), validators=[DataRequired(_l("Ce champ est obligatoire.")), Length(max=128)])
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("Mot de passe actuel"), validators=[DataRequired(_l("Ce champ est obligatoire.")), Length(max=128)])
+    new = PasswordField(_l("Nouveau mot de passe"), validators=[DataRequired(_l("Ce champ est obligatoire.")), Length(max=128)])
+    confirm = PasswordField(_l("Confirmation du nouveau mot de passe"),
+                            validators=[DataRequired(_l("Ce champ est obligatoire.")), Length(max=128)])
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site paths, so the login page is no open redirect."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/connexion", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            account = accounts.authenticate(form.email.data, form.password.data)
+        except DomainError as error:
+            attach_problems(form, error)
+        else:
+            login_user(SessionUser(account))
+            return redirect(_safe_next(request.args.get("next")) or url_for("home"))
+    return render_template("auth/login.html", form=form), 200 if not form.errors else 422
+
+
+@bp.post("/deconnexion")
+@login_required
+def logout():
+    logout_user()
+    flash(gettext("Vous êtes déconnecté."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/mot-de-passe", methods=["GET", "POST"])
+@login_required
+def password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(current_user.account, form.current.data, form.new.data, form.confirm.data)
+        except DomainError as error:
+            attach_problems(form, error)
+        else:
+            login_user(SessionUser(current_user.account))  # the session id follows the new hash
+            flash(gettext("Votre mot de passe a été modifié."), "success")
+            return redirect(url_for("home"))
+    return render_template("auth/password.html", form=form), 200 if not form.errors else 422

@@ -1,0 +1,259 @@
+"""The management CLI on ``flask --app wsgi``. Operators script these: names and options stay."""
+from __future__ import annotations
+
+import json
+import logging
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from tenants import accounts, extensions, jobs, migrations, tenancy, worker
+from tenants.audit import Actor
+from tenants.extensions import ExtensionInput
+from tenants.models import Account, Did, Extension
+from tenants.problems import DomainError
+
+db_cli = AppGroup("db", help="Database schema.")
+tenant_cli = AppGroup("tenant", help="Tenants (SIP domains).")
+account_cli = AppGroup("account", help="Operator, admin and user accounts.")
+extension_cli = AppGroup("extension", help="Extensions 2000-2999 of a tenant.")
+did_cli = AppGroup("did", help="Public numbers of a tenant.")
+jobs_cli = AppGroup("jobs", help="The background job queue.")
+demo_cli = AppGroup("demo", help="Demo data.")
+
+
+def _fail(error: DomainError) -> None:
+    raise click.ClickException("\n".join(p.text() for p in error.problems))
+
+
+def _tenant(domain: str):
+    try:
+        return tenancy.require(domain)
+    except DomainError as error:
+        _fail(error)
+
+
+@db_cli.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the schema to the latest version."""
+    ran = migrations.upgrade()
+    click.echo("applied: " + ", ".join(ran) if ran else "schema up to date")
+
+
+@db_cli.command("status")
+def db_status() -> None:
+    """List migrations not yet applied."""
+    waiting = migrations.pending()
+    click.echo("pending: " + ", ".join(waiting) if waiting else "schema up to date")
+
+
+@tenant_cli.command("create")
+@click.option("--name", required=True)
+@click.option("--domain", required=True)
+@click.option("--timezone", default="Europe/Paris", show_default=True)
+@click.option("--language", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+def tenant_create(name: str, domain: str, timezone: str, language: str) -> None:
+    """Create a tenant."""
+    try:
+        tenant = tenancy.create_tenant(Actor.cli(), name, domain, timezone, language)
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"tenant {tenant.domain} created (id {tenant.id})")
+
+
+@tenant_cli.command("list")
+@click.option("--json", "as_json", is_flag=True)
+def tenant_list(as_json: bool) -> None:
+    rows = [tenancy.snapshot(t) for t in tenancy.listing()]
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for row in rows:
+            click.echo(f"{row['domain']}\t{row['name']}\t{row['status']}")
+
+
+@tenant_cli.command("suspend")
+@click.option("--domain", required=True)
+def tenant_suspend(domain: str) -> None:
+    tenancy.set_status(Actor.cli(), _tenant(domain), "suspended")
+    click.echo(f"tenant {domain} suspended")
+
+
+@tenant_cli.command("resume")
+@click.option("--domain", required=True)
+def tenant_resume(domain: str) -> None:
+    tenancy.set_status(Actor.cli(), _tenant(domain), "active")
+    click.echo(f"tenant {domain} resumed")
+
+
+@tenant_cli.command("delete")
+@click.option("--domain", required=True)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def tenant_delete(domain: str, yes: bool) -> None:
+    tenant = _tenant(domain)
+    if not yes:
+        click.confirm(f"Delete {domain} and everything it owns?", abort=True)
+    tenancy.delete_tenant(Actor.cli(), tenant, domain)
+    click.echo(f"tenant {domain} deleted")
+
+
+@account_cli.command("create")
+@click.option("--role", type=click.Choice(list(Account.ROLES)), required=True)
+@click.option("--domain", default=None, help="Tenant of an admin or user.")
+@click.option("--email", required=True)
+@click.option("--password", required=True)
+@click.option("--name", default="")
+@click.option("--extension", "extension_number", default=None, help="Extension of a user (default: same email).")
+def account_create(role: str, domain: str | None, email: str, password: str, name: str,
+                   extension_number: str | None) -> None:
+    """Create an account."""
+    tenant = _tenant(domain) if domain else None
+    ext = None
+    if extension_number:
+        ext = extensions.by_number(tenant, extension_number) if tenant else None
+        if ext is None:
+            raise click.ClickException(f"no extension {extension_number} in {domain}")
+    try:
+        account = accounts.create_account(Actor.cli(), role, email, password, tenant=tenant, name=name, extension=ext)
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"{account.role} {account.email} created")
+
+
+@extension_cli.command("create")
+@click.option("--domain", required=True)
+@click.option("--number", required=True)
+@click.option("--name", required=True)
+@click.option("--email", required=True)
+@click.option("--sip-password", default=None, help="Generated and printed once when not given.")
+@click.option("--virtual-to", default=None, help="External number a virtual extension forwards to.")
+@click.option("--did", default="", help="One of the tenant's numbers for this extension.")
+def extension_create(domain: str, number: str, name: str, email: str, sip_password: str | None,
+                     virtual_to: str | None, did: str) -> None:
+    """Create an extension with its mailbox; its user gets the PIN by email."""
+    tenant = _tenant(domain)
+    data = ExtensionInput(number=number, name=name, email=email,
+                          kind=Extension.VIRTUAL if virtual_to else Extension.DESK,
+                          forward_to=virtual_to or "", did=did)
+    try:
+        ext, password = extensions.create_extension(Actor.cli(), tenant, data, sip_password)
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"extension {ext.number}@{tenant.domain} created")
+    if sip_password is None:
+        click.echo(f"SIP password: {password}")
+
+
+@extension_cli.command("list")
+@click.option("--domain", required=True)
+@click.option("--json", "as_json", is_flag=True)
+def extension_list(domain: str, as_json: bool) -> None:
+    tenant = _tenant(domain)
+    rows = []
+    for ext in extensions.search(tenant):
+        box = extensions.mailbox_of(ext)
+        rows.append({**extensions.snapshot(ext), "id": ext.id, "voicemail_email": box.email,
+                     "mailbox_locked": box.locked})
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for row in rows:
+            click.echo(f"{row['number']}\t{row['name']}\t{row['email']}\t{row['kind']}")
+
+
+@extension_cli.command("set-sip-password")
+@click.option("--domain", required=True)
+@click.option("--number", required=True)
+@click.option("--sip-password", default=None)
+def extension_set_sip_password(domain: str, number: str, sip_password: str | None) -> None:
+    ext = extensions.by_number(_tenant(domain), number)
+    if ext is None:
+        raise click.ClickException(f"no extension {number} in {domain}")
+    try:
+        password = extensions.set_sip_password(Actor.cli(), ext, sip_password)
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"SIP password: {password}" if sip_password is None else "SIP password changed")
+
+
+@extension_cli.command("delete")
+@click.option("--domain", required=True)
+@click.option("--number", required=True)
+def extension_delete(domain: str, number: str) -> None:
+    ext = extensions.by_number(_tenant(domain), number)
+    if ext is None:
+        raise click.ClickException(f"no extension {number} in {domain}")
+    extensions.delete_extension(Actor.cli(), ext)
+    click.echo(f"extension {number}@{domain} deleted")
+
+
+@did_cli.command("add")
+@click.option("--domain", required=True)
+@click.option("--number", required=True)
+def did_add(domain: str, number: str) -> None:
+    try:
+        did = tenancy.add_did(Actor.cli(), _tenant(domain), number)
+    except DomainError as error:
+        _fail(error)
+    click.echo(f"{did.number} added to {domain}")
+
+
+@jobs_cli.command("work")
+@click.option("--poll", default=1.0, show_default=True, help="Seconds between polls when idle.")
+def jobs_work(poll: float) -> None:
+    """Run the job worker until SIGTERM or Ctrl-C."""
+    logging.getLogger().setLevel(logging.INFO)
+    worker.run_forever(poll)
+
+
+@jobs_cli.command("run-due")
+def jobs_run_due() -> None:
+    """Run the jobs due now once, then exit."""
+    click.echo(f"{jobs.run_due()} job(s) run")
+
+
+@jobs_cli.command("list")
+@click.option("--status", type=click.Choice(["queued", "running", "done", "failed"]), default=None)
+def jobs_list(status: str | None) -> None:
+    rows, _total = jobs.listing(status, 1, 100)
+    for job in rows:
+        click.echo(f"{job.id}\t{job.kind}\t{job.status}\t{job.attempts}/{job.max_attempts}\t"
+                   f"{job.run_at:%Y-%m-%d %H:%M:%S}\t{job.last_error or ''}")
+
+
+DEMO_DOMAIN = "demo.pbx.example"
+DEMO_OPERATOR = ("operateur@poste.example", "operateur-demo")
+DEMO_ADMIN = ("admin@demo.example", "admin-demo-2024")
+DEMO_USER = ("alice@demo.example", "alice-demo-2024")
+DEMO_EXTENSIONS = [("2001", "Alice Martin", "alice@demo.example"),
+                   ("2002", "Bruno Petit", "bruno@demo.example"),
+                   ("2003", "Chloé Durand", "chloe@demo.example")]
+
+
+@demo_cli.command("seed")
+def demo_seed() -> None:
+    """Create the demo operator, tenant, admin, user and three extensions (idempotent)."""
+    actor = Actor.cli()
+    if not Account.select().where(Account.email == DEMO_OPERATOR[0]).exists():
+        accounts.create_account(actor, Account.OPERATOR, *DEMO_OPERATOR, name="Opérateur démo")
+    tenant = tenancy.by_domain(DEMO_DOMAIN) or tenancy.create_tenant(actor, "Démo Coworking", DEMO_DOMAIN)
+    if not Did.select().where(Did.tenant == tenant).exists():
+        tenancy.add_did(actor, tenant, "+33 1 84 88 00 01")
+    passwords = {}
+    for number, name, email in DEMO_EXTENSIONS:
+        if extensions.by_number(tenant, number) is None:
+            _ext, passwords[number] = extensions.create_extension(
+                actor, tenant, ExtensionInput(number=number, name=name, email=email))
+    if not Account.select().where(Account.email == DEMO_ADMIN[0]).exists():
+        accounts.create_account(actor, Account.ADMIN, *DEMO_ADMIN, tenant=tenant, name="Admin démo")
+    if not Account.select().where(Account.email == DEMO_USER[0]).exists():
+        accounts.create_account(actor, Account.USER, *DEMO_USER, tenant=tenant, name="Alice Martin")
+    for number, password in passwords.items():
+        click.echo(f"extension {number}@{DEMO_DOMAIN} SIP password: {password}")
+    click.echo("demo data ready")
+
+
+def register_cli(app: Flask) -> None:
+    for group in (db_cli, tenant_cli, account_cli, extension_cli, did_cli, jobs_cli, demo_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,215 @@
+"""The tenant admin's extensions (A3) and their mailboxes (A4, A5).
+
+Every page works as plain HTML; htmx upgrades it: search-as-you-type, paging
+in place, inline edit of a row, delete with confirmation, inline validation
+of the number while it is typed.
+"""
+from __future__ import annotations
+
+import math
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+
+from console.directory.forms import ConfirmForm, ExtensionForm, PinForm, VoicemailEmailForm
+from console.forms import attach_problems, problem_text
+from console.plugins import htmx
+from console.scoping import actor, current_tenant, roles_required, tenant_object
+from tenants import extensions
+from tenants.extensions import ExtensionInput
+from tenants.models import Account, Did, Extension
+from tenants.problems import DomainError
+
+bp = Blueprint("directory", __name__, url_prefix="/postes")
+PER_PAGE = 20
+admin_only = roles_required(Account.ADMIN)
+
+
+def _page_arg() -> int:
+    try:
+        return max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        return 1
+
+
+def _table_context() -> dict:
+    tenant = current_tenant()
+    q = (request.args.get("q") or "").strip()[:100]
+    query = extensions.search(tenant, q)
+    total = query.count()
+    pages = max(1, math.ceil(total / PER_PAGE))
+    page = min(_page_arg(), pages)
+    rows = list(query.paginate(page, PER_PAGE))
+    dids = {d.extension_id: d.number for d in Did.select().where(
+        (Did.tenant == tenant) & Did.extension.in_([e.id for e in rows]))} if rows else {}
+    return {"rows": rows, "dids": dids, "q": q, "page": page, "pages": pages, "total": total,
+            "confirm": ConfirmForm()}
+
+
+@bp.get("/")
+@admin_only
+def index():
+    context = _table_context()
+    if htmx and htmx.target == "extensions-table":
+        return render_template("directory/_table.html", **context)
+    return render_template("directory/index.html", **context)
+
+
+@bp.route("/nouveau", methods=["GET", "POST"])
+@admin_only
+def create():
+    tenant = current_tenant()
+    form = ExtensionForm()
+    form.fill_did_choices(tenant)
+    if form.validate_on_submit():
+        try:
+            ext, password = extensions.create_extension(actor(), tenant, form.to_input())
+        except DomainError as error:
+            attach_problems(form, error)
+        else:
+            flash(gettext("Poste %(number)s créé. Mot de passe SIP (affiché une seule fois) : %(password)s. "
+                          "Le code PIN de messagerie a été envoyé à %(email)s.",
+                          number=ext.number, password=password, email=ext.email), "success")
+            return redirect(url_for("directory.index", q=ext.number))
+    return render_template("directory/new.html", form=form), 422 if form.errors else 200
+
+
+@bp.post("/verifier-numero")
+@admin_only
+def check_number():
+    """Inline validation of the number field while the admin types it."""
+    number = (request.form.get("number") or "").strip()[:10]
+    data = ExtensionInput(number=number, name="x", email="x@example.org")
+    problems = [p for p in extensions.problems_for(current_tenant(), data) if p.field == "number"]
+    return render_template("directory/_number_check.html", number=number,
+                           errors=[problem_text(p) for p in problems])
+
+
+@bp.get("/<int:ext_id>")
+@admin_only
+def detail(ext_id: int):
+    return _detail_page(tenant_object(Extension, ext_id))
+
+
+def _detail_page(ext: Extension, pin_form: PinForm | None = None,
+                 email_form: VoicemailEmailForm | None = None):
+    box = extensions.mailbox_of(ext)
+    status = 422 if (pin_form and pin_form.errors) or (email_form and email_form.errors) else 200
+    return render_template("directory/detail.html", ext=ext, box=box,
+                           did=Did.get_or_none(Did.extension == ext),
+                           pin_form=pin_form or PinForm(),
+                           email_form=email_form or VoicemailEmailForm(voicemail_email=box.email),
+                           confirm=ConfirmForm()), status
+
+
+@bp.get("/<int:ext_id>/ligne")
+@admin_only
+def row(ext_id: int):
+    ext = tenant_object(Extension, ext_id)
+    did = Did.get_or_none(Did.extension == ext)
+    return render_template("directory/_row.html", ext=ext, did=did.number if did else None, confirm=ConfirmForm())
+
+
+@bp.route("/<int:ext_id>/modifier", methods=["GET", "POST"])
+@admin_only
+def edit(ext_id: int):
+    ext = tenant_object(Extension, ext_id)
+    did = Did.get_or_none(Did.extension == ext)
+    if request.method == "GET":
+        form = ExtensionForm(data={"number": ext.number, "name": ext.name, "email": ext.email, "kind": ext.kind,
+                                   "forward_to": ext.forward_to or "", "did": did.number if did else ""})
+    else:
+        form = ExtensionForm()
+    form.fill_did_choices(ext.tenant, ext)
+    if form.validate_on_submit():
+        try:
+            extensions.update_extension(actor(), ext, form.to_input())
+        except DomainError as error:
+            attach_problems(form, error)
+        else:
+            if htmx:
+                did = Did.get_or_none(Did.extension == ext)
+                return render_template("directory/_row.html", ext=ext, did=did.number if did else None,
+                                       confirm=ConfirmForm())
+            flash(gettext("Poste %(number)s modifié.", number=ext.number), "success")
+            return redirect(url_for("directory.detail", ext_id=ext.id))
+    status = 422 if form.errors else 200
+    if htmx:
+        return render_template("directory/_row_edit.html", ext=ext, form=form), status
+    return render_template("directory/edit.html", ext=ext, form=form), status
+
+
+@bp.route("/<int:ext_id>/supprimer", methods=["GET", "POST"])
+@admin_only
+def delete(ext_id: int):
+    ext = tenant_object(Extension, ext_id)
+    form = ConfirmForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        number = ext.number
+        extensions.delete_extension(actor(), ext)
+        if htmx:
+            return ""  # the row swaps itself out
+        flash(gettext("Poste %(number)s supprimé.", number=number), "success")
+        return redirect(url_for("directory.index"))
+    return render_template("directory/delete.html", ext=ext, form=form)
+
+
+@bp.post("/<int:ext_id>/pin")
+@admin_only
+def set_pin(ext_id: int):
+    ext = tenant_object(Extension, ext_id)
+    box = extensions.mailbox_of(ext)
+    form = PinForm()
+    if form.validate_on_submit():
+        try:
+            extensions.set_pin(actor(), box, form.pin.data)
+        except DomainError as error:
+            attach_problems(form, error)
+        else:
+            flash(gettext("Nouveau code PIN enregistré pour le poste %(number)s. "
+                          "L'utilisateur devra le changer à son prochain accès.", number=ext.number), "success")
+            return redirect(url_for("directory.detail", ext_id=ext.id))
+    return _detail_page(ext, pin_form=form)
+
+
+@bp.post("/<int:ext_id>/deverrouiller")
+@admin_only
+def unlock(ext_id: int):
+    ext = tenant_object(Extension, ext_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    extensions.unlock_mailbox(actor(), extensions.mailbox_of(ext))
+    flash(gettext("Messagerie du poste %(number)s déverrouillée.", number=ext.number), "success")
+    return redirect(url_for("directory.detail", ext_id=ext.id))
+
+
+@bp.post("/<int:ext_id>/email-messagerie")
+@admin_only
+def voicemail_email(ext_id: int):
+    ext = tenant_object(Extension, ext_id)
+    box = extensions.mailbox_of(ext)
+    form = VoicemailEmailForm()
+    if form.validate_on_submit():
+        try:
+            extensions.set_voicemail_email(actor(), box, form.voicemail_email.data)
+        except DomainError as error:
+            attach_problems(form, error)
+        else:
+            flash(gettext("Les messages vocaux du poste %(number)s iront à %(email)s.",
+                          number=ext.number, email=box.email), "success")
+            return redirect(url_for("directory.detail", ext_id=ext.id))
+    return _detail_page(ext, email_form=form)
+
+
+@bp.post("/<int:ext_id>/mot-de-passe-sip")
+@admin_only
+def new_sip_password(ext_id: int):
+    ext = tenant_object(Extension, ext_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    password = extensions.set_sip_password(actor(), ext)
+    flash(gettext("Nouveau mot de passe SIP du poste %(number)s (affiché une seule fois) : %(password)s",
+                  number=ext.number, password=password), "success")
+    return redirect(url_for("directory.detail", ext_id=ext.id))

@@ -1,0 +1,200 @@
+"""The operator's pages: tenants (A1), their numbers and admins, the job queue."""
+from __future__ import annotations
+
+import math
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+
+from console.forms import attach_problems
+from console.operator.forms import AdminForm, ConfirmForm, DeleteTenantForm, DidForm, TenantEditForm, TenantForm
+from console.scoping import actor, roles_required
+from tenants import accounts, jobs, tenancy
+from tenants.models import Account, Did, Extension, Job, Tenant
+from tenants.problems import DomainError
+
+bp = Blueprint("operator", __name__, url_prefix="/operateur")
+operator_only = roles_required(Account.OPERATOR)
+
+
+def _tenant(tenant_id: int) -> Tenant:
+    tenant = Tenant.get_or_none(Tenant.id == tenant_id)
+    if tenant is None:
+        abort(404)
+    return tenant
+
+
+@bp.route("/clients", methods=["GET", "POST"])
+@operator_only
+def tenants():
+    form = TenantForm()
+    if form.validate_on_submit():
+        try:
+            tenant = tenancy.create_tenant(actor(), form.name.data, form.domain.data, form.timezone.data,
+                                           form.language.data)
+        except DomainError as error:
+            attach_problems(form, error)
+        else:
+            flash(gettext("Client %(name)s créé.", name=tenant.name), "success")
+            return redirect(url_for("operator.tenant", tenant_id=tenant.id))
+    q = (request.args.get("q") or "").strip()[:100]
+    rows = list(tenancy.listing(q))
+    counts = {t.id: Extension.select().where(Extension.tenant == t).count() for t in rows}
+    return render_template("operator/tenants.html", form=form, rows=rows, counts=counts, q=q), \
+        422 if form.errors else 200
+
+
+def _tenant_page(tenant: Tenant, edit_form=None, did_form=None, admin_form=None):
+    forms = [f for f in (edit_form, did_form, admin_form) if f is not None]
+    status = 422 if any(f.errors for f in forms) else 200
+    edit_form = edit_form or TenantEditForm(data={"name": tenant.name, "timezone": tenant.timezone,
+                                                  "language": tenant.language})
+    return render_template("operator/tenant.html", tenant=tenant, edit_form=edit_form,
+                           did_form=did_form or DidForm(), admin_form=admin_form or AdminForm(),
+                           confirm=ConfirmForm(), dids=list(tenancy.dids(tenant)),
+                           admins=list(accounts.admins(tenant)),
+                           extension_count=Extension.select().where(Extension.tenant == tenant).count()), status
+
+
+@bp.get("/clients/<int:tenant_id>")
+@operator_only
+def tenant(tenant_id: int):
+    return _tenant_page(_tenant(tenant_id))
+
+
+@bp.post("/clients/<int:tenant_id>/modifier")
+@operator_only
+def edit_tenant(tenant_id: int):
+    tenant = _tenant(tenant_id)
+    form = TenantEditForm()
+    if form.validate_on_submit():
+        try:
+            tenancy.update_tenant(actor(), tenant, form.name.data, form.timezone.data, form.language.data)
+        except DomainError as error:
+            attach_problems(form, error)
+        else:
+            flash(gettext("Client %(name)s modifié.", name=tenant.name), "success")
+            return redirect(url_for("operator.tenant", tenant_id=tenant.id))
+    return _tenant_page(tenant, edit_form=form)
+
+
+@bp.post("/clients/<int:tenant_id>/statut")
+@operator_only
+def set_status(tenant_id: int):
+    tenant = _tenant(tenant_id)
+    status = request.form.get("status")
+    if not ConfirmForm().validate_on_submit() or status not in (Tenant.ACTIVE, Tenant.SUSPENDED):
+        abort(400)
+    tenancy.set_status(actor(), tenant, status)
+    if status == Tenant.SUSPENDED:
+        flash(gettext("Client %(name)s suspendu : ses utilisateurs et ses téléphones sont refusés.", name=tenant.name), "success")
+    else:
+        flash(gettext("Client %(name)s réactivé.", name=tenant.name), "success")
+    return redirect(url_for("operator.tenant", tenant_id=tenant.id))
+
+
+@bp.route("/clients/<int:tenant_id>/supprimer", methods=["GET", "POST"])
+@operator_only
+def delete_tenant(tenant_id: int):
+    tenant = _tenant(tenant_id)
+    form = DeleteTenantForm()
+    if form.validate_on_submit():
+        try:
+            name = tenant.name
+            tenancy.delete_tenant(actor(), tenant, form.confirm.data)
+        except DomainError as error:
+            attach_problems(form, error)
+        else:
+            flash(gettext("Client %(name)s supprimé.", name=name), "success")
+            return redirect(url_for("operator.tenants"))
+    return render_template("operator/delete_tenant.html", tenant=tenant, form=form), 422 if form.errors else 200
+
+
+@bp.post("/clients/<int:tenant_id>/numeros")
+@operator_only
+def add_did(tenant_id: int):
+    tenant = _tenant(tenant_id)
+    form = DidForm()
+    if form.validate_on_submit():
+        try:
+            did = tenancy.add_did(actor(), tenant, form.did.data)
+        except DomainError as error:
+            attach_problems(form, error)
+        else:
+            flash(gettext("Numéro %(number)s ajouté.", number=did.number), "success")
+            return redirect(url_for("operator.tenant", tenant_id=tenant.id))
+    return _tenant_page(tenant, did_form=form)
+
+
+@bp.post("/numeros/<int:did_id>/supprimer")
+@operator_only
+def remove_did(did_id: int):
+    did = Did.get_or_none(Did.id == did_id)
+    if did is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    tenant_id, number = did.tenant_id, did.number
+    tenancy.remove_did(actor(), did)
+    flash(gettext("Numéro %(number)s retiré.", number=number), "success")
+    return redirect(url_for("operator.tenant", tenant_id=tenant_id))
+
+
+@bp.post("/clients/<int:tenant_id>/administrateurs")
+@operator_only
+def add_admin(tenant_id: int):
+    tenant = _tenant(tenant_id)
+    form = AdminForm()
+    if form.validate_on_submit():
+        try:
+            admin = accounts.create_account(actor(), Account.ADMIN, form.email.data, form.password.data,
+                                            tenant=tenant, name=form.name.data or "")
+        except DomainError as error:
+            attach_problems(form, error)
+        else:
+            flash(gettext("Administrateur %(email)s créé.", email=admin.email), "success")
+            return redirect(url_for("operator.tenant", tenant_id=tenant.id))
+    return _tenant_page(tenant, admin_form=form)
+
+
+@bp.post("/comptes/<int:account_id>/supprimer")
+@operator_only
+def remove_admin(account_id: int):
+    account = Account.get_or_none((Account.id == account_id) & (Account.role == Account.ADMIN))
+    if account is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    tenant_id, email = account.tenant_id, account.email
+    accounts.delete_account(actor(), account)
+    flash(gettext("Administrateur %(email)s supprimé.", email=email), "success")
+    return redirect(url_for("operator.tenant", tenant_id=tenant_id))
+
+
+@bp.get("/taches", endpoint="jobs")
+@operator_only
+def jobs_page():
+    status = request.args.get("statut") if request.args.get("statut") in (
+        Job.QUEUED, Job.RUNNING, Job.DONE, Job.FAILED) else None
+    try:
+        page = max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        page = 1
+    rows, total = jobs.listing(status, page)
+    return render_template("operator/jobs.html", rows=list(rows), total=total, page=page,
+                           pages=max(1, math.ceil(total / 50)), status=status, counts=jobs.counts(),
+                           confirm=ConfirmForm())
+
+
+
+@bp.post("/taches/<int:job_id>/relancer")
+@operator_only
+def retry_job(job_id: int):
+    job = Job.get_or_none(Job.id == job_id)
+    if job is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    jobs.retry_now(job)
+    flash(gettext("La tâche %(id)d sera relancée.", id=job.id), "success")
+    return redirect(url_for("operator.jobs"))
