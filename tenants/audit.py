@@ -14,11 +14,11 @@ class Actor:
     label: str
 
     @classmethod
-    def of(cls, account: Account) -> "Actor":
+    def of(cls, account: Account) -> Actor:
         return cls(account=account, label=account.email)
 
     @classmethod
-    def cli(cls) -> "Actor":
+    def cli(cls) -> Actor:
         return cls(account=None, label="cli")
 
 

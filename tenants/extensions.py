@@ -11,14 +11,26 @@ import peewee as pw
 
 from tenants import audit, mail, notices, sip_accounts
 from tenants.audit import Actor
-from tenants.credentials import (decrypt_sip_password, encrypt_sip_password, generate_pin,
-                                 generate_sip_password, hash_secret)
+from tenants.credentials import (
+    decrypt_sip_password,
+    encrypt_sip_password,
+    generate_pin,
+    generate_sip_password,
+    hash_secret,
+)
 from tenants.db import database
 from tenants.models import Did, Extension, Mailbox, Tenant, utcnow
 from tenants.pin_rules import unlocked
 from tenants.problems import N_, DomainError, Problem
-from tenants.validation import (check_email, check_extension_number, check_name, check_phone_number,
-                                check_pin, normalize_email, to_e164)
+from tenants.validation import (
+    check_email,
+    check_extension_number,
+    check_name,
+    check_phone_number,
+    check_pin,
+    normalize_email,
+    to_e164,
+)
 
 KINDS = (Extension.DESK, Extension.VIRTUAL)
 SIP_PASSWORD_MIN = 12
@@ -35,7 +47,7 @@ class ExtensionInput:
     forward_to: str = ""
     did: str = ""
 
-    def cleaned(self) -> "ExtensionInput":
+    def cleaned(self) -> ExtensionInput:
         return ExtensionInput(number=(self.number or "").strip(), name=(self.name or "").strip(),
                               email=normalize_email(self.email), kind=self.kind or Extension.DESK,
                               forward_to=(self.forward_to or "").strip(), did=(self.did or "").strip())
@@ -127,9 +139,9 @@ def create_extension(actor: Actor, tenant: Tenant, data: ExtensionInput,
             subject, body = notices.pin_email(tenant.language, name=ext.name, number=ext.number,
                                               domain=tenant.domain, pin=pin)
             mail.queue_mail(ext.email, subject, body, tenant=tenant)
-    except pw.IntegrityError:
+    except pw.IntegrityError as error:
         # Another request took the number between the check and the insert.
-        raise DomainError(Problem("number", N_("Le poste %(value)s existe déjà."), {"value": data.number}))
+        raise DomainError(Problem("number", N_("Le poste %(value)s existe déjà."), {"value": data.number})) from error
     return ext, password
 
 
@@ -151,8 +163,8 @@ def update_extension(actor: Actor, ext: Extension, data: ExtensionInput) -> Exte
                 sip_accounts.remove_subscriber(tenant, old_number)
                 sip_accounts.set_subscriber(tenant, ext.number, decrypt_sip_password(ext.sip_password_enc))
             audit.record(actor, "extension.update", tenant, "extension", ext.id, ext.number, before, snapshot(ext))
-    except pw.IntegrityError:
-        raise DomainError(Problem("number", N_("Le poste %(value)s existe déjà."), {"value": data.number}))
+    except pw.IntegrityError as error:
+        raise DomainError(Problem("number", N_("Le poste %(value)s existe déjà."), {"value": data.number})) from error
     return ext
 
 

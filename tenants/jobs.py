@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import traceback
-from typing import Callable
+from collections.abc import Callable
 
 from tenants.db import database
 from tenants.models import Job, Tenant, utcnow

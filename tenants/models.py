@@ -11,7 +11,7 @@ from tenants.db import database
 
 def utcnow() -> dt.datetime:
     """Naive UTC time, the one form stored in every timestamp column."""
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 class JSONField(pw.TextField):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-def N_(message: str) -> str:  # noqa: N802 - the usual gettext marker name
+def N_(message: str) -> str:  # noqa: N802
     """Mark a message for translation without translating it here."""
     return message
 

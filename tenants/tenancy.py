@@ -6,8 +6,14 @@ from tenants.audit import Actor
 from tenants.db import database
 from tenants.models import Account, AuditEntry, Did, Extension, Job, Mailbox, Tenant
 from tenants.problems import N_, DomainError, Problem
-from tenants.validation import (check_domain, check_language, check_name, check_phone_number,
-                                check_timezone, to_e164)
+from tenants.validation import (
+    check_domain,
+    check_language,
+    check_name,
+    check_phone_number,
+    check_timezone,
+    to_e164,
+)
 
 
 def snapshot(tenant: Tenant) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from tenants.extensions import ExtensionInput
@@ -17,8 +18,8 @@ class ExtensionForm(FlaskForm):
     number = StringField(_l("Numéro de poste"), validators=[DataRequired(REQUIRED), Length(max=4, message=TOO_LONG)])
     name = StringField(_l("Nom de l'utilisateur"), validators=[DataRequired(REQUIRED), Length(max=100, message=TOO_LONG)])
     email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(REQUIRED), Length(max=254, message=TOO_LONG)])
-    kind = RadioField(_l("Type"), choices=[(Extension.DESK, _l("Téléphone de bureau")),
-                                            (Extension.VIRTUAL, _l("Virtuel (renvoi vers un numéro externe)"))],
+    kind = RadioField(_l("Type"), choices=[SelectChoice(Extension.DESK, _l("Téléphone de bureau")),
+                                            SelectChoice(Extension.VIRTUAL, _l("Virtuel (renvoi vers un numéro externe)"))],
                       default=Extension.DESK)
     forward_to = StringField(_l("Numéro externe de renvoi"), validators=[Optional(), Length(max=32, message=TOO_LONG)])
     did = SelectField(_l("Numéro direct (SDA)"), choices=[], validate_choice=False)
@@ -28,7 +29,7 @@ class ExtensionForm(FlaskForm):
         if ext is not None:
             usable |= Did.extension == ext
         free = Did.select().where((Did.tenant == tenant) & usable)
-        self.did.choices = [("", _l("Aucun"))] + [(d.number, d.number) for d in free.order_by(Did.number)]
+        self.did.choices = [SelectChoice("", _l("Aucun"))] + [SelectChoice(d.number) for d in free.order_by(Did.number)]
 
     def to_input(self) -> ExtensionInput:
         return ExtensionInput(number=self.number.data or "", name=self.name.data or "",

@@ -11,7 +11,12 @@ import math
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
-from console.directory.forms import ConfirmForm, ExtensionForm, PinForm, VoicemailEmailForm
+from console.directory.forms import (
+    ConfirmForm,
+    ExtensionForm,
+    PinForm,
+    VoicemailEmailForm,
+)
 from console.forms import attach_problems, problem_text
 from console.plugins import htmx
 from console.scoping import actor, current_tenant, roles_required, tenant_object

@@ -6,16 +6,17 @@ import zoneinfo
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 REQUIRED = _l("Ce champ est obligatoire.")
 TOO_LONG = _l("Ce champ est trop long.")
-LANGUAGE_CHOICES = [("fr", "Français"), ("en", "English")]
+LANGUAGE_CHOICES = [SelectChoice("fr", "Français"), SelectChoice("en", "English")]
 
 
-def _timezones() -> list[tuple[str, str]]:
+def _timezones() -> list[SelectChoice]:
     zones = sorted(z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
-    return [(z, z) for z in zones]
+    return [SelectChoice(z) for z in zones]
 
 
 class TenantForm(FlaskForm):

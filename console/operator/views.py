@@ -7,7 +7,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext
 
 from console.forms import attach_problems
-from console.operator.forms import AdminForm, ConfirmForm, DeleteTenantForm, DidForm, TenantEditForm, TenantForm
+from console.operator.forms import (
+    AdminForm,
+    ConfirmForm,
+    DeleteTenantForm,
+    DidForm,
+    TenantEditForm,
+    TenantForm,
+)
 from console.scoping import actor, roles_required
 from tenants import accounts, jobs, tenancy
 from tenants.models import Account, Did, Extension, Job, Tenant

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext
-from flask_wtf import FlaskForm
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import BooleanField
 
 from console.scoping import actor, current_tenant, roles_required

@@ -3,7 +3,14 @@ import pytest
 
 from tenants import tenancy
 from tenants.audit import Actor
-from tenants.models import Account, AuditEntry, Extension, SipDomain, SipSubscriber, Tenant
+from tenants.models import (
+    Account,
+    AuditEntry,
+    Extension,
+    SipDomain,
+    SipSubscriber,
+    Tenant,
+)
 from tenants.problems import DomainError
 from tests import factories as f
 
