@@ -1,0 +1,98 @@
+"""The operator's pages: tenants (A1), numbers, admins, jobs, the global audit log."""
+import pytest
+
+from tenants import jobs
+from tenants.models import Account, Did, Job, Tenant
+from tests import factories as f
+
+
+@pytest.fixture
+def operator(app, db):
+    f.account("operator", email="op@poste.example")
+    return f.login(app.test_client(), "op@poste.example")
+
+
+def token(client):
+    return f.token_for(client, "/operateur/clients")
+
+
+def test_create_tenant_and_refuse_bad_ones(operator):
+    t = token(operator)
+    ok = operator.post("/operateur/clients", data={"csrf_token": t, "name": "Acme", "domain": "acme.pbx.example",
+                                                   "timezone": "Europe/Paris", "language": "fr"})
+    assert ok.status_code == 302 and Tenant.get().domain == "acme.pbx.example"
+    for data, message in [({"name": "Acme 2", "domain": "acme.pbx.example"}, "déjà utilisé"),
+                          ({"name": "X", "domain": "pas un domaine"}, "valide"),
+                          ({"name": "X", "domain": "x.example", "timezone": "Nowhere/City"}, "Fuseau horaire inconnu"),
+                          ({"name": "X" * 101, "domain": "y.example"}, "trop long")]:
+        response = operator.post("/operateur/clients", data={"csrf_token": t, "timezone": "Europe/Paris",
+                                                              "language": "fr", **data})
+        assert response.status_code == 422 and message in response.text, message
+    assert Tenant.select().count() == 1
+
+
+def test_suspend_resume_and_delete(operator):
+    acme = f.tenant()
+    f.account("admin", acme, email="boss@acme.example")
+    t = token(operator)
+    operator.post(f"/operateur/clients/{acme.id}/statut", data={"csrf_token": t, "status": "suspended"})
+    assert Tenant.get_by_id(acme.id).status == "suspended"
+    assert "Suspendu" in operator.get(f"/operateur/clients/{acme.id}").text
+    assert operator.post(f"/operateur/clients/{acme.id}/statut", data={"csrf_token": t, "status": "x"}).status_code == 400
+    operator.post(f"/operateur/clients/{acme.id}/statut", data={"csrf_token": t, "status": "active"})
+    assert Tenant.get_by_id(acme.id).status == "active"
+    wrong = operator.post(f"/operateur/clients/{acme.id}/supprimer", data={"csrf_token": t, "confirm": "acme"})
+    assert wrong.status_code == 422 and "Saisissez exactement" in wrong.text and Tenant.select().count() == 1
+    operator.post(f"/operateur/clients/{acme.id}/supprimer", data={"csrf_token": t, "confirm": "acme.pbx.example"})
+    assert Tenant.select().count() == 0 and Account.select().where(Account.role == "admin").count() == 0
+    assert operator.get(f"/operateur/clients/{acme.id}").status_code == 404
+
+
+def test_edit_tenant(operator):
+    acme = f.tenant()
+    operator.post(f"/operateur/clients/{acme.id}/modifier", data={"csrf_token": token(operator), "name": "Acme SAS",
+                                                                  "timezone": "Europe/Brussels", "language": "en"})
+    acme = Tenant.get_by_id(acme.id)
+    assert (acme.name, acme.timezone, acme.language, acme.domain) == (
+        "Acme SAS", "Europe/Brussels", "en", "acme.pbx.example")
+
+
+def test_numbers_and_admins(operator):
+    acme = f.tenant()
+    t = token(operator)
+    operator.post(f"/operateur/clients/{acme.id}/numeros", data={"csrf_token": t, "did": "01 23 45 67 89"})
+    assert Did.get().number == "+33123456789"
+    bad = operator.post(f"/operateur/clients/{acme.id}/numeros", data={"csrf_token": t, "did": "0123"})
+    assert bad.status_code == 422 and "pas un numéro de téléphone valide" in bad.text
+    operator.post(f"/operateur/numeros/{Did.get().id}/supprimer", data={"csrf_token": t})
+    assert Did.select().count() == 0
+    operator.post(f"/operateur/clients/{acme.id}/administrateurs",
+                  data={"csrf_token": t, "name": "Boss", "email": "boss@acme.example", "password": "long-enough-pw"})
+    admin = Account.get(Account.email == "boss@acme.example")
+    assert admin.role == "admin" and admin.tenant_id == acme.id
+    short = operator.post(f"/operateur/clients/{acme.id}/administrateurs",
+                          data={"csrf_token": t, "email": "b2@acme.example", "password": "short"})
+    assert short.status_code == 422 and "au moins 10 caractères" in short.text
+    operator.post(f"/operateur/comptes/{admin.id}/supprimer", data={"csrf_token": t})
+    assert Account.select().where(Account.role == "admin").count() == 0
+
+
+def test_jobs_page_shows_failures_and_retries(operator):
+    acme = f.tenant()
+    f.extension(acme)  # queues the PIN email; SMTP port 1 refuses it
+    jobs.run_due()
+    job = Job.get()
+    page = operator.get("/operateur/taches")
+    assert "send_mail" in page.text and "alice" in page.text and "En attente" in page.text
+    assert "ConnectionRefusedError" in page.text or "OSError" in page.text
+    assert "send_mail" in operator.get("/operateur/taches?statut=queued").text
+    assert "send_mail" not in operator.get("/operateur/taches?statut=done").text
+    operator.post(f"/operateur/taches/{job.id}/relancer", data={"csrf_token": token(operator)})
+    assert Job.get().run_at <= job.run_at
+
+
+def test_global_audit_log(operator):
+    acme = f.tenant()
+    f.extension(acme)
+    page = operator.get("/journal/")
+    assert "tenant.create" in page.text and "extension.create" in page.text and "acme.pbx.example" in page.text
