@@ -257,5 +257,5 @@ def up(db) -> None:
         present = {column.name for column in db.get_columns(table)}
         for column in extra:
             if column not in present:
-                db.execute_sql(f"ALTER TABLE {table} ADD COLUMN {column} VARCHAR(255) DEFAULT '' NOT NULL")
+                db.execute_sql(f"ALTER TABLE {table} ADD COLUMN {column} VARCHAR(255) DEFAULT NULL")
         db.execute_sql(f"CREATE INDEX IF NOT EXISTS {table}_src_domain_idx ON {table} (src_domain)")

@@ -1,0 +1,1 @@
+"""Kamailio, the SIP control plane: configuration, processes, JSON-RPC client, KEMI routing."""

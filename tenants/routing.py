@@ -1,0 +1,127 @@
+"""Where a call goes (C1, later C2-C10): pure decisions over plain data.
+
+Kamailio asks (through KEMI or over HTTP, see ``kamailio/README.md``) with who
+calls (the authenticated extension and its tenant's domain) and what was dialled
+(the request URI's user and domain); ``route_call`` answers with a ``Decision``.
+Kamailio applies it: ring the registered phones of an extension, or reply with
+an error. ``load_directory`` is the one function here that reads the database;
+``decide`` glues the two for the callers.
+
+Decisions travel to Kamailio as one line of text (``Decision.wire()``) that the
+configuration splits on ``|``, the same for KEMI and HTTP.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Mapping, Union
+
+EXTENSION_RE = re.compile(r"^[0-9]{4}$")
+
+
+@dataclass(frozen=True)
+class CallerInfo:
+    """Who is calling: an authenticated extension of a tenant."""
+
+    domain: str
+    user: str
+
+
+@dataclass(frozen=True)
+class ExtensionEntry:
+    number: str
+    kind: str = "desk"  # "desk" (phones register) or "virtual" (forwards to forward_to, C2)
+    forward_to: str | None = None
+
+
+@dataclass(frozen=True)
+class TenantDirectory:
+    """What routing needs to know about one tenant."""
+
+    domain: str
+    active: bool = True
+    extensions: Mapping[str, ExtensionEntry] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Reject:
+    """Answer the caller with a final SIP error."""
+
+    code: int
+    reason: str
+
+    def wire(self) -> str:
+        return f"reject|{self.code}|{self.reason}"
+
+
+NOT_FOUND = Reject(404, "Not Found")
+UNAVAILABLE = Reject(480, "Temporarily Unavailable")
+FORBIDDEN = Reject(403, "Forbidden")
+OTHER_TENANT = Reject(403, "Other Tenant")
+
+
+@dataclass(frozen=True)
+class RingExtension:
+    """Ring every registered phone of ``number@domain`` at once (parallel fork).
+
+    ``if_unregistered`` is what the caller gets when no phone is registered
+    (480 now; the voicemail issue turns it into a voicemail decision).
+    """
+
+    number: str
+    domain: str
+    if_unregistered: Reject = UNAVAILABLE
+
+    def wire(self) -> str:
+        return f"ring|{self.number}|{self.domain}|{self.if_unregistered.code}|{self.if_unregistered.reason}"
+
+
+Decision = Union[RingExtension, Reject]
+
+
+def route_call(caller: CallerInfo, dialled_user: str, dialled_domain: str,
+               directory: TenantDirectory | None) -> Decision:
+    """Decide where a call from ``caller`` to ``dialled_user@dialled_domain`` goes.
+
+    ``directory`` is the caller's tenant. A call never leaves the caller's
+    tenant: a request URI naming another domain is refused, so ``2001`` always
+    means the caller's own ``2001``.
+    """
+    if directory is None or not directory.active or directory.domain != caller.domain.lower():
+        return FORBIDDEN
+    if (dialled_domain or "").lower() != directory.domain:
+        return OTHER_TENANT
+    number = (dialled_user or "").strip()
+    entry = directory.extensions.get(number) if EXTENSION_RE.match(number) else None
+    if entry is None:
+        return NOT_FOUND
+    if entry.kind == "desk":
+        return RingExtension(number=number, domain=directory.domain)
+    # A virtual extension forwards to its external number (C2), which needs the
+    # trunk of a later issue; until then it cannot be reached.
+    return UNAVAILABLE
+
+
+def load_directory(domain: str, only: str | None = None) -> TenantDirectory | None:
+    """The tenant of ``domain`` as routing data, or None if there is none.
+
+    With ``only``, the directory holds just that extension (if it exists): all
+    a single call needs, in one indexed query.
+    """
+    from tenants.models import Extension, Tenant
+
+    tenant = Tenant.get_or_none(Tenant.domain == (domain or "").lower())
+    if tenant is None:
+        return None
+    rows = Extension.select(Extension.number, Extension.kind, Extension.forward_to).where(
+        Extension.tenant == tenant)
+    if only is not None:
+        rows = rows.where(Extension.number == only)
+    extensions = {row.number: ExtensionEntry(row.number, row.kind, row.forward_to) for row in rows}
+    return TenantDirectory(domain=tenant.domain, active=tenant.is_active, extensions=extensions)
+
+
+def decide(caller_user: str, caller_domain: str, dialled_user: str, dialled_domain: str) -> Decision:
+    """Load the caller's tenant and apply ``route_call`` (what Kamailio calls)."""
+    caller = CallerInfo(domain=(caller_domain or "").lower(), user=caller_user or "")
+    return route_call(caller, dialled_user, dialled_domain, load_directory(caller.domain, only=(dialled_user or "").strip()))

@@ -1,0 +1,241 @@
+"""A running Kamailio + rtpengine for tests, and helpers to drive them with sipp.
+
+``SipStack`` gets its own POSTE_DATA under /tmp (UNIX socket paths must stay
+short), its own SQLite database migrated by the project's command, and free
+ports, so several pytest-xdist workers can each run one. Everything waits on a
+condition with a deadline, never on a fixed sleep.
+"""
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from kamailio import rpc, service
+from tenants import migrations
+from tenants.config import load_settings
+from tenants.db import database
+from tenants.runtime import start
+
+SCENARIOS = Path(__file__).parent / "kamailio" / "scenarios"
+RTP_ADDRESS = "127.0.0.5"  # rtpengine's own address, so an SDP shows who wrote it
+
+
+def wait_for(condition, timeout: float = 10.0, interval: float = 0.05, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
+
+
+def free_port(address: str = "127.0.0.1") -> int:
+    """A port free for both UDP and TCP on ``address``."""
+    for _ in range(200):
+        port = random.randint(20000, 29999)
+        ok = True
+        for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
+            with socket.socket(socket.AF_INET, kind) as s:
+                try:
+                    s.bind((address, port))
+                except OSError:
+                    ok = False
+                    break
+        if ok:
+            return port
+    raise RuntimeError("no free port")
+
+
+def rtpengine_ping(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(0.3)
+        try:
+            s.sendto(b"ping1 d7:command4:pinge", ("127.0.0.1", port))
+            return b"pong" in s.recv(1000)
+        except OSError:
+            return False
+
+
+class SipStack:
+    def __init__(self, routing: str = "kemi", routing_url: str = "", **options):
+        self.data_dir = Path(tempfile.mkdtemp(prefix="poste-sip-"))
+        self.sip_port = free_port()
+        self.settings = load_settings({"POSTE_DATA": str(self.data_dir), "POSTE_SIP_PORT": str(self.sip_port),
+                                       "POSTE_SIP_ADDRESS": "127.0.0.1", "POSTE_SMTP_PORT": "1"})
+        rtp_base = random.randrange(31000, 59000, 200)
+        defaults = dict(routing=routing, routing_url=routing_url, rtp_address=RTP_ADDRESS,
+                        rtp_port_min=rtp_base, rtp_port_max=rtp_base + 199,
+                        rtpengine_ng_port=free_port(), children=2, pike_density=40, auth_fail_max=4,
+                        ban_seconds=600, log_level=2)
+        defaults.update(options)
+        self.options = service.Options(**defaults)
+        self.procs: dict[str, subprocess.Popen] = {}
+        self.logs: dict[str, object] = {}
+        self.db = None
+
+    # ------------------------------------------------------------ life cycle
+    def start(self) -> "SipStack":
+        _settings, self.db = start(self.settings)
+        self.db.connect(reuse_if_open=True)
+        migrations.upgrade()
+        service.prepare(self.settings, self.options)
+        for name, argv in service.commands(self.settings, self.options):
+            self._spawn(name, argv)
+        wait_for(lambda: rtpengine_ping(self.options.rtpengine_ng_port), 15, what="rtpengine")
+        self.wait_kamailio()
+        return self
+
+    def _spawn(self, name: str, argv: list[str]) -> None:
+        log = open(self.settings.log_dir / f"{name}.log", "ab")
+        self.logs[name] = log
+        self.procs[name] = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                            start_new_session=True)
+
+    def wait_kamailio(self) -> None:
+        def ready():
+            proc = self.procs["kamailio"]
+            if proc.poll() is not None:
+                raise RuntimeError(f"kamailio exited ({proc.returncode}):\n{self.log_tail('kamailio')}")
+            return rpc.is_running(self.settings)
+
+        wait_for(ready, 30, what="kamailio")
+
+    def stop_process(self, name: str) -> None:
+        proc = self.procs.pop(name, None)
+        if proc is None:
+            return
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(5)
+        self.logs.pop(name).close()
+
+    def restart_kamailio(self) -> None:
+        self.stop_process("kamailio")
+        argv = dict(service.commands(self.settings, self.options))["kamailio"]
+        self._spawn("kamailio", argv)
+        self.wait_kamailio()
+
+    def stop(self) -> None:
+        for name in ("kamailio", "rtpengine"):
+            self.stop_process(name)
+        if self.db is not None and not self.db.is_closed():
+            self.db.close()
+        if os.environ.get("POSTE_KEEP_SIP_DATA") != "1":
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    def use_database(self) -> None:
+        """Point the shared database handle at this stack's database (other tests move it)."""
+        database.initialize(self.db)
+        self.db.connect(reuse_if_open=True)
+
+    def log_tail(self, name: str, lines: int = 60) -> str:
+        path = self.settings.log_dir / f"{name}.log"
+        if not path.exists():
+            return ""
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+
+    # ------------------------------------------------------------ sipp
+    def sipp(self, scenario: str, *, local_ip: str = "127.0.0.1", variables: dict | None = None,
+             substitutions: dict | None = None, calls: int = 1, rate: float | None = None,
+             auth: tuple[str, str] | None = None, timeout: float = 20, extra: list[str] | None = None,
+             background: bool = False, port: int | None = None):
+        """Run a sipp scenario of tests/kamailio/scenarios against this Kamailio.
+
+        ``substitutions`` replace ``%NAME%`` placeholders of the XML; ``variables``
+        become ``-set`` values. Returns the finished ``Sipp`` (or a running one with
+        ``background=True``).
+        """
+        text = (SCENARIOS / f"{scenario}.xml").read_text()
+        subs = {"MEDIA_ADDR": self.options.rtp_address.replace(".", r"\."), "HOLD_MS": "200"}
+        subs.update(substitutions or {})
+        for key, value in subs.items():
+            text = text.replace(f"%{key}%", str(value))
+        work = Path(tempfile.mkdtemp(prefix="sipp-", dir=self.data_dir))
+        xml = work / f"{scenario}.xml"
+        xml.write_text(text)
+        port = port or free_port(local_ip)
+        argv = [shutil.which("sipp") or "sipp", f"127.0.0.1:{self.sip_port}", "-sf", str(xml), "-i", local_ip,
+                "-p", str(port), "-m", str(calls), "-nostdin", "-timeout", f"{int(timeout)}s", "-timeout_error",
+                "-trace_err", "-trace_msg", "-max_recv_loops", "1000", "-mp", str(free_port(local_ip))]
+        if rate is not None:
+            argv += ["-r", str(rate)]
+        for key, value in (variables or {}).items():
+            argv += ["-set", key, str(value)]
+        if auth:
+            argv += ["-au", auth[0], "-ap", auth[1]]
+        argv += extra or []
+        proc = subprocess.Popen(argv, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL)
+        runner = Sipp(proc, work, port, timeout)
+        if not background:
+            runner.wait()
+        return runner
+
+    def register(self, user: str, domain: str, password: str, *, expect: int = 200, contact_port: int | None = None,
+                 local_ip: str = "127.0.0.1", expires: int = 3600, ua: str = "Poste-Test-Phone/1.0"):
+        return self.sipp("register", local_ip=local_ip, auth=(user, password),
+                         substitutions={"EXPECT": expect},
+                         variables={"user": user, "domain": domain, "cport": contact_port or 5999,
+                                    "expires": expires, "ua": ua})
+
+    def call(self, caller: str, domain: str, password: str, callee: str, *, expect: int = 200,
+             local_ip: str = "127.0.0.1", **kw):
+        scenario = "call" if expect == 200 else "call_fail"
+        return self.sipp(scenario, local_ip=local_ip, auth=(caller, password), substitutions={"EXPECT": expect},
+                         variables={"user": caller, "domain": domain, "ruser": callee, "ua": "Poste-Test-Phone/1.0"},
+                         **kw)
+
+    def phone(self, user: str, domain: str, password: str, *, local_ip: str = "127.0.0.1", timeout: float = 20):
+        """A sipp UAS that registered as ``user@domain`` and answers one call."""
+        port = free_port(local_ip)
+        uas = self.sipp("uas", local_ip=local_ip, port=port, background=True, timeout=timeout)
+        self.register(user, domain, password, contact_port=port, local_ip=local_ip)
+        return uas
+
+
+@dataclass
+class Sipp:
+    proc: subprocess.Popen
+    work: Path
+    port: int
+    timeout: float
+    output: str = ""
+
+    def wait(self, timeout: float | None = None) -> "Sipp":
+        try:
+            out, _ = self.proc.communicate(timeout=(timeout or self.timeout) + 10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            out, _ = self.proc.communicate()
+        self.output = (out or b"").decode(errors="replace")
+        return self
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+        self.wait(5)
+
+    @property
+    def ok(self) -> bool:
+        return self.proc.returncode == 0
+
+    def explain(self) -> str:
+        parts = [f"sipp exit {self.proc.returncode}"]
+        for pattern in ("*_errors.log", "*_messages.log"):
+            for f in sorted(self.work.glob(pattern)):
+                parts.append(f"--- {f.name}\n" + f.read_text(errors="replace")[-3000:])
+        return "\n".join(parts)
