@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 
 from flask import Flask, redirect, render_template, url_for
 from flask_babel import get_locale, gettext
@@ -39,6 +40,8 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
         BABEL_TRANSLATION_DIRECTORIES=str(i18n.TRANSLATIONS),
         WTF_CSRF_TIME_LIMIT=None,  # tied to the session instead; a long-open form still posts
         RATELIMIT_HEADERS_ENABLED=True,
+        # memory:// counts per worker process; a shared store (redis://...) counts across them.
+        RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
     )
     app.config.update(overrides)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")

@@ -30,7 +30,7 @@ def open_database(url: str) -> peewee.Database:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         db = connect(url, pragmas=SQLITE_PRAGMAS, check_same_thread=False)
     elif scheme in ("postgres", "postgresql"):
-        db = connect(url, autorollback=True)
+        db = connect(url)
     else:
         raise ValueError(f"unsupported DATABASE_URL scheme: {scheme!r}")
     database.initialize(db)
