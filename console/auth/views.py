@@ -11,11 +11,10 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
-from console.forms import attach_problems
+from console.forms import apply_form
 from console.plugins import limiter
 from console.session_user import SessionUser
 from tenants import accounts
-from tenants.problems import DomainError
 
 bp = Blueprint("auth", __name__)
 
@@ -48,14 +47,10 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("home"))
     form = LoginForm()
-    if form.validate_on_submit():
-        try:
-            account = accounts.authenticate(form.email.data, form.password.data)
-        except DomainError as error:
-            attach_problems(form, error)
-        else:
-            login_user(SessionUser(account))
-            return redirect(_safe_next(request.args.get("next")) or url_for("home"))
+    made, account = apply_form(form, lambda: accounts.authenticate(form.email.data, form.password.data))
+    if made:
+        login_user(SessionUser(account))
+        return redirect(_safe_next(request.args.get("next")) or url_for("home"))
     return render_template("auth/login.html", form=form), 200 if not form.errors else 422
 
 
@@ -71,13 +66,9 @@ def logout():
 @login_required
 def password():
     form = PasswordForm()
-    if form.validate_on_submit():
-        try:
-            accounts.change_password(current_user.account, form.current.data, form.new.data, form.confirm.data)
-        except DomainError as error:
-            attach_problems(form, error)
-        else:
-            login_user(SessionUser(current_user.account))  # the session id follows the new hash
-            flash(gettext("Votre mot de passe a été modifié."), "success")
-            return redirect(url_for("home"))
+    made, _ = apply_form(form, lambda: accounts.change_password(current_user.account, form.current.data, form.new.data, form.confirm.data))
+    if made:
+        login_user(SessionUser(current_user.account))  # the session id follows the new hash
+        flash(gettext("Votre mot de passe a été modifié."), "success")
+        return redirect(url_for("home"))
     return render_template("auth/password.html", form=form), 200 if not form.errors else 422

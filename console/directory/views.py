@@ -17,13 +17,12 @@ from console.directory.forms import (
     PinForm,
     VoicemailEmailForm,
 )
-from console.forms import attach_problems, problem_text
+from console.forms import apply_form, problem_text
 from console.plugins import htmx
 from console.scoping import actor, current_tenant, roles_required, tenant_object
 from tenants import extensions
 from tenants.extensions import ExtensionInput
 from tenants.models import Account, Did, Extension
-from tenants.problems import DomainError
 
 bp = Blueprint("directory", __name__, url_prefix="/postes")
 PER_PAGE = 20
@@ -66,16 +65,13 @@ def create():
     tenant = current_tenant()
     form = ExtensionForm()
     form.fill_did_choices(tenant)
-    if form.validate_on_submit():
-        try:
-            ext, password = extensions.create_extension(actor(), tenant, form.to_input())
-        except DomainError as error:
-            attach_problems(form, error)
-        else:
-            flash(gettext("Poste %(number)s créé. Mot de passe SIP (affiché une seule fois) : %(password)s. "
-                          "Le code PIN de messagerie a été envoyé à %(email)s.",
-                          number=ext.number, password=password, email=ext.email), "success")
-            return redirect(url_for("directory.index", q=ext.number))
+    made, created = apply_form(form, lambda: extensions.create_extension(actor(), tenant, form.to_input()))
+    if made:
+        ext, password = created
+        flash(gettext("Poste %(number)s créé. Mot de passe SIP (affiché une seule fois) : %(password)s. "
+                      "Le code PIN de messagerie a été envoyé à %(email)s.",
+                      number=ext.number, password=password, email=ext.email), "success")
+        return redirect(url_for("directory.index", q=ext.number))
     return render_template("directory/new.html", form=form), 422 if form.errors else 200
 
 
@@ -126,18 +122,14 @@ def edit(ext_id: int):
     else:
         form = ExtensionForm()
     form.fill_did_choices(ext.tenant, ext)
-    if form.validate_on_submit():
-        try:
-            extensions.update_extension(actor(), ext, form.to_input())
-        except DomainError as error:
-            attach_problems(form, error)
-        else:
-            if htmx:
-                did = Did.get_or_none(Did.extension == ext)
-                return render_template("directory/_row.html", ext=ext, did=did.number if did else None,
-                                       confirm=ConfirmForm())
-            flash(gettext("Poste %(number)s modifié.", number=ext.number), "success")
-            return redirect(url_for("directory.detail", ext_id=ext.id))
+    made, _ = apply_form(form, lambda: extensions.update_extension(actor(), ext, form.to_input()))
+    if made:
+        if htmx:
+            did = Did.get_or_none(Did.extension == ext)
+            return render_template("directory/_row.html", ext=ext, did=did.number if did else None,
+                                   confirm=ConfirmForm())
+        flash(gettext("Poste %(number)s modifié.", number=ext.number), "success")
+        return redirect(url_for("directory.detail", ext_id=ext.id))
     status = 422 if form.errors else 200
     if htmx:
         return render_template("directory/_row_edit.html", ext=ext, form=form), status
@@ -167,15 +159,11 @@ def set_pin(ext_id: int):
     ext = tenant_object(Extension, ext_id)
     box = extensions.mailbox_of(ext)
     form = PinForm()
-    if form.validate_on_submit():
-        try:
-            extensions.set_pin(actor(), box, form.pin.data)
-        except DomainError as error:
-            attach_problems(form, error)
-        else:
-            flash(gettext("Nouveau code PIN enregistré pour le poste %(number)s. "
-                          "L'utilisateur devra le changer à son prochain accès.", number=ext.number), "success")
-            return redirect(url_for("directory.detail", ext_id=ext.id))
+    made, _ = apply_form(form, lambda: extensions.set_pin(actor(), box, form.pin.data))
+    if made:
+        flash(gettext("Nouveau code PIN enregistré pour le poste %(number)s. "
+                      "L'utilisateur devra le changer à son prochain accès.", number=ext.number), "success")
+        return redirect(url_for("directory.detail", ext_id=ext.id))
     return _detail_page(ext, pin_form=form)
 
 
@@ -196,15 +184,11 @@ def voicemail_email(ext_id: int):
     ext = tenant_object(Extension, ext_id)
     box = extensions.mailbox_of(ext)
     form = VoicemailEmailForm()
-    if form.validate_on_submit():
-        try:
-            extensions.set_voicemail_email(actor(), box, form.voicemail_email.data)
-        except DomainError as error:
-            attach_problems(form, error)
-        else:
-            flash(gettext("Les messages vocaux du poste %(number)s iront à %(email)s.",
-                          number=ext.number, email=box.email), "success")
-            return redirect(url_for("directory.detail", ext_id=ext.id))
+    made, _ = apply_form(form, lambda: extensions.set_voicemail_email(actor(), box, form.voicemail_email.data))
+    if made:
+        flash(gettext("Les messages vocaux du poste %(number)s iront à %(email)s.",
+                      number=ext.number, email=box.email), "success")
+        return redirect(url_for("directory.detail", ext_id=ext.id))
     return _detail_page(ext, email_form=form)
 
 

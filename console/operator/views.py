@@ -6,7 +6,7 @@ import math
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
-from console.forms import attach_problems
+from console.forms import apply_form
 from console.operator.forms import (
     AdminForm,
     ConfirmForm,
@@ -18,7 +18,6 @@ from console.operator.forms import (
 from console.scoping import actor, roles_required
 from tenants import accounts, jobs, tenancy
 from tenants.models import Account, Did, Extension, Job, Tenant
-from tenants.problems import DomainError
 
 bp = Blueprint("operator", __name__, url_prefix="/operateur")
 operator_only = roles_required(Account.OPERATOR)
@@ -35,15 +34,11 @@ def _tenant(tenant_id: int) -> Tenant:
 @operator_only
 def tenants():
     form = TenantForm()
-    if form.validate_on_submit():
-        try:
-            tenant = tenancy.create_tenant(actor(), form.name.data, form.domain.data, form.timezone.data,
-                                           form.language.data)
-        except DomainError as error:
-            attach_problems(form, error)
-        else:
-            flash(gettext("Client %(name)s créé.", name=tenant.name), "success")
-            return redirect(url_for("operator.tenant", tenant_id=tenant.id))
+    made, tenant = apply_form(form, lambda: tenancy.create_tenant(actor(), form.name.data, form.domain.data, form.timezone.data,
+                                       form.language.data))
+    if made:
+        flash(gettext("Client %(name)s créé.", name=tenant.name), "success")
+        return redirect(url_for("operator.tenant", tenant_id=tenant.id))
     q = (request.args.get("q") or "").strip()[:100]
     rows = list(tenancy.listing(q))
     counts = {t.id: Extension.select().where(Extension.tenant == t).count() for t in rows}
@@ -74,14 +69,10 @@ def tenant(tenant_id: int):
 def edit_tenant(tenant_id: int):
     tenant = _tenant(tenant_id)
     form = TenantEditForm()
-    if form.validate_on_submit():
-        try:
-            tenancy.update_tenant(actor(), tenant, form.name.data, form.timezone.data, form.language.data)
-        except DomainError as error:
-            attach_problems(form, error)
-        else:
-            flash(gettext("Client %(name)s modifié.", name=tenant.name), "success")
-            return redirect(url_for("operator.tenant", tenant_id=tenant.id))
+    made, _ = apply_form(form, lambda: tenancy.update_tenant(actor(), tenant, form.name.data, form.timezone.data, form.language.data))
+    if made:
+        flash(gettext("Client %(name)s modifié.", name=tenant.name), "success")
+        return redirect(url_for("operator.tenant", tenant_id=tenant.id))
     return _tenant_page(tenant, edit_form=form)
 
 
@@ -105,15 +96,11 @@ def set_status(tenant_id: int):
 def delete_tenant(tenant_id: int):
     tenant = _tenant(tenant_id)
     form = DeleteTenantForm()
-    if form.validate_on_submit():
-        try:
-            name = tenant.name
-            tenancy.delete_tenant(actor(), tenant, form.confirm.data)
-        except DomainError as error:
-            attach_problems(form, error)
-        else:
-            flash(gettext("Client %(name)s supprimé.", name=name), "success")
-            return redirect(url_for("operator.tenants"))
+    name = tenant.name
+    made, _ = apply_form(form, lambda: tenancy.delete_tenant(actor(), tenant, form.confirm.data))
+    if made:
+        flash(gettext("Client %(name)s supprimé.", name=name), "success")
+        return redirect(url_for("operator.tenants"))
     return render_template("operator/delete_tenant.html", tenant=tenant, form=form), 422 if form.errors else 200
 
 
@@ -122,14 +109,10 @@ def delete_tenant(tenant_id: int):
 def add_did(tenant_id: int):
     tenant = _tenant(tenant_id)
     form = DidForm()
-    if form.validate_on_submit():
-        try:
-            did = tenancy.add_did(actor(), tenant, form.did.data)
-        except DomainError as error:
-            attach_problems(form, error)
-        else:
-            flash(gettext("Numéro %(number)s ajouté.", number=did.number), "success")
-            return redirect(url_for("operator.tenant", tenant_id=tenant.id))
+    made, did = apply_form(form, lambda: tenancy.add_did(actor(), tenant, form.did.data))
+    if made:
+        flash(gettext("Numéro %(number)s ajouté.", number=did.number), "success")
+        return redirect(url_for("operator.tenant", tenant_id=tenant.id))
     return _tenant_page(tenant, did_form=form)
 
 
@@ -152,15 +135,11 @@ def remove_did(did_id: int):
 def add_admin(tenant_id: int):
     tenant = _tenant(tenant_id)
     form = AdminForm()
-    if form.validate_on_submit():
-        try:
-            admin = accounts.create_account(actor(), Account.ADMIN, form.email.data, form.password.data,
-                                            tenant=tenant, name=form.name.data or "")
-        except DomainError as error:
-            attach_problems(form, error)
-        else:
-            flash(gettext("Administrateur %(email)s créé.", email=admin.email), "success")
-            return redirect(url_for("operator.tenant", tenant_id=tenant.id))
+    made, admin = apply_form(form, lambda: accounts.create_account(actor(), Account.ADMIN, form.email.data, form.password.data,
+                                        tenant=tenant, name=form.name.data or ""))
+    if made:
+        flash(gettext("Administrateur %(email)s créé.", email=admin.email), "success")
+        return redirect(url_for("operator.tenant", tenant_id=tenant.id))
     return _tenant_page(tenant, admin_form=form)
 
 
