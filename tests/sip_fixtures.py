@@ -193,11 +193,16 @@ class SipStack:
                                     "expires": expires, "ua": ua})
 
     def call(self, caller: str, domain: str, password: str, callee: str, *, expect: int = 200,
-             local_ip: str = "127.0.0.1", **kw):
-        scenario = "call" if expect == 200 else "call_fail"
-        return self.sipp(scenario, local_ip=local_ip, auth=(caller, password), substitutions={"EXPECT": expect},
-                         variables={"user": caller, "domain": domain, "ruser": callee, "ua": "Poste-Test-Phone/1.0"},
-                         **kw)
+             local_ip: str = "127.0.0.1", callee_domain: str | None = None, hold_ms: int = 200, **kw):
+        """``caller@domain`` calls ``callee`` (in ``callee_domain``, default the same)."""
+        variables = {"user": caller, "domain": domain, "ruser": callee, "ua": "Poste-Test-Phone/1.0"}
+        if expect == 200:
+            scenario = "call"
+        else:
+            scenario = "call_fail"
+            variables["rdomain"] = callee_domain or domain
+        return self.sipp(scenario, local_ip=local_ip, auth=(caller, password),
+                         substitutions={"EXPECT": expect, "HOLD_MS": hold_ms}, variables=variables, **kw)
 
     def phone(self, user: str, domain: str, password: str, *, local_ip: str = "127.0.0.1", timeout: float = 20):
         """A sipp UAS that registered as ``user@domain`` and answers one call."""
@@ -205,6 +210,39 @@ class SipStack:
         uas = self.sipp("uas", local_ip=local_ip, port=port, background=True, timeout=timeout)
         self.register(user, domain, password, contact_port=port, local_ip=local_ip)
         return uas
+
+
+def probe(local_ip: str, port: int, *, ua: str = "Poste-Test-Phone/1.0", domain: str = "acme.pbx.example",
+          wait: float = 1.0) -> int | None:
+    """Send one OPTIONS from ``local_ip`` to Kamailio; its status code, or None if nothing came within ``wait`` s."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind((local_ip, 0))
+        s.settimeout(wait)
+        lport = s.getsockname()[1]
+        tag = random.randint(1, 10**9)
+        msg = (f"OPTIONS sip:{domain} SIP/2.0\r\n"
+               f"Via: SIP/2.0/UDP {local_ip}:{lport};branch=z9hG4bK{tag};rport\r\n"
+               f"From: <sip:probe@{domain}>;tag={tag}\r\nTo: <sip:{domain}>\r\n"
+               f"Call-ID: probe-{tag}@{local_ip}\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\n"
+               f"User-Agent: {ua}\r\nContent-Length: 0\r\n\r\n")
+        s.sendto(msg.encode(), ("127.0.0.1", port))
+        try:
+            data = s.recv(4000)
+        except (TimeoutError, socket.timeout):
+            return None
+        return int(data.split(b" ", 2)[1])
+
+
+def flood(local_ip: str, port: int, count: int) -> None:
+    """Send ``count`` OPTIONS as fast as possible from ``local_ip`` (answers ignored)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind((local_ip, 0))
+        lport = s.getsockname()[1]
+        for i in range(count):
+            msg = (f"OPTIONS sip:acme.pbx.example SIP/2.0\r\nVia: SIP/2.0/UDP {local_ip}:{lport};branch=z9hG4bKf{i}\r\n"
+                   f"From: <sip:f@acme.pbx.example>;tag=f{i}\r\nTo: <sip:acme.pbx.example>\r\n"
+                   f"Call-ID: flood-{i}-{lport}\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n")
+            s.sendto(msg.encode(), ("127.0.0.1", port))
 
 
 @dataclass

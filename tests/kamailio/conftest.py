@@ -1,0 +1,83 @@
+"""One Kamailio + rtpengine per test session (per xdist worker), on free ports, with its own data."""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import pytest
+
+from tenants import credentials, extensions
+from tenants.secrets_store import sip_key
+from tests import factories
+from tests.sip_fixtures import SipStack
+
+credentials.use_fast_hashing()
+
+_numbers = itertools.count(2100)
+
+
+@dataclass
+class Ext:
+    number: str
+    domain: str
+    password: str
+    model: object
+
+
+@dataclass
+class Directory:
+    acme: object
+    globex: object
+    acme_2001: Ext
+    acme_2002: Ext
+    globex_2001: Ext
+    globex_2002: Ext
+
+
+@pytest.fixture(scope="session")
+def sip():
+    stack = SipStack()
+    try:
+        stack.start()
+        yield stack
+    finally:
+        stack.stop()
+
+
+@pytest.fixture(autouse=True)
+def _sip_database(sip):
+    sip.use_database()
+    credentials.configure_sip_key(sip_key(sip.settings.data_dir))
+    yield
+
+
+def make_ext(tenant, number: str | None = None) -> Ext:
+    number = number or str(next(_numbers))
+    ext, password = extensions.create_extension(
+        factories.CLI, tenant, extensions.ExtensionInput(number, f"Poste {number}", f"p{number}@{tenant.domain}"))
+    return Ext(number, tenant.domain, password, ext)
+
+
+@pytest.fixture(scope="session")
+def directory(sip):
+    sip.use_database()
+    credentials.configure_sip_key(sip_key(sip.settings.data_dir))
+    acme = factories.tenant("acme.pbx.example")
+    globex = factories.tenant("globex.pbx.example")
+    return Directory(acme, globex, make_ext(acme, "2001"), make_ext(acme, "2002"),
+                     make_ext(globex, "2001"), make_ext(globex, "2002"))
+
+
+@pytest.fixture
+def new_ext(directory):
+    """A fresh extension of acme (or of the given tenant) nobody else uses."""
+    return lambda tenant=None: make_ext(tenant or directory.acme)
+
+
+_ips = itertools.count(10)
+
+
+@pytest.fixture
+def own_ip():
+    """A loopback source address of this test alone, so failure counts and bans stay its own."""
+    return lambda: f"127.0.1.{next(_ips)}"
