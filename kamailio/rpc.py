@@ -210,8 +210,7 @@ def stats(*, settings=None, path=None) -> dict:
                 continue
     uptime = call("core.uptime", settings=settings, path=path) or {}
     return {
-        "registered_contacts": values.get("registered_users", 0) and values.get("location-contacts",
-                                                                                 values.get("registered_users", 0)),
+        "registered_contacts": values.get("location_contacts", 0),
         "registered_users": values.get("registered_users", 0),
         "active_calls": values.get("active_dialogs", 0),
         "early_calls": values.get("early_dialogs", 0),
