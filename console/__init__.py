@@ -10,6 +10,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from console import i18n
+from console.audit.labels import action_label, job_label
 from console.plugins import babel, csrf, htmx, limiter, login_manager
 from console.session_user import load_user
 from tenants.config import Settings
@@ -37,7 +38,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
         BABEL_DEFAULT_LOCALE="fr",
-        BABEL_TRANSLATION_DIRECTORIES=str(i18n.TRANSLATIONS),
+        BABEL_TRANSLATION_DIRECTORIES=str(i18n.compile_catalogues(settings.data_dir / "translations")),
         WTF_CSRF_TIME_LIMIT=None,  # tied to the session instead; a long-open form still posts
         RATELIMIT_HEADERS_ENABLED=True,
         # memory:// counts per worker process; a shared store (redis://...) counts across them.
@@ -46,7 +47,6 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     app.config.update(overrides)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    i18n.compile_catalogues()
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale)
     htmx.init_app(app)
@@ -60,6 +60,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     _register_db_hooks(app)
     _register_errors(app)
     app.jinja_env.globals.update(NAME_MAX=NAME_MAX, get_locale=get_locale)
+    app.jinja_env.filters.update(action_label=action_label, job_label=job_label)
 
     from console.cli import register_cli
     register_cli(app)

@@ -1,11 +1,13 @@
 """French by default, English on request (J3).
 
 The source strings are French; ``translations/en`` holds the English catalogue.
-The compiled ``.mo`` is rebuilt from the ``.po`` when it is missing or older, so
-a fresh clone needs no extra build step.
+The compiled ``.mo`` is built from the ``.po`` into ``$POSTE_DATA`` at start-up,
+so a fresh clone needs no extra build step.
 """
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -17,17 +19,23 @@ LANGUAGES = ("fr", "en")
 TRANSLATIONS = Path(__file__).parent / "translations"
 
 
-def compile_catalogues() -> None:
+def compile_catalogues(target: Path) -> Path:
+    """Compile every ``.po`` of the source tree into ``target`` and return it.
+
+    Done at each start (a few milliseconds): the compiled catalogue can never be
+    older than its source, and the source tree may stay read-only. Each process
+    writes its own temporary file and renames it into place, so several workers
+    starting together never see a half-written catalogue.
+    """
     for po_path in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
-        mo_path = po_path.with_suffix(".mo")
-        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
-            continue
+        mo_path = target / po_path.relative_to(TRANSLATIONS).with_suffix(".mo")
+        mo_path.parent.mkdir(parents=True, exist_ok=True)
         with po_path.open("rb") as handle:
             catalog = read_po(handle)
-        tmp = mo_path.with_suffix(".mo.tmp")
-        with tmp.open("wb") as handle:
+        with tempfile.NamedTemporaryFile(dir=mo_path.parent, suffix=".tmp", delete=False) as handle:
             write_mo(handle, catalog)
-        tmp.replace(mo_path)
+        os.replace(handle.name, mo_path)
+    return target
 
 
 def select_locale() -> str:

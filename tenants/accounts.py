@@ -90,7 +90,7 @@ def change_password(account: Account, current: str, new: str, confirm: str) -> N
         account.password_hash = hash_secret(new)
         account.save()
         audit.record(Actor.of(account), "account.password", account.tenant, "account", account.id,
-                     account.email, {"password": "••••"}, {"password": "•••• (modifié)"})
+                     account.email, {"password": "••••"}, {"password": "•••• ✔"})
 
 
 def admins(tenant: Tenant):

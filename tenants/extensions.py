@@ -186,7 +186,7 @@ def set_sip_password(actor: Actor, ext: Extension, password: str | None = None) 
         ext.save()
         sip_accounts.set_subscriber(ext.tenant, ext.number, password)
         audit.record(actor, "extension.sip_password", ext.tenant, "extension", ext.id, ext.number,
-                     {"sip_password": "••••"}, {"sip_password": "•••• (modifié)"})
+                     {"sip_password": "••••"}, {"sip_password": "•••• ✔"})
     return password
 
 
@@ -215,7 +215,7 @@ def set_pin(actor: Actor, box: Mailbox, pin: str) -> None:
         box.failed_attempts, box.locked, box.locked_at = state.failed_attempts, state.locked, None
         box.save()
         after = _mailbox_snapshot(box)
-        before["pin"], after["pin"] = "••••", "•••• (modifié)"
+        before["pin"], after["pin"] = "••••", "•••• ✔"
         audit.record(actor, "mailbox.pin", ext.tenant, "mailbox", box.id, ext.number, before, after)
 
 

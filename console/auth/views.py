@@ -17,18 +17,20 @@ from console.session_user import SessionUser
 from tenants import accounts
 
 bp = Blueprint("auth", __name__)
+REQUIRED = _l("Ce champ est obligatoire.")
+TOO_LONG = _l("Ce champ est trop long.")
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(_l("Ce champ est obligatoire.")), Length(max=254)])
-    password = PasswordField(_l("Mot de passe"), validators=[DataRequired(_l("Ce champ est obligatoire.")), Length(max=128)])
+    email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(REQUIRED), Length(max=254, message=TOO_LONG)])
+    password = PasswordField(_l("Mot de passe"), validators=[DataRequired(REQUIRED), Length(max=128, message=TOO_LONG)])
 
 
 class PasswordForm(FlaskForm):
-    current = PasswordField(_l("Mot de passe actuel"), validators=[DataRequired(_l("Ce champ est obligatoire.")), Length(max=128)])
-    new = PasswordField(_l("Nouveau mot de passe"), validators=[DataRequired(_l("Ce champ est obligatoire.")), Length(max=128)])
+    current = PasswordField(_l("Mot de passe actuel"), validators=[DataRequired(REQUIRED), Length(max=128, message=TOO_LONG)])
+    new = PasswordField(_l("Nouveau mot de passe"), validators=[DataRequired(REQUIRED), Length(max=128, message=TOO_LONG)])
     confirm = PasswordField(_l("Confirmation du nouveau mot de passe"),
-                            validators=[DataRequired(_l("Ce champ est obligatoire.")), Length(max=128)])
+                            validators=[DataRequired(REQUIRED), Length(max=128, message=TOO_LONG)])
 
 
 def _safe_next(target: str | None) -> str | None:

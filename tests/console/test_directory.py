@@ -165,5 +165,5 @@ def test_audit_page_shows_who_what_before_after(admin, acme):
     ext = f.extension(acme, "2001", name="Alice")
     admin.post(f"/postes/{ext.id}/modifier", data=form(admin, number="2001", name="Alicia", email=ext.email))
     page = admin.get("/journal/")
-    assert "extension.update" in page.text and "boss@acme.example" in page.text
+    assert "Poste modifié" in page.text and "boss@acme.example" in page.text
     assert "Alice" in page.text and "Alicia" in page.text

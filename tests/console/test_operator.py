@@ -95,4 +95,4 @@ def test_global_audit_log(operator):
     acme = f.tenant()
     f.extension(acme)
     page = operator.get("/journal/")
-    assert "tenant.create" in page.text and "extension.create" in page.text and "acme.pbx.example" in page.text
+    assert "Client créé" in page.text and "Poste créé" in page.text and "acme.pbx.example" in page.text
