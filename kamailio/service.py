@@ -143,7 +143,10 @@ def render(settings: Settings, options: Options) -> str:
         defines["KEMI_SCRIPT"] = _q(p.kemi_boot)
     else:
         defines["WITH_HTTP"] = None
-        defines["ROUTING_HTTPCON"] = _q(f"routing=>{options.routing_url}")
+        # http_client joins the connection's URL and the path with a "/"
+        base, _, last = options.routing_url.rstrip("/").rpartition("/")
+        defines["ROUTING_HTTPCON"] = _q(f"routing=>{base}")
+        defines["ROUTING_PATH"] = _q(last)
     lines = ["#!KAMAILIO", "# Rendered by kamailio/service.py from the settings: do not edit.", ""]
     for name, value in defines.items():
         lines.append(f"#!define {name}" + ("" if value is None else f" {value}"))

@@ -89,9 +89,10 @@ class SipStack:
         self.db.connect(reuse_if_open=True)
         migrations.upgrade()
         service.prepare(self.settings, self.options)
-        for name, argv in service.commands(self.settings, self.options):
-            self._spawn(name, argv)
+        commands = dict(service.commands(self.settings, self.options))
+        self._spawn("rtpengine", commands["rtpengine"])
         wait_for(lambda: rtpengine_ping(self.options.rtpengine_ng_port), 15, what="rtpengine")
+        self._spawn("kamailio", commands["kamailio"])
         self.wait_kamailio()
         return self
 
