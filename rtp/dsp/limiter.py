@@ -17,19 +17,25 @@ from __future__ import annotations
 
 import numba
 import numpy as np
-from scipy.ndimage import minimum_filter1d, uniform_filter1d
 
 
 @numba.njit(fastmath=True, nogil=True, boundscheck=False, cache=True)
-def _gain_pass(x: np.ndarray, gain: float, dc: float, out: np.ndarray) -> float:  # pragma: no cover
+def _gain_pass(x: np.ndarray, gain: float, dc: float, ceiling: float,
+               out: np.ndarray) -> int:  # pragma: no cover
+    """out = gain * (x - dc); returns how many samples exceed ``ceiling``.
+
+    Counting (a vectorisable sum) rather than tracking the peak (a max that LLVM does
+    not vectorise here) keeps this pass at memory speed.
+    """
     g = np.float32(gain)
     d = np.float32(dc)
-    peak = np.float32(0.0)
+    c = np.float32(ceiling)
+    count = 0
     for i in range(x.shape[0]):
         v = (x[i] - d) * g
         out[i] = v
-        peak = max(peak, abs(v))
-    return peak
+        count += abs(v) > c
+    return count
 
 
 def apply_gain(x: np.ndarray, gain: float, dc: float, ceiling: float, rate: int,
@@ -38,33 +44,81 @@ def apply_gain(x: np.ndarray, gain: float, dc: float, ceiling: float, rate: int,
     out = np.empty(x.shape[0], dtype=np.float32)
     if x.shape[0] == 0:
         return out
-    peak = _gain_pass(x, gain, dc, out)
-    if peak > ceiling:
-        limit(out, ceiling, max(1, int(attack_s * rate)), max(1, int(release_s * rate)))
+    overs = _gain_pass(x, gain, dc, ceiling, out)
+    if overs:
+        limit(out, ceiling, max(1, int(attack_s * rate)), max(1, int(release_s * rate)), overs)
     return out
 
 
-def limit(y: np.ndarray, ceiling: float, attack: int, release: int) -> None:
+@numba.njit(fastmath=True, nogil=True, boundscheck=False, cache=True)
+def _overs(y: np.ndarray, ceiling: float, count: int) -> np.ndarray:  # pragma: no cover
+    """Indices of the ``count`` samples with ``|y| > ceiling``, without a full-length mask.
+
+    Blocks of 256 are counted first (vectorised) and only blocks with overs scanned.
+    """
+    c = np.float32(ceiling)
+    idx = np.empty(count, dtype=np.int64)
+    k = 0
+    n = y.shape[0]
+    for a in range(0, n, 256):
+        b = min(a + 256, n)
+        hits = 0
+        for i in range(a, b):
+            hits += abs(y[i]) > c
+        if hits:
+            for i in range(a, b):
+                if abs(y[i]) > c:
+                    idx[k] = i
+                    k += 1
+    return idx
+
+
+@numba.njit(nogil=True, boundscheck=False, cache=True)
+def _limit_region(y: np.ndarray, ceiling: float, attack: int, release: int) -> None:  # pragma: no cover
+    """Limit one region in place (see ``limit``); the region has ``attack + release`` margins."""
+    n = y.shape[0]
+    need = np.empty(n)
+    for i in range(n):
+        a = abs(np.float64(y[i]))
+        need[i] = ceiling / a if a > ceiling else 1.0
+    hold = np.empty(n)
+    for m in range(n):
+        g = 1.0
+        for j in range(max(0, m - release), min(n, m + attack + 1)):
+            g = min(g, need[j])
+        hold[m] = g
+    for i in range(n):
+        acc = 0.0
+        for j in range(i - attack, i + 1):
+            acc += hold[j] if j >= 0 else 1.0
+        g = min(acc / (attack + 1), need[i])
+        v = np.float64(y[i]) * g
+        y[i] = min(max(v, -ceiling), ceiling)
+
+
+def over_regions(y: np.ndarray, ceiling: float, margin: int, count: int) -> list[tuple[int, int]]:
+    """``[lo, hi)`` regions around the ``count`` samples over ``ceiling``, merged when they overlap.
+
+    Found without temporaries: a full-length ``abs(y) > c`` mask would cost more
+    memory than the output itself on a 30-minute recording.
+    """
+    over = _overs(y, ceiling, count)
+    if over.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(over) > 2 * margin)
+    firsts = np.concatenate([[over[0]], over[breaks + 1]])
+    lasts = np.concatenate([over[breaks], [over[-1]]])
+    return [(max(0, int(a) - margin), min(y.shape[0], int(b) + margin + 1)) for a, b in zip(firsts, lasts)]
+
+
+def limit(y: np.ndarray, ceiling: float, attack: int, release: int, count: int) -> None:
     """Look-ahead limit ``y`` in place so that ``|y| <= ceiling``.
 
+    ``count`` is the number of samples over the ceiling (from the gain pass).
     Required gain G = min(1, ceiling/|y|); hold h[m] = min G[m-release .. m+attack];
     smoothed s[n] = mean h[n-attack .. n].  Every h averaged at a peak p covers p, so
-    s[p] <= G[p]: the ceiling holds at every sample by construction.
+    s[p] <= G[p]: the ceiling holds at every sample by construction (the final
+    min/clip only absorbs float rounding).
     """
-    over = np.flatnonzero(np.abs(y) > ceiling)
-    margin = attack + release + 2
-    # Work on regions around the overs only; regions closer than a window merge.
-    breaks = np.flatnonzero(np.diff(over) > 2 * margin)
-    for a, b in zip(np.concatenate([[over[0]], over[breaks + 1]]), np.concatenate([over[breaks], [over[-1]]])):
-        lo, hi = max(0, a - margin), min(y.shape[0], b + margin + 1)
-        seg = y[lo:hi].astype(np.float64)
-        with np.errstate(divide="ignore"):
-            need = np.minimum(1.0, ceiling / np.abs(seg))
-        size = attack + release + 1
-        # window [m - release, m + attack]; ndimage centres at size//2, origin shifts it
-        hold = minimum_filter1d(need, size, mode="constant", cval=1.0,
-                                origin=size // 2 - attack)
-        # window [n - attack, n]
-        smooth = uniform_filter1d(hold, attack + 1, mode="nearest", origin=(attack + 1) // 2)
-        seg *= np.minimum(smooth, need)
-        y[lo:hi] = np.clip(seg, -ceiling, ceiling)
+    for lo, hi in over_regions(y, ceiling, attack + release + 2, count):
+        _limit_region(y[lo:hi], ceiling, attack, release)

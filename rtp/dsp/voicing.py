@@ -7,7 +7,33 @@ with the length of the recording.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
+
+
+@numba.njit(fastmath=True, nogil=True, boundscheck=False, cache=True)
+def _periodicity(w: np.ndarray, lo: int, hi: int) -> float:  # pragma: no cover
+    n = w.shape[0]
+    mean = 0.0
+    for i in range(n):
+        mean += w[i]
+    mean /= n
+    d = np.empty(n)
+    c2 = np.zeros(n + 1)
+    for i in range(n):
+        d[i] = w[i] - mean
+        c2[i + 1] = c2[i] + d[i] * d[i]
+    best = 0.0
+    for lag in range(lo, hi + 1):
+        acc = 0.0
+        for i in range(n - lag):
+            acc += d[i] * d[i + lag]
+        # Normalize by the energies of the two overlapping parts, so a lag is judged on
+        # the samples it actually compares (bounded by 1).
+        den = np.sqrt(c2[n - lag] * (c2[n] - c2[lag]))
+        if den > 0.0 and acc / den > best:
+            best = acc / den
+    return best
 
 
 def periodicity(window: np.ndarray, rate: int, fmin: float = 70.0, fmax: float = 400.0) -> float:
@@ -15,24 +41,10 @@ def periodicity(window: np.ndarray, rate: int, fmin: float = 70.0, fmax: float =
 
     Returns a value in [0, 1] (1: exactly periodic); 0 for silence or a too short window.
     """
-    w = np.asarray(window, dtype=np.float64)
-    w = w - w.mean()
-    n = w.shape[0]
     lo, hi = int(rate / fmax), int(rate / fmin)
-    if n < 2 * hi or not np.any(w):
+    if window.shape[0] < 2 * hi:
         return 0.0
-    spec = np.fft.rfft(w, 2 * n)
-    ac = np.fft.irfft(spec.real ** 2 + spec.imag ** 2)[: hi + 1]
-    # Normalize by the energies of the two overlapping parts, so a lag is judged on
-    # the samples it actually compares (unbiased, bounded by 1).
-    c2 = np.concatenate([[0.0], np.cumsum(w * w)])
-    lags = np.arange(lo, hi + 1)
-    e_head = c2[n - lags]            # w[0 : n-lag]
-    e_tail = c2[n] - c2[lags]        # w[lag : n]
-    denom = np.sqrt(e_head * e_tail)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        r = np.where(denom > 0, ac[lo:hi + 1] / denom, 0.0)
-    return float(max(0.0, r.max()))
+    return float(_periodicity(np.ascontiguousarray(window, dtype=np.float32), lo, hi))
 
 
 def is_voiced(x: np.ndarray, rate: int, centres: np.ndarray, window_s: float,

@@ -1,0 +1,105 @@
+"""Speed and quality benchmark of ``rtp.dsp.process`` (not a test).
+
+    .venv/bin/python bench/dsp.py [--quick] [--messages N]
+
+One thread, arrays preloaded, no file I/O in the timed loops.  Prints, one line each:
+throughput ratio to the baseline (librosa.effects.trim + pyloudnorm, see
+``dsp_baseline``), fraction of the memory-bandwidth bound (a numpy sum over the same
+arrays), the quality figures of both, and the peak extra memory of the long recording.
+"""
+
+from __future__ import annotations
+
+import os
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import argparse  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import tracemalloc  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import numpy as np  # noqa: E402
+
+from bench import corpus  # noqa: E402
+from bench.dsp_baseline import baseline_process  # noqa: E402
+from bench.dsp_quality import line, score  # noqa: E402
+from rtp.dsp import process  # noqa: E402
+
+
+def cpu_time(run, arrays: list[tuple[np.ndarray, int]], repeat: int = 1) -> float:
+    """CPU seconds of ``run(x, rate)`` over all arrays (best of ``repeat``)."""
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.process_time()
+        for x, rate in arrays:
+            run(x, rate)
+        best = min(best, time.process_time() - t0)
+    return best
+
+
+def peak_extra_memory(x: np.ndarray, rate: int) -> int:
+    """Peak bytes allocated by ``process`` beyond its input (tracemalloc sees numpy buffers)."""
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    base = tracemalloc.get_traced_memory()[0]
+    result = process(x, rate)
+    peak = tracemalloc.get_traced_memory()[1] - base
+    tracemalloc.stop()
+    del result
+    return peak
+
+
+def main() -> None:
+    """Build the corpus, time both implementations and the bound, print the figures."""
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--quick", action="store_true", help="30 messages and a 3-minute long recording")
+    ap.add_argument("--messages", type=int, default=None)
+    args = ap.parse_args()
+    count = args.messages or (30 if args.quick else 200)
+    t0 = time.time()
+    msgs = corpus.messages(count) + corpus.hard_cases(long_minutes=3.0 if args.quick else 30.0)
+    seconds = sum(m.seconds for m in msgs)
+    long = msgs[-1]
+    print(f"corpus: {len(msgs)} recordings ({count} messages + {len(msgs) - count} hard cases), "
+          f"{seconds / 3600:.2f} h of audio, generated in {time.time() - t0:.0f} s")
+    arrays = [(m.samples, m.rate) for m in msgs]
+    process(msgs[0].samples, msgs[0].rate)  # JIT warm-up, not timed
+    for rate in sorted({r for _, r in arrays}):
+        process(np.zeros(rate, np.float32), rate)
+
+    def safe_baseline(x: np.ndarray, rate: int):
+        try:
+            return baseline_process(x, rate)
+        except Exception:  # noqa: BLE001 - the baseline crashes on some hard cases
+            return None
+
+    safe_baseline(msgs[0].samples, msgs[0].rate)
+    t_ours = cpu_time(process, arrays, repeat=3)
+    t_base = cpu_time(safe_baseline, arrays)
+    t_sum = cpu_time(lambda x, r: x.sum(), arrays, repeat=3)
+    ours, base, bound = seconds / t_ours, seconds / t_base, seconds / t_sum
+    print(f"throughput: process {ours:,.0f} s/s, baseline {base:,.0f} s/s, numpy-sum bound {bound:,.0f} s/s "
+          f"(audio seconds per CPU second)")
+    print(f"ratio to baseline: {ours / base:.1f}x")
+    print(f"fraction of memory-bandwidth bound: {ours / bound:.3f}")
+    by_rate = {}
+    for m in msgs:
+        by_rate.setdefault(m.rate, []).append((m.samples, m.rate))
+    for rate, arr in sorted(by_rate.items()):
+        secs = sum(x.shape[0] / r for x, r in arr)
+        print(f"  at {rate} Hz ({secs / 60:.0f} min): ratio to baseline "
+              f"{cpu_time(safe_baseline, arr) / cpu_time(process, arr, 3):.1f}x")
+    print(line("process ", score(msgs, process)))
+    print(line("baseline", score(msgs, baseline_process)))
+    peak = peak_extra_memory(long.samples, long.rate)
+    print(f"peak extra memory, {long.name} ({long.samples.nbytes / 2**20:.1f} MiB): "
+          f"{peak / 2**20:.1f} MiB = {peak / long.samples.nbytes:.2f}x its size")
+
+
+if __name__ == "__main__":
+    main()
