@@ -79,7 +79,7 @@ def is_running(settings=None, path=None) -> bool:
 def _utc(timestamp: float | int | None) -> dt.datetime | None:
     if not timestamp:
         return None
-    return dt.datetime.fromtimestamp(float(timestamp), dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.fromtimestamp(float(timestamp), dt.UTC).replace(tzinfo=None)
 
 
 def _since_key(aor: str, contact: str) -> str:
@@ -116,7 +116,7 @@ def registrations(domain: str | None = None, *, settings=None, path=None) -> lis
     Each: extension, domain, aor, contact, user_agent, received, registered_at
     (first registration of this contact), last_refresh, expires_at, expires_in (s), transport.
     """
-    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     since = _since_table(settings, path)
     rows = []
     for aor_entry in _aors(settings, path):
@@ -168,7 +168,7 @@ def active_calls(domain: str | None = None, *, settings=None, path=None) -> list
     Each: call_id, caller, callee, domain, state (early/confirmed), started_at, duration (s).
     """
     result = call("dlg.list", settings=settings, path=path) or []
-    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     calls = []
     for dlg in result:
         state = int(dlg.get("state", 0))

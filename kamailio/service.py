@@ -50,7 +50,7 @@ class Options:
     log_level: int = 2  # Kamailio's debug=: 1 notice, 2 info, 3 debug
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> "Options":
+    def from_env(cls, environ: dict[str, str] | None = None) -> Options:
         env = os.environ if environ is None else environ
 
         def num(name: str, default: int) -> int:
@@ -66,7 +66,7 @@ class Options:
                    auth_fail_max=num("POSTE_SIP_AUTH_FAIL_MAX", 5),
                    ban_seconds=num("POSTE_SIP_BAN_SECONDS", 600))
 
-    def resolved(self, settings: Settings) -> "Options":
+    def resolved(self, settings: Settings) -> Options:
         if self.routing not in ("kemi", "http"):
             raise ValueError(f"POSTE_SIP_ROUTING must be kemi or http, not {self.routing!r}")
         return replace(self, rtp_address=self.rtp_address or settings.sip_address,

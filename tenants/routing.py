@@ -13,8 +13,8 @@ configuration splits on ``|``, the same for KEMI and HTTP.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping, Union
 
 EXTENSION_RE = re.compile(r"^[0-9]{4}$")
 
@@ -76,7 +76,7 @@ class RingExtension:
         return f"ring|{self.number}|{self.domain}|{self.if_unregistered.code}|{self.if_unregistered.reason}"
 
 
-Decision = Union[RingExtension, Reject]
+Decision = RingExtension | Reject
 
 
 def route_call(caller: CallerInfo, dialled_user: str, dialled_domain: str,

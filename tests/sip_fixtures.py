@@ -84,7 +84,7 @@ class SipStack:
         self.db = None
 
     # ------------------------------------------------------------ life cycle
-    def start(self) -> "SipStack":
+    def start(self) -> SipStack:
         _settings, self.db = start(self.settings)
         self.db.connect(reuse_if_open=True)
         migrations.upgrade()
@@ -229,7 +229,7 @@ def probe(local_ip: str, port: int, *, ua: str = "Poste-Test-Phone/1.0", domain:
         s.sendto(msg.encode(), ("127.0.0.1", port))
         try:
             data = s.recv(4000)
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             return None
         return int(data.split(b" ", 2)[1])
 
@@ -254,7 +254,7 @@ class Sipp:
     timeout: float
     output: str = ""
 
-    def wait(self, timeout: float | None = None) -> "Sipp":
+    def wait(self, timeout: float | None = None) -> Sipp:
         try:
             out, _ = self.proc.communicate(timeout=(timeout or self.timeout) + 10)
         except subprocess.TimeoutExpired:

@@ -250,7 +250,7 @@ def up(db) -> None:
             statement = statement.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS", 1)
         elif statement.startswith("INSERT INTO version"):
             table = statement.rsplit("('", 1)[1].split("'", 1)[0]
-            if db.execute_sql("SELECT 1 FROM version WHERE table_name = %s" % db.param, (table,)).fetchone():
+            if db.execute_sql(f"SELECT 1 FROM version WHERE table_name = {db.param}", (table,)).fetchone():
                 continue
         db.execute_sql(statement)
     for table, extra in (("acc", ACC_EXTRA), ("missed_calls", ACC_EXTRA), ("acc_cdrs", CDR_EXTRA)):

@@ -1,8 +1,18 @@
 """Call routing decisions (C1) over plain data: no database, no server."""
 from __future__ import annotations
 
-from tenants.routing import (FORBIDDEN, NOT_FOUND, OTHER_TENANT, UNAVAILABLE, CallerInfo, ExtensionEntry,
-                             Reject, RingExtension, TenantDirectory, route_call)
+from tenants.routing import (
+    FORBIDDEN,
+    NOT_FOUND,
+    OTHER_TENANT,
+    UNAVAILABLE,
+    CallerInfo,
+    ExtensionEntry,
+    Reject,
+    RingExtension,
+    TenantDirectory,
+    route_call,
+)
 
 ACME = TenantDirectory("acme.pbx.example", True, {
     "2001": ExtensionEntry("2001"), "2002": ExtensionEntry("2002"),
