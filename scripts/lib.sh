@@ -36,14 +36,15 @@ ensure_venv() {
   if [ ! -x .venv/bin/python ]; then
     log "creating the virtualenv in .venv"
     python3 -m venv .venv
-    .venv/bin/pip install -q --upgrade pip wheel
+    .venv/bin/pip install -q --upgrade pip wheel 2> >(grep -v "^WARNING: Location .* is ignored" >&2)
   fi
   sum=$(cat "$@" | sha256sum | cut -d' ' -f1)
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$sum" ]; then
     log "installing Python requirements: $*"
     local args=()
     for file in "$@"; do args+=(-r "$file"); done
-    .venv/bin/pip install -q "${args[@]}"
+    # This machine's pip config names local mirrors that may be absent: hide those warnings only.
+    .venv/bin/pip install -q "${args[@]}" 2> >(grep -v "^WARNING: Location .* is ignored" >&2)
     echo "$sum" > "$stamp"
   fi
 }
