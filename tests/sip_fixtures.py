@@ -67,11 +67,14 @@ def rtpengine_ping(port: int) -> bool:
 
 
 class SipStack:
-    def __init__(self, routing: str = "kemi", routing_url: str = "", **options):
+    def __init__(self, routing: str = "kemi", routing_url: str = "", database_url: str = "", **options):
         self.data_dir = Path(tempfile.mkdtemp(prefix="poste-sip-"))
         self.sip_port = free_port()
-        self.settings = load_settings({"POSTE_DATA": str(self.data_dir), "POSTE_SIP_PORT": str(self.sip_port),
-                                       "POSTE_SIP_ADDRESS": "127.0.0.1", "POSTE_SMTP_PORT": "1"})
+        env = {"POSTE_DATA": str(self.data_dir), "POSTE_SIP_PORT": str(self.sip_port),
+               "POSTE_SIP_ADDRESS": "127.0.0.1", "POSTE_SMTP_PORT": "1"}
+        if database_url:  # an empty PostgreSQL database, say; SQLite under POSTE_DATA by default
+            env["DATABASE_URL"] = database_url
+        self.settings = load_settings(env)
         rtp_base = random.randrange(31000, 59000, 200)
         defaults = dict(routing=routing, routing_url=routing_url, rtp_address=RTP_ADDRESS,
                         rtp_port_min=rtp_base, rtp_port_max=rtp_base + 199,

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import itertools
+import os
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -34,9 +36,27 @@ class Directory:
     globex_2002: Ext
 
 
+def _postgres_database() -> str:
+    """With ``scripts/test --postgres``: an empty database of this xdist worker for Kamailio's stack."""
+    base = os.environ.get("POSTE_TEST_DATABASE_URL")
+    if not base:
+        return ""
+    import psycopg2
+    from psycopg2 import sql
+
+    name = f"poste_sip_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    admin = psycopg2.connect(base)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    admin.close()
+    return re.sub(r"/[^/]*$", f"/{name}", base)
+
+
 @pytest.fixture(scope="session")
 def sip():
-    stack = SipStack()
+    stack = SipStack(database_url=_postgres_database())
     try:
         stack.start()
         yield stack
