@@ -6,7 +6,7 @@ sample, built once from the reference segment algorithm.  Both are one numpy ``t
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -47,7 +47,7 @@ def _alaw_decode_reference(code: np.ndarray) -> np.ndarray:
     return np.where(sign != 0, mag, -mag).astype(np.int16)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _tables() -> dict[str, np.ndarray]:
     pcm = np.arange(-32768, 32768, dtype=np.int32)
     codes = np.arange(256, dtype=np.uint8)

@@ -41,7 +41,7 @@ def _segments(loud: np.ndarray, merge: int, shortest: int) -> list[tuple[int, in
     keep = np.concatenate([[True], starts[1:] - ends[:-1] > merge])
     seg_starts = starts[keep]
     seg_ends = ends[np.concatenate([keep[1:], [True]])]
-    return [(int(a), int(b)) for a, b in zip(seg_starts, seg_ends) if b - a >= shortest]
+    return [(int(a), int(b)) for a, b in zip(seg_starts, seg_ends, strict=True) if b - a >= shortest]
 
 
 def _speech_like(seg: tuple[int, int], db: np.ndarray, x: np.ndarray, rate: int,

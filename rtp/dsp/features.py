@@ -15,9 +15,9 @@ vectorise).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Callable
+from functools import cache
 
 import numba
 import numpy as np
@@ -63,7 +63,7 @@ def _kernel_source(lags: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-@lru_cache(maxsize=None)
+@cache
 def kernel(lags: int) -> Callable[..., None]:
     """Compiled statistics kernel for ``lags`` lags: ``kernel(x, f0, frame_len, out)``.
 

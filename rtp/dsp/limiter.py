@@ -39,15 +39,15 @@ def _gain_pass(x: np.ndarray, gain: float, dc: float, ceiling: float,
 
 
 def apply_gain(x: np.ndarray, gain: float, dc: float, ceiling: float, rate: int,
-               attack_s: float, release_s: float) -> np.ndarray:
-    """Return float32 ``gain * (x - dc)`` with every sample within ``+-ceiling``."""
+               attack_s: float, release_s: float) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """Return float32 ``gain * (x - dc)`` within ``+-ceiling``, and the regions the limiter changed."""
     out = np.empty(x.shape[0], dtype=np.float32)
     if x.shape[0] == 0:
-        return out
+        return out, []
     overs = _gain_pass(x, gain, dc, ceiling, out)
-    if overs:
-        limit(out, ceiling, max(1, int(attack_s * rate)), max(1, int(release_s * rate)), overs)
-    return out
+    if not overs:
+        return out, []
+    return out, limit(out, ceiling, max(1, int(attack_s * rate)), max(1, int(release_s * rate)), overs)
 
 
 @numba.njit(fastmath=True, nogil=True, boundscheck=False, cache=True)
@@ -108,17 +108,19 @@ def over_regions(y: np.ndarray, ceiling: float, margin: int, count: int) -> list
     breaks = np.flatnonzero(np.diff(over) > 2 * margin)
     firsts = np.concatenate([[over[0]], over[breaks + 1]])
     lasts = np.concatenate([over[breaks], [over[-1]]])
-    return [(max(0, int(a) - margin), min(y.shape[0], int(b) + margin + 1)) for a, b in zip(firsts, lasts)]
+    return [(max(0, int(a) - margin), min(y.shape[0], int(b) + margin + 1)) for a, b in zip(firsts, lasts, strict=True)]
 
 
-def limit(y: np.ndarray, ceiling: float, attack: int, release: int, count: int) -> None:
+def limit(y: np.ndarray, ceiling: float, attack: int, release: int, count: int) -> list[tuple[int, int]]:
     """Look-ahead limit ``y`` in place so that ``|y| <= ceiling``.
 
     ``count`` is the number of samples over the ceiling (from the gain pass).
     Required gain G = min(1, ceiling/|y|); hold h[m] = min G[m-release .. m+attack];
     smoothed s[n] = mean h[n-attack .. n].  Every h averaged at a peak p covers p, so
     s[p] <= G[p]: the ceiling holds at every sample by construction (the final
-    min/clip only absorbs float rounding).
+    min/clip only absorbs float rounding).  Returns the ``[lo, hi)`` regions it changed.
     """
-    for lo, hi in over_regions(y, ceiling, attack + release + 2, count):
+    regions = over_regions(y, ceiling, attack + release + 2, count)
+    for lo, hi in regions:
         _limit_region(y[lo:hi], ceiling, attack, release)
+    return regions

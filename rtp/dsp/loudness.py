@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.signal import sosfilt
 
-from .features import FrameStats
-from .kweight import dc_gain, kweighting_lag_weights, kweighting_sos
+from .features import FrameStats, fill
+from .kweight import dc_gain, kweighting_lag_weights, kweighting_sos, lag_count
 
 BLOCK_S = 0.4
 STEP_S = 0.1
@@ -69,12 +69,9 @@ def frame_kweighted_energy(stats: FrameStats, rate: int, first: int, last: int,
     return np.maximum(e, 0.0)
 
 
-def loudness_from_frames(stats: FrameStats, rate: int, first: int, last: int,
-                         n_samples: int, dc: float) -> float:
-    """Integrated loudness of the samples of frames ``first..last-1`` (``n_samples`` long)."""
-    e = frame_kweighted_energy(stats, rate, first, last, dc)
-    flen = stats.frame_len
-    per_step = max(1, int(round(STEP_S * rate / flen)))
+def loudness_from_energies(e: np.ndarray, rate: int, frame_len: int, n_samples: int) -> float:
+    """Integrated loudness of ``n_samples`` samples whose 20 ms frames have K-weighted energies ``e``."""
+    per_step = max(1, int(round(STEP_S * rate / frame_len)))
     per_block = 4 * per_step
     nblocks = _block_count(n_samples, rate)
     if nblocks < 1:
@@ -83,3 +80,26 @@ def loudness_from_frames(stats: FrameStats, rate: int, first: int, last: int,
     lo = np.minimum(np.arange(nblocks) * per_step, e.size)
     hi = np.minimum(lo + per_block, e.size)
     return gated_loudness((c[hi] - c[lo]) / (BLOCK_S * rate))
+
+
+def loudness_from_frames(stats: FrameStats, rate: int, first: int, last: int,
+                         n_samples: int, dc: float) -> float:
+    """Integrated loudness of the samples of frames ``first..last-1`` (``n_samples`` long)."""
+    e = frame_kweighted_energy(stats, rate, first, last, dc)
+    return loudness_from_energies(e, rate, stats.frame_len, n_samples)
+
+
+def patch_energies(e: np.ndarray, y: np.ndarray, rate: int, frame_len: int,
+                   regions: list[tuple[int, int]]) -> None:
+    """Recompute in place the K-weighted energies of the frames of ``y`` that overlap ``regions``.
+
+    Used after the limiter: only the frames it touched changed, the others are the
+    input's energies times the gain squared.
+    """
+    lags = lag_count(rate)
+    w = kweighting_lag_weights(rate)
+    for lo, hi in regions:
+        f0, f1 = lo // frame_len, min(e.size, -(-hi // frame_len))
+        rows = np.empty((f1 - f0, lags + 2))
+        fill(y, f0, frame_len, rows)
+        e[f0:f1] = np.maximum(rows[:, :-1] @ w, 0.0)

@@ -13,7 +13,7 @@ import numpy as np
 from .detect import find_speech
 from .features import FrameStats
 from .limiter import apply_gain
-from .loudness import loudness_from_frames
+from .loudness import frame_kweighted_energy, loudness_from_energies, patch_energies
 from .settings import Settings
 
 Result = tuple[np.ndarray, int, int]
@@ -48,10 +48,24 @@ def render(x: np.ndarray, stats: FrameStats, rate: int, target_lufs: float, ceil
     last = min(stats.table.shape[0], found[1] + pad)
     start, end = first * flen, min(n, last * flen)
     dc = float(stats.sums[first:last].sum() / (end - start))
-    lufs = loudness_from_frames(stats, rate, first, last, end - start, dc)
+    energies = frame_kweighted_energy(stats, rate, first, last, dc)
+    lufs = loudness_from_energies(energies, rate, flen, end - start)
     if not math.isfinite(lufs):
         return empty()
-    gain = 10.0 ** (min(target_lufs - lufs, s.max_gain_db) / 20.0)
-    out = apply_gain(x[start:end], gain, dc, float32_ceiling(ceil_dbfs), rate,
-                     s.limiter_attack_s, s.limiter_release_s)
+    ceiling = float32_ceiling(ceil_dbfs)
+    gain_db = min(target_lufs - lufs, s.max_gain_db)
+    for _ in range(1 + s.limiter_passes):
+        out, regions = apply_gain(x[start:end], 10.0 ** (gain_db / 20.0), dc, ceiling, rate,
+                                  s.limiter_attack_s, s.limiter_release_s)
+        if not regions:
+            break
+        # The limiter removed some energy: measure the output again (only the frames
+        # it touched changed) and make up for it, so that a few peaks do not leave
+        # the whole message under the target.
+        patched = energies * 10.0 ** (gain_db / 10.0)
+        patch_energies(patched, out, rate, flen, regions)
+        shortfall = target_lufs - loudness_from_energies(patched, rate, flen, end - start)
+        if shortfall < s.limiter_tolerance_lu or gain_db >= s.max_gain_db:
+            break
+        gain_db = min(gain_db + shortfall, s.max_gain_db)
     return out, start, end
