@@ -168,7 +168,13 @@ def parse(data: bytes, stream: bool = False) -> Request | Response:
         start = lines[0].decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ParseError("start line is not UTF-8", None) from exc
-    message = _start_line(start)
+    try:
+        message = _start_line(start)
+    except ParseError as exc:
+        if exc.reply_code != 505 or exc.partial is None:
+            raise
+        _headers(lines[1:], exc.partial)  # so that the 505 can be addressed
+        raise
     _headers(lines[1:], message)
     length_text = message.get("Content-Length")
     if length_text is None:

@@ -166,8 +166,8 @@ class Dialog:
 
     # -------------------------------------------------- 2xx retransmission (13.3.1.4)
     def send_2xx(self, data: bytes, cseq: int) -> None:
+        """Keep ``data`` (already sent by the transaction) and retransmit it until the ACK."""
         self.pending_2xx, self.pending_cseq = data, cseq
-        self.link.send(data)
         loop = asyncio.get_running_loop()
         started = loop.time()
 
@@ -176,7 +176,6 @@ class Dialog:
                 return
             if loop.time() - started >= 64 * self.stack.t1:
                 log.warning("no ACK for call %s; ending it", self.call_id)
-                self.pending_2xx = None
                 self.stack.end_dialog(self, "no ACK", send_bye=True)
                 return
             if not self.link.reliable:
@@ -547,7 +546,7 @@ class SipStack:
             ctx.handles.append(loop.call_later(self.t1, again, min(2 * self.t1, self.t2)))
         try:
             return await asyncio.wait_for(asyncio.shield(ctx.future), 64 * self.t1)
-        except asyncio.TimeoutError as exc:
+        except TimeoutError as exc:
             raise TimeoutError(f"{request.method} timed out") from exc
         finally:
             for handle in ctx.handles:
