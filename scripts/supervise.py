@@ -60,16 +60,23 @@ def banner(settings: Settings, names: list[str]) -> str:
 
 
 def stop_all(children: dict[str, subprocess.Popen]) -> None:
-    for proc in children.values():
+    # Each child leads its own process group (Kamailio forks workers): signal the group.
+    for proc in reversed(list(children.values())):
         if proc.poll() is None:
-            proc.terminate()
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
     deadline = time.monotonic() + GRACE_SECONDS
     for name, proc in children.items():
         try:
             proc.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             print(f"[poste] {name} did not stop in {GRACE_SECONDS}s; killing it", file=sys.stderr)
-            proc.kill()
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
             proc.wait()
 
 

@@ -149,7 +149,7 @@ class SipSubscriber(BaseModel):
 
     class Meta:
         table_name = "subscriber"
-        indexes = ((("username", "domain"), True),)
+        indexes = ((("username", "domain"), True), (("username",), False))
 
 
 class SipDomain(BaseModel):

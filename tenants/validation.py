@@ -16,9 +16,10 @@ PASSWORD_MIN = 10
 PASSWORD_MAX = 128
 PIN_MIN, PIN_MAX = 4, 10
 LANGUAGES = ("fr", "en")
-# RFC 1035 labels; at least two of them, as a SIP domain is a DNS name.
+# RFC 1035 labels; at least two of them, as a SIP domain is a DNS name. At most 64
+# characters: Kamailio's domain and subscriber tables hold no more.
 _ASCII_DIGITS = re.compile(r"^[0-9]+$")  # str.isdigit() would accept "２００１" or "١٢٣٤"
-_DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$")
+_DOMAIN = re.compile(r"^(?=.{4,64}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$")
 
 
 def normalize_email(email: str) -> str:

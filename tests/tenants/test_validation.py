@@ -40,7 +40,8 @@ def test_pin_rules_digits_only_at_least_four(pin, ok):
 
 @pytest.mark.parametrize("domain,ok", [("acme.pbx.example", True), ("a-b.example", True), ("acme", False),
                                        ("-acme.example", False), ("acme..example", False), ("ac me.example", False),
-                                       ("acme.example.", False), ("x" * 300 + ".example", False)])
+                                       ("acme.example.", False), ("x" * 300 + ".example", False),
+                                       ("a" * 56 + ".example", True), ("a" * 57 + ".example", False)])
 def test_sip_domains(domain, ok):
     assert (v.check_domain(domain) == []) is ok
 
