@@ -1,0 +1,105 @@
+"""Events a flow receives and actions it returns (plain, comparable data)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+# ------------------------------------------------------------------ events
+@dataclass(frozen=True)
+class Digit:
+    key: str
+
+
+@dataclass(frozen=True)
+class PromptEnd:
+    tag: str
+
+
+@dataclass(frozen=True)
+class Timeout:
+    tag: str
+
+
+@dataclass(frozen=True)
+class HangUp:
+    pass
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """The media app's verdict on the recording it just stopped (after rtp.dsp)."""
+
+    speech_seconds: float  # what rtp.dsp kept
+    recorded_seconds: float  # what the caller recorded
+    has_speech: bool
+
+
+Event = Digit | PromptEnd | Timeout | HangUp | Recorded
+
+
+# ------------------------------------------------------------------ actions
+@dataclass(frozen=True)
+class File:
+    """A recorded audio file (a greeting, a name), relative to $POSTE_DATA."""
+
+    path: str
+
+
+@dataclass(frozen=True)
+class Play:
+    items: tuple  # prompt segment keys (str) and File
+    tag: str
+
+
+@dataclass(frozen=True)
+class StopPlayback:
+    pass
+
+
+@dataclass(frozen=True)
+class StartRecording:
+    max_seconds: int
+
+
+@dataclass(frozen=True)
+class StopRecording:
+    pass
+
+
+@dataclass(frozen=True)
+class PlayRecording:
+    tag: str
+
+
+@dataclass(frozen=True)
+class StoreMessage:
+    cut: bool
+
+
+@dataclass(frozen=True)
+class DiscardRecording:
+    pass
+
+
+@dataclass(frozen=True)
+class StartTimer:
+    seconds: float
+    tag: str
+
+
+@dataclass(frozen=True)
+class Hangup:
+    pass
+
+
+@dataclass(frozen=True)
+class Transfer:
+    target: str
+
+
+@dataclass(frozen=True)
+class EnterLogin:
+    """Hand the call to the mailbox login (D2 from outside; the next issue builds the menus)."""
+
+    number: str
+    domain: str

@@ -1,0 +1,51 @@
+"""Voicemail tables: one row per message, per-mailbox greetings/settings, per-tenant options."""
+from __future__ import annotations
+
+import peewee as pw
+
+from tenants.models import BaseModel, Mailbox, Tenant, utcnow
+
+FOLDERS = ("new", "old", "work", "family", "friends", "deleted")  # D6, plus Deleted (E7)
+
+
+class VoicemailOptions(BaseModel):
+    """Per-tenant voicemail limits and the reception of D7 ("0" after recording)."""
+
+    tenant = pw.ForeignKeyField(Tenant, backref="voicemail_options", unique=True, on_delete="CASCADE")
+    reception = pw.CharField(max_length=32, null=True)  # an extension number or E.164; None: no "0"
+    max_messages = pw.IntegerField(default=100)  # D12 capacity per mailbox
+    max_seconds = pw.IntegerField(default=180)  # 3 minutes
+    min_seconds = pw.IntegerField(default=1)
+
+
+class MailboxSettings(BaseModel):
+    """Greetings (D8) and message settings of one mailbox. Paths are relative to $POSTE_DATA."""
+
+    SYSTEM = "system"  # the system greeting: recorded name if any, else the number
+    mailbox = pw.ForeignKeyField(Mailbox, backref="settings", unique=True, on_delete="CASCADE")
+    unavailable_path = pw.CharField(max_length=300, null=True)
+    busy_path = pw.CharField(max_length=300, null=True)
+    name_path = pw.CharField(max_length=300, null=True)
+    temporary_path = pw.CharField(max_length=300, null=True)
+    temporary_on = pw.BooleanField(default=False)
+    updated_at = pw.DateTimeField(default=utcnow)
+
+
+class VoiceMessage(BaseModel):
+    mailbox = pw.ForeignKeyField(Mailbox, backref="messages", on_delete="CASCADE")
+    folder = pw.CharField(max_length=16, default="new", index=True)
+    caller_number = pw.CharField(max_length=64, default="")
+    caller_name = pw.CharField(max_length=100, default="")
+    received_at = pw.DateTimeField(default=utcnow, index=True)  # naive UTC
+    duration_ms = pw.IntegerField()
+    path = pw.CharField(max_length=300)  # WAV 8 kHz 16-bit, relative to $POSTE_DATA
+    size_bytes = pw.IntegerField(default=0)
+    reason = pw.CharField(max_length=16, default="")  # noanswer, busy, unavailable
+    urgent = pw.BooleanField(default=False)
+    private = pw.BooleanField(default=False)
+    cut = pw.BooleanField(default=False)  # stopped at the maximum length
+    recording_id = pw.CharField(max_length=64, unique=True)  # idempotent store (crash recovery)
+    heard_at = pw.DateTimeField(null=True)
+
+
+VOICEMAIL_MODELS = [VoicemailOptions, MailboxSettings, VoiceMessage]

@@ -1,0 +1,107 @@
+"""What the media app asks of the domain: a mailbox's context for a call, and storing a message.
+
+``store_message`` is the commit point of the recording path: the WAV is already in
+place (written atomically by the media app), and the row and its jobs (email,
+message-waiting) are created in one transaction. It is idempotent on
+``recording_id``, so a recording recovered after a crash is never stored twice.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from tenants import jobs
+from tenants.db import database
+from tenants.models import Extension, Mailbox, Tenant
+from tenants.voicemail import notify, rules
+from tenants.voicemail.models import MailboxSettings, VoicemailOptions, VoiceMessage
+
+DEFAULT_OPTIONS = {"max_messages": 100, "max_seconds": 180, "min_seconds": 1, "reception": None}
+
+
+@dataclass(frozen=True)
+class MailboxContext:
+    """Everything the caller's voicemail flow needs, as plain data."""
+
+    mailbox_id: int
+    extension_id: int
+    number: str
+    name: str
+    domain: str
+    language: str
+    timezone: str
+    greetings: rules.Greetings
+    capacity: rules.Capacity
+    min_seconds: int
+    max_seconds: int
+    reception: str | None
+    email: str
+
+
+def options_for(tenant: Tenant) -> dict:
+    row = VoicemailOptions.get_or_none(VoicemailOptions.tenant == tenant)
+    if row is None:
+        return dict(DEFAULT_OPTIONS)
+    return {"max_messages": row.max_messages, "max_seconds": row.max_seconds, "min_seconds": row.min_seconds,
+            "reception": row.reception}
+
+
+def load_context(number: str, domain: str) -> MailboxContext | None:
+    """The mailbox of extension ``number`` in tenant ``domain``, or None (no such mailbox)."""
+    row = (Mailbox.select(Mailbox, Extension, Tenant).join(Extension).join(Tenant)
+           .where((Extension.number == number) & (Tenant.domain == domain.lower())).first())
+    if row is None:
+        return None
+    ext, tenant = row.extension, row.extension.tenant
+    opts = options_for(tenant)
+    settings = MailboxSettings.get_or_none(MailboxSettings.mailbox == row)
+    greetings = rules.Greetings() if settings is None else rules.Greetings(
+        unavailable=settings.unavailable_path, busy=settings.busy_path, name=settings.name_path,
+        temporary=settings.temporary_path, temporary_on=settings.temporary_on)
+    folders = [m.folder for m in VoiceMessage.select(VoiceMessage.folder).where(VoiceMessage.mailbox == row)]
+    return MailboxContext(
+        mailbox_id=row.id, extension_id=ext.id, number=ext.number, name=ext.name, domain=tenant.domain,
+        language=tenant.language, timezone=tenant.timezone, greetings=greetings,
+        capacity=rules.capacity(folders, opts["max_messages"]), min_seconds=opts["min_seconds"],
+        max_seconds=opts["max_seconds"], reception=opts["reception"], email=row.email)
+
+
+def message_path(domain: str, number: str, recording_id: str) -> str:
+    """Where a message's WAV goes, relative to $POSTE_DATA (deterministic: recovery rewrites the same file)."""
+    return f"voicemail/{domain}/{number}/{recording_id}.wav"
+
+
+def store_message(mailbox_id: int, recording_id: str, path: str, duration_ms: int, size_bytes: int,
+                  caller_number: str, caller_name: str, received_at: dt.datetime, reason: str,
+                  cut: bool = False) -> VoiceMessage:
+    """Create the message row and queue its email and MWI jobs, all or nothing."""
+    with database.atomic():
+        existing = VoiceMessage.get_or_none(VoiceMessage.recording_id == recording_id)
+        if existing is not None:
+            return existing
+        mailbox = Mailbox.select(Mailbox, Extension, Tenant).join(Extension).join(Tenant).where(
+            Mailbox.id == mailbox_id).get()
+        message = VoiceMessage.create(
+            mailbox=mailbox, recording_id=recording_id, path=path, duration_ms=duration_ms, size_bytes=size_bytes,
+            caller_number=caller_number[:64], caller_name=caller_name[:100], received_at=received_at,
+            reason=rules.normalize_reason(reason), cut=cut)
+        tenant = mailbox.extension.tenant
+        if mailbox.email:
+            jobs.enqueue(notify.EMAIL_JOB, {"message_id": message.id}, tenant=tenant)
+        jobs.enqueue(notify.MWI_JOB, {"extension_id": mailbox.extension_id}, tenant=tenant)
+    return message
+
+
+def mwi_counts(extension_id: int) -> rules.MwiCounts:
+    folders = [m.folder for m in VoiceMessage.select(VoiceMessage.folder).join(Mailbox)
+               .where(Mailbox.extension == extension_id)]
+    return rules.mwi_counts(folders)
+
+
+def mailbox_account(number: str, domain: str) -> tuple[int, rules.MwiCounts] | None:
+    """(extension id, counts) for a SUBSCRIBE to ``number@domain``'s message-summary."""
+    ext = (Extension.select(Extension.id).join(Tenant)
+           .where((Extension.number == number) & (Tenant.domain == domain.lower())).first())
+    if ext is None:
+        return None
+    return ext.id, mwi_counts(ext.id)
