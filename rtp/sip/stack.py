@@ -438,8 +438,9 @@ class SipStack:
             return
         dialog.remote_cseq = number
         if request.method == "BYE":
-            tx.respond(response_to(request, 200, "OK"))
+            # The application saves what it must (the recording's spool) before the 200 goes out.
             self.end_dialog(dialog, "bye", send_bye=False)
+            tx.respond(response_to(request, 200, "OK"))
         elif request.method in ("INVITE", "UPDATE"):
             if request.method == "INVITE" and dialog.pending_2xx is not None:
                 tx.respond(response_to(request, 491, "Request Pending", extra=[("Retry-After", "1")]))

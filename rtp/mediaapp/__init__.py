@@ -1,0 +1,2 @@
+"""The media app process (``python -m rtp.mediaapp``): voicemail deposit today,
+receptionist and prepaid announcements later. See rtp/README.md."""

@@ -1,0 +1,60 @@
+"""``python -m rtp.mediaapp``: run the media app until SIGTERM/SIGINT.
+
+Environment (with the platform's usual POSTE_DATA, DATABASE_URL, POSTE_SIP_ADDRESS):
+  POSTE_MEDIA_ADDRESS   address for SIP and RTP (default: POSTE_SIP_ADDRESS or 127.0.0.1)
+  POSTE_MEDIA_SIP_PORT  SIP port, UDP and TCP (default 5090)
+  POSTE_MEDIA_TRUSTED   comma-separated addresses allowed to send SIP (default: 127.0.0.1 and POSTE_SIP_ADDRESS)
+  POSTE_MEDIA_RTP_ADDRESS  address of the RTP sockets, if different
+  POSTE_MEDIA_UVLOOP    1 to run on uvloop when installed (default: asyncio's own loop)
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import sys
+
+from rtp.mediaapp.app import MediaApp
+from tenants.runtime import start
+
+
+def options(environ=None) -> dict:
+    env = os.environ if environ is None else environ
+    address = env.get("POSTE_MEDIA_ADDRESS") or env.get("POSTE_SIP_ADDRESS") or "127.0.0.1"
+    trusted = env.get("POSTE_MEDIA_TRUSTED") or ",".join(sorted({"127.0.0.1", env.get("POSTE_SIP_ADDRESS") or
+                                                                  "127.0.0.1"}))
+    return {"address": address, "sip_port": int(env.get("POSTE_MEDIA_SIP_PORT") or 5090),
+            "trusted": [h.strip() for h in trusted.split(",") if h.strip()],
+            "rtp_address": env.get("POSTE_MEDIA_RTP_ADDRESS") or address}
+
+
+async def serve() -> None:
+    settings, _db = start()
+    app = MediaApp(settings.data_dir, **options())
+    await app.start()
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    print(f"media app ready on {app.address}:{app.stack.port}", flush=True)
+    await stop.wait()
+    logging.getLogger(__name__).info("stopping: ending %d call(s)", len(app.calls))
+    await app.close()
+
+
+def main() -> int:
+    logging.basicConfig(level=os.environ.get("POSTE_MEDIA_LOG", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if os.environ.get("POSTE_MEDIA_UVLOOP") == "1":
+        try:
+            import uvloop
+            uvloop.install()
+        except ImportError:
+            pass
+    asyncio.run(serve())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,397 @@
+"""The media app: SIP calls from Kamailio -> a call flow -> RTP and the recording path.
+
+``MediaApp`` implements ``rtp.sip.stack.Application``. For each INVITE it reads the
+routing contract (``X-Poste-Mailbox``/``X-Poste-Reason``, see rtp/README.md), loads
+the mailbox, negotiates G.711, opens an RTP socket and, once the ACK arrives, runs
+the voicemail flow: the flow decides, this layer performs its actions (play,
+record, store, hang up) and feeds it events (digits, end of prompts, timers,
+hang-up, the recording's verdict). Database and DSP work run on a small thread
+pool so the event loop keeps the 20 ms clock.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from rtp.flows import events as ev
+from rtp.flows.voicemail import FlowContext, VoicemailFlow
+from rtp.mediaapp import recorder as rec
+from rtp.prompts.store import PromptStore
+from rtp.rtp_io.clock import Clock
+from rtp.rtp_io.session import RtpSession
+from rtp.sip import sdp
+from rtp.sip.message import ParseError, Request, Response, parse_name_addr, parse_uri, response_to
+from rtp.sip.stack import Dialog, SipStack, new_tag
+from rtp.sip.transport import Link
+from tenants.db import database
+from tenants.models import utcnow
+from tenants.voicemail import mwi, rules, service
+
+log = logging.getLogger(__name__)
+LOGIN_WAIT_SECONDS = 20.0
+
+
+@dataclass(eq=False)
+class Call:
+    dialog: Dialog
+    rtp: RtpSession
+    flow: VoicemailFlow | None
+    ctx: service.MailboxContext
+    reason: str
+    caller_number: str
+    caller_name: str
+    language: str
+    recorder: rec.Recorder | None = None
+    timers: dict = field(default_factory=dict)
+    ended: bool = False
+    stored: list = field(default_factory=list)  # message ids
+    pending: list = field(default_factory=list)  # futures of store/finish work
+
+
+class MediaApp:
+    def __init__(self, data_dir: Path, address: str = "127.0.0.1", sip_port: int = 5090,
+                 trusted: list[str] | None = None, rtp_address: str | None = None, workers: int = 2,
+                 t1: float = 0.5):
+        self.data_dir = Path(data_dir)
+        self.address = address
+        self.rtp_address = rtp_address or address
+        self.stack = SipStack(self, address, sip_port, trusted=trusted or ["127.0.0.1"], t1=t1)
+        self.clock = Clock()
+        self.prompts = PromptStore(self.data_dir)
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="media-work")
+        self.calls: dict[tuple, Call] = {}
+        self.spool = self.data_dir / "spool"
+        self.stats = {"calls": 0, "stored": 0, "discarded": 0, "store_latency": []}
+
+    # ------------------------------------------------------------ life cycle
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(self.pool, warm_up)
+        except Exception:  # a slow first call is better than no media app
+            log.exception("rtp.dsp warm-up failed")
+        recovered = await loop.run_in_executor(self.pool, self._db, rec.recover, self.data_dir)
+        if recovered:
+            log.info("recovered %d recording(s) from the spool", len(recovered))
+        self.clock.start()
+        await self.stack.start()
+        log.info("media app listening on %s:%d (UDP and TCP)", self.address, self.stack.port)
+
+    async def close(self) -> None:
+        for call in list(self.calls.values()):
+            self.stack.hangup(call.dialog)
+        pending = [f for call in list(self.calls.values()) for f in call.pending]
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
+        self.clock.stop()
+        await self.stack.close()
+        self.pool.shutdown(wait=True)
+
+    @staticmethod
+    def _db(func, *args, **kwargs):
+        """Run ``func`` with a database connection of this worker thread."""
+        with database.connection_context():
+            return func(*args, **kwargs)
+
+    def _work(self, func, *args):
+        return asyncio.get_running_loop().run_in_executor(self.pool, self._db, func, *args)
+
+    # ------------------------------------------------------------ SIP callbacks
+    async def on_invite(self, dialog: Dialog, request: Request) -> tuple[int, str, bytes]:
+        self.stats["calls"] += 1
+        try:
+            ruri = parse_uri(request.uri)
+        except ParseError:
+            return 400, "Bad Request-URI", b""
+        target = rules.parse_mailbox_target(request.get("X-Poste-Mailbox"), ruri.user, ruri.host)
+        if target is None:
+            return 404, "No Mailbox", b""
+        reason = rules.normalize_reason(request.get("X-Poste-Reason"))
+        try:
+            offer = sdp.parse(request.body)
+            negotiated = sdp.negotiate(offer)
+        except sdp.SdpError as exc:
+            log.info("call %s: %s", request.call_id, exc)
+            return 488, "Not Acceptable Here", b""
+        ctx = await self._work(service.load_context, *target)
+        if ctx is None:
+            return 404, "No Mailbox", b""
+        caller_number, caller_name = caller_of(request)
+        session = await RtpSession.open(self.rtp_address, negotiated.codec, negotiated.dtmf_pt)
+        session.remote = (negotiated.remote_address, negotiated.remote_port)
+        call = Call(dialog=dialog, rtp=session, flow=None, ctx=ctx, reason=reason, caller_number=caller_number,
+                    caller_name=caller_name, language=ctx.language)
+        session.on_audio = lambda pcm, call=call: self._audio(call, pcm)
+        session.on_digit = lambda digit, call=call: self._event(call, ev.Digit(digit))
+        dialog.data["call"] = call
+        self.calls[dialog.id] = call
+        if dialog.state == "ended":  # cancelled meanwhile
+            self._cleanup(call)
+            return 487, "Request Terminated", b""
+        answer = sdp.answer(negotiated, self.rtp_address, session.local_port)
+        dialog.data["sdp"] = (negotiated, answer)
+        return 200, "OK", answer
+
+    def on_confirmed(self, dialog: Dialog) -> None:
+        call: Call | None = dialog.data.get("call")
+        if call is None:
+            return
+        ctx = call.ctx
+        call.flow = VoicemailFlow(FlowContext(
+            number=ctx.number, domain=ctx.domain, greeting=rules.choose_greeting(ctx.greetings, call.reason),
+            full=ctx.capacity.full, min_seconds=ctx.min_seconds, max_seconds=ctx.max_seconds,
+            reception=ctx.reception, language=ctx.language))
+        self.clock.add(call.rtp)
+        self._perform(call, call.flow.start())
+
+    def on_ended(self, dialog: Dialog, why: str) -> None:
+        call: Call | None = dialog.data.get("call")
+        if call is None or call.ended:
+            return
+        call.ended = True
+        if call.recorder is not None:
+            call.recorder.flush()  # on disk before the BYE is answered
+        if call.flow is not None:
+            self._event(call, ev.HangUp())
+        self._maybe_cleanup(call)
+
+    def on_reoffer(self, dialog: Dialog, request: Request) -> tuple[int, str, bytes]:
+        call: Call | None = dialog.data.get("call")
+        saved = dialog.data.get("sdp")
+        if call is None or saved is None:
+            return 200, "OK", b""
+        negotiated, answer = saved
+        if request.body:
+            try:
+                offer = sdp.parse(request.body)
+                new = sdp.negotiate(offer)
+            except sdp.SdpError:
+                return 488, "Not Acceptable Here", b""
+            if (new.remote_address, new.remote_port) != (negotiated.remote_address, negotiated.remote_port):
+                call.rtp.remote, call.rtp.latched = (new.remote_address, new.remote_port), False
+            return 200, "OK", answer  # same session version: nothing changed on our side
+        return 200, "OK", b""
+
+    def on_request(self, request: Request, link: Link) -> Response | None:
+        if request.method == "SUBSCRIBE":
+            return self._subscribe(request, link)
+        return None
+
+    # ------------------------------------------------------------ MWI subscriptions
+    def _subscribe(self, request: Request, link: Link) -> Response:
+        event = (request.get("Event") or "").split(";")[0].strip().lower()
+        if event != "message-summary":
+            return response_to(request, 489, "Bad Event", to_tag=new_tag(), extra=[("Allow-Events", "message-summary")])
+        try:
+            ruri = parse_uri(request.uri)
+            to = parse_uri(parse_name_addr(request.get("To")).uri)
+        except ParseError:
+            return response_to(request, 400, "Bad Request", to_tag=new_tag())
+        target = rules.parse_mailbox_target(request.get("X-Poste-Mailbox"), ruri.user if ruri.user.startswith("vm-")
+                                            else f"vm-{to.user}", to.host)
+        with database.connection_context():
+            found = service.mailbox_account(*target) if target else None
+        if found is None:
+            return response_to(request, 404, "No Mailbox", to_tag=new_tag())
+        _ext_id, counts = found
+        expires = request.get("Expires")
+        expires = min(int(expires), 3600) if expires and expires.isdigit() else 3600
+        tag = new_tag()
+        contact = request.get_all("Contact")
+        if contact:
+            self.stack.spawn(self._notify_subscriber(request, link, tag, counts, target, expires))
+        return response_to(request, 200, "OK", to_tag=tag,
+                           extra=[("Expires", str(expires)), ("Contact", self.stack.contact(link))])
+
+    async def _notify_subscriber(self, sub: Request, link: Link, tag: str, counts: rules.MwiCounts,
+                                 target: tuple[str, str], expires: int) -> None:
+        """The NOTIFY that RFC 6665 requires right after accepting a subscription."""
+        try:
+            remote = parse_name_addr(sub.get("Contact"))
+        except ParseError:
+            return
+        req = Request(method="NOTIFY", uri=remote.uri)
+        req.add("Via", self.stack.via(link))
+        req.add("Max-Forwards", "70")
+        for route in sub.get_all("Record-Route"):
+            req.add("Route", route)
+        req.add("From", f"{sub.get('To')};tag={tag}")
+        req.add("To", sub.get("From"))
+        req.add("Call-ID", sub.call_id)
+        req.add("CSeq", "1 NOTIFY")
+        req.add("Contact", self.stack.contact(link))
+        req.add("Event", "message-summary")
+        req.add("Subscription-State", f"active;expires={expires}" if expires else "terminated;reason=timeout")
+        req.add("Content-Type", "application/simple-message-summary")
+        req.body = mwi.message_summary(counts, f"sip:{target[0]}@{target[1]}")
+        try:
+            await self.stack.send_request(req, link)
+        except (TimeoutError, OSError) as exc:
+            log.info("MWI NOTIFY to %s not answered: %s", remote.uri, exc)
+
+    # ------------------------------------------------------------ media events
+    def _audio(self, call: Call, pcm: np.ndarray) -> None:
+        if call.recorder is not None and call.recorder.result is None:
+            call.recorder.feed(pcm)
+
+    def _event(self, call: Call, event) -> None:
+        if call.flow is None:
+            return
+        if call.ended and not isinstance(event, (ev.HangUp, ev.Recorded)):
+            return
+        try:
+            actions = call.flow.handle(event)
+        except Exception:
+            log.exception("flow failed on %s", event)
+            actions = [ev.Hangup()]
+        self._perform(call, actions)
+
+    def _perform(self, call: Call, actions: list) -> None:
+        for action in actions:
+            try:
+                self._do(call, action)
+            except Exception:
+                log.exception("action %s failed", action)
+
+    def _do(self, call: Call, action) -> None:
+        codec = call.rtp.codec
+        if isinstance(action, ev.Play):
+            audio = b"".join(self.prompts.file(item.path, codec) if isinstance(item, ev.File)
+                             else self.prompts.segment(item, call.language, codec) for item in action.items)
+            call.rtp.play(audio, lambda: self._event(call, ev.PromptEnd(action.tag)))
+        elif isinstance(action, ev.StopPlayback):
+            call.rtp.stop_playback()
+        elif isinstance(action, ev.StartRecording):
+            ctx = call.ctx
+            meta = rec.Meta(recording_id=rec.Recorder.new_id(), mailbox_id=ctx.mailbox_id, number=ctx.number,
+                            domain=ctx.domain, caller_number=call.caller_number, caller_name=call.caller_name,
+                            started_at=utcnow().isoformat(), reason=call.reason, min_seconds=ctx.min_seconds,
+                            max_seconds=action.max_seconds)
+            call.recorder = rec.Recorder(self.spool, meta)
+        elif isinstance(action, ev.StopRecording):
+            recorder = call.recorder
+            if recorder is None:
+                return
+            future = asyncio.get_running_loop().run_in_executor(self.pool, recorder.finish)
+            call.pending.append(future)
+
+            def finished(f, call=call):
+                if f.exception() is not None:
+                    log.error("recording analysis failed: %s", f.exception())
+                    result = rec.Result(np.zeros(0, np.float32), recorder.samples / rec.RATE, 0.0)
+                    recorder.result = result
+                else:
+                    result = f.result()
+                self._event(call, ev.Recorded(result.speech_seconds, result.recorded_seconds, result.has_speech))
+                self._maybe_cleanup(call)
+            future.add_done_callback(finished)  # asyncio runs it on the loop
+        elif isinstance(action, ev.StoreMessage):
+            self._store(call, action.cut)
+        elif isinstance(action, ev.DiscardRecording):
+            if call.recorder is not None:
+                log.info("recording %s not kept (discarded by the flow)", call.recorder.meta.recording_id)
+                call.recorder.discard()
+                self.stats["discarded"] += 1
+                call.recorder = None
+        elif isinstance(action, ev.PlayRecording):
+            audio = call.recorder.result.audio if call.recorder and call.recorder.result else np.zeros(0, np.float32)
+            call.rtp.play(self.prompts.samples(audio, codec), lambda: self._event(call, ev.PromptEnd(action.tag)))
+        elif isinstance(action, ev.StartTimer):
+            old = call.timers.pop(action.tag, None)
+            if old is not None:
+                old.cancel()
+            call.timers[action.tag] = asyncio.get_running_loop().call_later(
+                action.seconds, lambda: self._event(call, ev.Timeout(action.tag)))
+        elif isinstance(action, ev.Hangup):
+            if not call.ended:
+                self.stack.hangup(call.dialog)
+        elif isinstance(action, ev.Transfer):
+            self.stack.spawn(self._transfer(call, action.target))
+        elif isinstance(action, ev.EnterLogin):
+            # The mailbox login menus are the next issue's; until then: ask for the PIN, then hang up.
+            call.rtp.play(self.prompts.segment("enter-pin", call.language, codec))
+            call.timers["login"] = asyncio.get_running_loop().call_later(
+                LOGIN_WAIT_SECONDS, lambda: self._do(call, ev.Hangup()))
+
+    def _store(self, call: Call, cut: bool) -> None:
+        recorder = call.recorder
+        if recorder is None or recorder.result is None:
+            return
+        call.recorder = None
+        ended_at = asyncio.get_running_loop().time()
+        future = self._work(rec.store, self.data_dir, recorder.meta, recorder.result, cut)
+        call.pending.append(future)
+
+        def stored(f, call=call):
+            if f.exception() is not None:
+                log.error("storing %s failed (kept in the spool for recovery): %s", recorder.meta.recording_id,
+                          f.exception())
+            elif f.result() is not None:
+                call.stored.append(f.result())
+                self.stats["stored"] += 1
+                self.stats["store_latency"].append(asyncio.get_running_loop().time() - ended_at)
+                log.info("message %s stored for %s@%s", f.result(), recorder.meta.number, recorder.meta.domain)
+            self._maybe_cleanup(call)
+        future.add_done_callback(stored)
+
+    async def _transfer(self, call: Call, target: str) -> None:
+        refer = call.dialog.request("REFER", [("Refer-To", f"<sip:{target}@{call.ctx.domain}>"),
+                                              ("Referred-By", f"<sip:voicemail@{call.ctx.domain}>"),
+                                              ("Contact", self.stack.contact(call.dialog.link))])
+        try:
+            response = await self.stack.send_request(refer, call.dialog.link)
+            log.info("REFER to %s answered %s", target, response.status)
+        except (TimeoutError, OSError) as exc:
+            log.info("REFER to %s failed: %s", target, exc)
+        self._do(call, ev.Hangup())
+
+    def _maybe_cleanup(self, call: Call) -> None:
+        if call.ended and all(f.done() for f in call.pending) and (call.flow is None or call.flow.done):
+            self._cleanup(call)
+
+    def _cleanup(self, call: Call) -> None:
+        for timer in call.timers.values():
+            timer.cancel()
+        call.timers.clear()
+        self.clock.discard(call.rtp)
+        call.rtp.close()
+        if call.recorder is not None and call.recorder.result is None:
+            call.recorder.close()  # left in the spool: recovered at the next start
+        self.calls.pop(call.dialog.id, None)
+
+
+def caller_of(request: Request) -> tuple[str, str]:
+    """(number, display name) of the caller: P-Asserted-Identity, else From."""
+    for header in ("P-Asserted-Identity", "From"):
+        value = request.get(header)
+        if not value:
+            continue
+        try:
+            na = parse_name_addr(value.split(",")[0])
+            user = parse_uri(na.uri).user
+        except ParseError:
+            continue
+        if user.lower() in ("anonymous", ""):
+            return "", ""
+        return user, na.display
+    return "", ""
+
+
+def warm_up() -> None:
+    """Compile rtp.dsp's kernels (numba) before the first call, not during it."""
+    t = np.arange(RATE_WARM) / 8000
+    voiced = (0.2 * np.sign(np.sin(2 * np.pi * 150 * t)) * (np.sin(2 * np.pi * 3 * t) > 0)).astype(np.float32)
+    analyser = rec.Analyser(8000)
+    for i in range(0, voiced.shape[0], 160):
+        analyser.feed(voiced[i:i + 160])
+    analyser.finish()
+    rec.process(voiced, 8000)
+
+
+RATE_WARM = 8000 * 3
+__all__ = ["MediaApp", "caller_of"]
