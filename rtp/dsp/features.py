@@ -2,7 +2,8 @@
 
 Everything the trimmer and the loudness meter need is a few numbers per 20 ms frame:
 the lag products C(0..T) (any short quadratic weighting, K-weighting or speech band,
-is then a dot product, see ``kweight``) and the sample sum (for the DC offset).  One
+is then a dot product, see ``kweight``), the sample sum (for the DC offset) and the
+peak (so the limiter knows where to look without another pass).  One
 vectorised pass reads each sample once, so analysis runs near memory speed, and it can
 be fed frame by frame during a call: a frame's numbers depend only on its own samples
 and the ``T`` before it, computed by the same code either way, so the streaming
@@ -34,13 +35,14 @@ def _kernel_source(lags: int) -> str:
     # Frames whose first samples would reach before x[0] take a slow scalar path (only
     # frame 0 of a recording); all others run the vectorised loop over the whole frame.
     lines = [
-        "def kernel(x, f0, frame_len, out):",
+        "def kernel(x, xi, f0, frame_len, out):",
         "    n = x.shape[0]",
         "    for f in range(f0, f0 + out.shape[0]):",
         "        a = f * frame_len",
         "        b = min(a + frame_len, n)",
         f"        a0 = min(max(a, {lags}), b)",
         "        s = np.float32(0.0)",
+        "        m = np.int32(0)",
         f"        for tau in range({lags + 1}):",
         "            acc = np.float32(0.0)",
         "            for i in range(a, a0):",
@@ -49,26 +51,31 @@ def _kernel_source(lags: int) -> str:
         "            out[f - f0, tau] = acc",
         "        for i in range(a, a0):",
         "            s += x[i]",
+        "            m = max(m, xi[i] & 0x7FFFFFFF)",
         "        cur = x[a0:b]",
+        "        curi = xi[a0:b]",
     ]
     lines += [f"        p{t} = x[a0 - {t}:b - {t}]" for t in range(1, lags + 1)]
     lines += [f"        c{t} = np.float32(0.0)" for t in range(lags + 1)]
     lines += ["        for k in range(cur.shape[0]):",
               "            v = cur[k]",
               "            s += v",
-              "            c0 += v * v"]
+              "            c0 += v * v",
+              # |x| as the float's bit pattern without its sign: integer max
+              # vectorises where a float max does not, and orders the same.
+              "            m = max(m, curi[k] & 0x7FFFFFFF)"]
     lines += [f"            c{t} += v * p{t}[k]" for t in range(1, lags + 1)]
     lines += [f"        out[f - f0, {t}] += c{t}" for t in range(lags + 1)]
-    lines += [f"        out[f - f0, {lags + 1}] = s"]
+    lines += [f"        out[f - f0, {lags + 1}] = s", f"        out[f - f0, {lags + 2}] = m"]
     return "\n".join(lines) + "\n"
 
 
 @cache
 def kernel(lags: int) -> Callable[..., None]:
-    """Compiled statistics kernel for ``lags`` lags: ``kernel(x, f0, frame_len, out)``.
+    """Compiled statistics kernel for ``lags`` lags: ``kernel(x, x.view(int32), f0, frame_len, out)``.
 
-    Fills ``out[k] = [C(0), ..., C(lags), sum]`` for frame ``f0 + k`` of ``x`` (the last
-    frame may be short).  float32 accumulation within a 20 ms frame keeps ~1e-6
+    Fills ``out[k] = [C(0), ..., C(lags), sum, peak bits]`` for frame ``f0 + k`` of ``x``
+    (the last frame may be short; peak bits are those of max |x| as an int32).  float32 accumulation within a 20 ms frame keeps ~1e-6
     relative accuracy, ample for dB decisions, at twice the vector width of float64.
     """
     namespace: dict = {"np": np}
@@ -78,21 +85,26 @@ def kernel(lags: int) -> Callable[..., None]:
 
 @dataclass
 class FrameStats:
-    """Per-frame statistics: ``table[:, :-1]`` lag products, ``table[:, -1]`` sums."""
+    """Per-frame statistics: lag products, sum, peak (see ``kernel``)."""
 
-    table: np.ndarray  # (frames, lags + 2) float64
+    table: np.ndarray  # (frames, lags + 3) float64
     frame_len: int
     n_samples: int
 
     @property
     def lagp(self) -> np.ndarray:
         """Lag products C(0..T) per frame."""
-        return self.table[:, :-1]
+        return self.table[:, :-2]
 
     @property
     def sums(self) -> np.ndarray:
         """Sample sum per frame."""
-        return self.table[:, -1]
+        return self.table[:, -2]
+
+    @property
+    def peaks(self) -> np.ndarray:
+        """max |x| per frame (float32)."""
+        return peaks_of(self.table)
 
     def counts(self) -> np.ndarray:
         """Samples per frame (the last frame may be short)."""
@@ -102,16 +114,21 @@ class FrameStats:
         return c
 
 
+def peaks_of(rows: np.ndarray) -> np.ndarray:
+    """The max |x| column of statistics rows, as float32."""
+    return rows[:, -1].astype(np.int32).view(np.float32)
+
+
 def fill(x: np.ndarray, first_frame: int, frame_len: int, out: np.ndarray) -> None:
-    """Compute rows of ``out`` for frames ``first_frame ...`` of ``x`` (in place)."""
+    """Compute rows of ``out`` for frames ``first_frame ...`` of float32 ``x`` (in place)."""
     if out.shape[0]:
-        kernel(out.shape[1] - 2)(x, first_frame, frame_len, out)
+        kernel(out.shape[1] - 3)(x, x.view(np.int32), first_frame, frame_len, out)
 
 
 def analyse(x: np.ndarray, rate: int, lags: int) -> FrameStats:
     """Statistics of a whole float32 recording in 20 ms frames, the last one possibly short."""
     flen = frame_length(rate)
     nframes = -(-x.shape[0] // flen)
-    table = np.empty((nframes, lags + 2), dtype=np.float64)
+    table = np.empty((nframes, lags + 3), dtype=np.float64)
     fill(x, 0, flen, table)
     return FrameStats(table, flen, x.shape[0])

@@ -81,12 +81,23 @@ def _limit_region(y: np.ndarray, ceiling: float, attack: int, release: int) -> N
     for i in range(n):
         a = abs(np.float64(y[i]))
         need[i] = ceiling / a if a > ceiling else 1.0
+    # hold[m] = min need[m - release .. m + attack]: running minimum over blocks of the
+    # window size (van Herk / Gil-Werman), O(n) whatever the window.
+    size = attack + release + 1
+    padded = np.ones(n + 2 * size)
+    padded[release:release + n] = need
+    prefix = padded.copy()
+    suffix = padded.copy()
+    for i in range(1, padded.shape[0]):
+        if i % size:
+            prefix[i] = min(prefix[i], prefix[i - 1])
+    for i in range(padded.shape[0] - 2, -1, -1):
+        if (i + 1) % size:
+            suffix[i] = min(suffix[i], suffix[i + 1])
     hold = np.empty(n)
     for m in range(n):
-        g = 1.0
-        for j in range(max(0, m - release), min(n, m + attack + 1)):
-            g = min(g, need[j])
-        hold[m] = g
+        # window [m - release, m + attack] of need = [m, m + size - 1] of padded
+        hold[m] = min(suffix[m], prefix[m + size - 1])
     for i in range(n):
         acc = 0.0
         for j in range(i - attack, i + 1):
@@ -94,6 +105,31 @@ def _limit_region(y: np.ndarray, ceiling: float, attack: int, release: int) -> N
         g = min(acc / (attack + 1), need[i])
         v = np.float64(y[i]) * g
         y[i] = min(max(v, -ceiling), ceiling)
+
+
+@numba.njit(nogil=True, boundscheck=False, cache=True)
+def merge_regions(idx: np.ndarray, margin: int, n: int) -> np.ndarray:  # pragma: no cover
+    """[lo, hi) regions (k, 2) of ``margin`` around sorted indices, merged when they overlap."""
+    out = np.empty((idx.shape[0], 2), dtype=np.int64)
+    k = 0
+    for i in idx:
+        lo, hi = max(0, i - margin), min(n, i + margin + 1)
+        if k and lo <= out[k - 1, 1] + margin:
+            out[k - 1, 1] = hi
+        else:
+            out[k, 0] = lo
+            out[k, 1] = hi
+            k += 1
+    return out[:k]
+
+
+@numba.njit(nogil=True, boundscheck=False, cache=True)
+def limit_all(y: np.ndarray, ceiling: float, attack: int, release: int, count: int) -> np.ndarray:  # pragma: no cover
+    """Limit ``y`` in place around its ``count`` samples over ``ceiling``; returns the regions."""
+    regions = merge_regions(_overs(y, ceiling, count), attack + release + 2, y.shape[0])
+    for r in range(regions.shape[0]):
+        _limit_region(y[regions[r, 0]:regions[r, 1]], ceiling, attack, release)
+    return regions
 
 
 def over_regions(y: np.ndarray, ceiling: float, margin: int, count: int) -> list[tuple[int, int]]:

@@ -11,11 +11,12 @@ Two implementations of the same measure:
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 from scipy.signal import sosfilt
 
-from .features import FrameStats, fill
-from .kweight import dc_gain, kweighting_lag_weights, kweighting_sos, lag_count
+from .features import FrameStats
+from .kweight import dc_gain, kweighting_lag_weights, kweighting_sos
 
 BLOCK_S = 0.4
 STEP_S = 0.1
@@ -57,29 +58,78 @@ def integrated_loudness(x: np.ndarray, rate: int) -> float:
     return gated_loudness((c2[hi] - c2[np.minimum(lo, y.shape[0])]) / blen)
 
 
+@numba.njit(nogil=True, boundscheck=False, cache=True)
+def _frame_energies(table: np.ndarray, w: np.ndarray, w0: float, first: int, last: int, dc: float,
+                    frame_len: int, n_total: int) -> np.ndarray:  # pragma: no cover
+    lags = w.shape[0]
+    e = np.empty(last - first)
+    for f in range(first, last):
+        acc = 0.0
+        for t in range(lags):
+            acc += table[f, t] * w[t]
+        count = min(frame_len, n_total - f * frame_len)
+        # sum (x-dc)(x'-dc) = C - dc*(S + S') + n dc^2; S' (lagged sum) ~ S, and DC
+        # gets the fitted response at 0 Hz.
+        acc -= w0 * (2.0 * dc * table[f, lags] - count * dc * dc)
+        e[f - first] = max(acc, 0.0)
+    return e
+
+
+@numba.njit(nogil=True, boundscheck=False, cache=True)
+def gated_from_energies(e: np.ndarray, per_step: int, nblocks: int, block_len: float) -> float:  # pragma: no cover
+    """BS.1770 gating over blocks of ``4 * per_step`` frames stepping ``per_step`` frames."""
+    if nblocks < 1:
+        total = e.sum()
+        ms = np.array([total / max(block_len, 1.0)])
+    else:
+        ms = np.empty(nblocks)
+        for j in range(nblocks):
+            lo = min(j * per_step, e.shape[0])
+            hi = min(lo + 4 * per_step, e.shape[0])
+            ms[j] = e[lo:hi].sum() / block_len
+    abs_gate = 10.0 ** ((ABSOLUTE_GATE + 0.691) / 10.0)
+    total, count = 0.0, 0
+    for v in ms:
+        if v >= abs_gate:
+            total += v
+            count += 1
+    if count == 0:
+        return -np.inf
+    rel_gate = total / count * 10.0 ** (RELATIVE_GATE / 10.0)
+    total, count = 0.0, 0
+    for v in ms:
+        if v >= abs_gate and v > rel_gate:
+            total += v
+            count += 1
+    if count == 0 or total <= 0.0:
+        return -np.inf
+    return -0.691 + 10.0 * np.log10(total / count)
+
+
 def frame_kweighted_energy(stats: FrameStats, rate: int, first: int, last: int,
                            dc: float) -> np.ndarray:
     """K-weighted energy of frames ``first..last-1`` with the DC offset ``dc`` removed."""
     w = kweighting_lag_weights(rate)
-    rows = stats.table[first:last]
-    counts = stats.counts()[first:last]
-    # sum (x-dc)(x'-dc) = C - dc*(S + S') + n dc^2; S' (lagged sum) ~ S, and DC gets
-    # the fitted response at 0 Hz.
-    e = rows[:, :-1] @ w - dc_gain(w) * (2.0 * dc * rows[:, -1] - counts * dc * dc)
-    return np.maximum(e, 0.0)
+    return _frame_energies(stats.table, w, dc_gain(w), first, last, dc, stats.frame_len, stats.n_samples)
+
+
+@numba.njit(nogil=True, cache=True)
+def block_layout(rate: int, frame_len: int, n_samples: int) -> tuple[int, int, float]:  # pragma: no cover
+    """(frames per 100 ms step, pyloudnorm's block count, samples per 400 ms block).
+
+    pyloudnorm counts round((T - 0.4) / 0.1) + 1 blocks, the last may run past the end;
+    a recording shorter than a block is measured as one block of its own length.
+    """
+    per_step = max(1, int(round(STEP_S * rate / frame_len)))
+    nblocks = int(round((n_samples / rate - BLOCK_S) / STEP_S)) + 1
+    block_len = BLOCK_S * rate if nblocks >= 1 else float(max(n_samples, 1))
+    return per_step, nblocks, block_len
 
 
 def loudness_from_energies(e: np.ndarray, rate: int, frame_len: int, n_samples: int) -> float:
     """Integrated loudness of ``n_samples`` samples whose 20 ms frames have K-weighted energies ``e``."""
-    per_step = max(1, int(round(STEP_S * rate / frame_len)))
-    per_block = 4 * per_step
-    nblocks = _block_count(n_samples, rate)
-    if nblocks < 1:
-        return gated_loudness(np.array([e.sum() / max(n_samples, 1)]))
-    c = np.concatenate([[0.0], np.cumsum(e)])
-    lo = np.minimum(np.arange(nblocks) * per_step, e.size)
-    hi = np.minimum(lo + per_block, e.size)
-    return gated_loudness((c[hi] - c[lo]) / (BLOCK_S * rate))
+    per_step, nblocks, block_len = block_layout(rate, frame_len, n_samples)
+    return float(gated_from_energies(e, per_step, nblocks, block_len))
 
 
 def loudness_from_frames(stats: FrameStats, rate: int, first: int, last: int,
@@ -87,19 +137,3 @@ def loudness_from_frames(stats: FrameStats, rate: int, first: int, last: int,
     """Integrated loudness of the samples of frames ``first..last-1`` (``n_samples`` long)."""
     e = frame_kweighted_energy(stats, rate, first, last, dc)
     return loudness_from_energies(e, rate, stats.frame_len, n_samples)
-
-
-def patch_energies(e: np.ndarray, y: np.ndarray, rate: int, frame_len: int,
-                   regions: list[tuple[int, int]]) -> None:
-    """Recompute in place the K-weighted energies of the frames of ``y`` that overlap ``regions``.
-
-    Used after the limiter: only the frames it touched changed, the others are the
-    input's energies times the gain squared.
-    """
-    lags = lag_count(rate)
-    w = kweighting_lag_weights(rate)
-    for lo, hi in regions:
-        f0, f1 = lo // frame_len, min(e.size, -(-hi // frame_len))
-        rows = np.empty((f1 - f0, lags + 2))
-        fill(y, f0, frame_len, rows)
-        e[f0:f1] = np.maximum(rows[:, :-1] @ w, 0.0)

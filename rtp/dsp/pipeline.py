@@ -1,19 +1,23 @@
 """From per-frame statistics to the stored audio: boundaries, loudness, gain.
 
 Shared by ``process`` (one call) and ``Analyser.finish`` (streaming), so that both
-return the same result from the same statistics.
+return the same result from the same statistics.  Everything after the statistics
+is one compiled call (``_render``): on a typical message the decisions take
+microseconds, where a chain of numpy calls would cost as much as reading the audio.
 """
 
 from __future__ import annotations
 
 import math
 
+import numba
 import numpy as np
 
-from .detect import find_speech
+from .detect import _find, band_power, detect_params
 from .features import FrameStats
-from .limiter import apply_gain
-from .loudness import frame_kweighted_energy, loudness_from_energies, patch_energies
+from .kweight import activity_lag_weights, kweighting_lag_weights
+from .loudness import _frame_energies, block_layout, gated_from_energies
+from .normalize import limiter_params, normalize
 from .settings import Settings
 
 Result = tuple[np.ndarray, int, int]
@@ -33,39 +37,41 @@ def float32_ceiling(ceil_dbfs: float) -> float:
     return float(c32)
 
 
+@numba.njit(nogil=True, boundscheck=False, cache=True)
+def _render(x: np.ndarray, table: np.ndarray, rate: int, frame_len: int, target_lufs: float, ceiling: float,
+            pad: int, wa: np.ndarray, wk: np.ndarray, dp: np.ndarray,
+            lp: np.ndarray) -> tuple[np.ndarray, int, int]:  # pragma: no cover
+    n = x.shape[0]
+    nothing = (np.zeros(0, dtype=np.float32), 0, 0)
+    power = band_power(table, wa, frame_len, n)
+    found0, found1 = _find(x, power, frame_len, rate, dp)
+    if found0 < 0:
+        return nothing
+    first = max(0, found0 - pad)
+    last = min(table.shape[0], found1 + pad)
+    start, end = first * frame_len, min(n, last * frame_len)
+    dc = table[first:last, wk.shape[0]].sum() / (end - start)
+    energies = _frame_energies(table, wk, wk.sum(), first, last, dc, frame_len, n)
+    per_step, nblocks, block_len = block_layout(rate, frame_len, end - start)
+    lufs = gated_from_energies(energies, per_step, nblocks, block_len)
+    if not np.isfinite(lufs):
+        return nothing
+    peaks = table[first:last, table.shape[1] - 1].astype(np.int32).view(np.float32)
+    out = normalize(x[start:end], peaks, energies, lufs, dc, rate, frame_len, target_lufs, ceiling, wk, lp)
+    return out, start, end
+
+
 def render(x: np.ndarray, stats: FrameStats, rate: int, target_lufs: float, ceil_dbfs: float,
            pad_s: float, s: Settings) -> Result:
     """Trim and normalize ``x`` given its frame statistics."""
     n = x.shape[0]
-    if n < s.min_input_s * rate or rate <= 0:
-        return empty()
-    found = find_speech(x, stats, rate, s)
-    if found is None:
+    if rate <= 0 or n < s.min_input_s * rate or stats.table.shape[0] == 0:
         return empty()
     flen = stats.frame_len
     pad = math.ceil(max(pad_s, 0.0) * rate / flen)
-    first = max(0, found[0] - pad)
-    last = min(stats.table.shape[0], found[1] + pad)
-    start, end = first * flen, min(n, last * flen)
-    dc = float(stats.sums[first:last].sum() / (end - start))
-    energies = frame_kweighted_energy(stats, rate, first, last, dc)
-    lufs = loudness_from_energies(energies, rate, flen, end - start)
-    if not math.isfinite(lufs):
-        return empty()
-    ceiling = float32_ceiling(ceil_dbfs)
-    gain_db = min(target_lufs - lufs, s.max_gain_db)
-    for _ in range(1 + s.limiter_passes):
-        out, regions = apply_gain(x[start:end], 10.0 ** (gain_db / 20.0), dc, ceiling, rate,
-                                  s.limiter_attack_s, s.limiter_release_s)
-        if not regions:
-            break
-        # The limiter removed some energy: measure the output again (only the frames
-        # it touched changed) and make up for it, so that a few peaks do not leave
-        # the whole message under the target.
-        patched = energies * 10.0 ** (gain_db / 10.0)
-        patch_energies(patched, out, rate, flen, regions)
-        shortfall = target_lufs - loudness_from_energies(patched, rate, flen, end - start)
-        if shortfall < s.limiter_tolerance_lu or gain_db >= s.max_gain_db:
-            break
-        gain_db = min(gain_db + shortfall, s.max_gain_db)
-    return out, start, end
+    out, start, end = _render(x, stats.table, rate, flen, float(target_lufs), float32_ceiling(ceil_dbfs), pad,
+                              activity_lag_weights(rate), kweighting_lag_weights(rate), detect_params(s),
+                              limiter_params(s))
+    return out, int(start), int(end)
+
+
