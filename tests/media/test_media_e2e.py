@@ -204,3 +204,28 @@ def test_killed_right_after_bye_answered_stores_exactly_once(media, speech, sett
     assert Mailbox.select().count() == 1
     wait_until(lambda: not list((settings.data_dir / "spool").glob("*")), 5, "empty spool")
     assert VoiceMessage.select().count() == 1
+
+
+def test_subscribe_to_message_summary_is_answered_with_a_notify(media, speech):
+    leave(media, speech)
+    wait_until(messages, 10, "message row")
+
+    async def main():
+        from tests.media.sipclient import Peer, request
+        peer = await Peer.open()
+        peer.send(request("SUBSCRIBE", peer.addr, call_id="sub-1", ruri="sip:2001@acme.pbx.example",
+                          extra="Event: message-summary\r\nExpires: 600\r\nAccept: application/simple-message-summary\r\n"),
+                  ("127.0.0.1", media.port))
+        ok = await peer.expect(200, timeout=5)
+        assert ok.get("Expires") == "600" and ok.to_tag
+        notify = await peer.expect("NOTIFY", timeout=5)
+        assert notify.call_id == "sub-1" and notify.from_tag == ok.to_tag
+        assert notify.get("Event") == "message-summary"
+        assert b"Messages-Waiting: yes" in notify.body and b"Voice-Message: 1/0" in notify.body
+        lines = [f"{k}: {v}" for k, v in notify.headers if k in ("Via", "From", "To", "Call-ID", "CSeq")]
+        peer.send("SIP/2.0 200 OK\r\n" + "\r\n".join(lines) + "\r\nContent-Length: 0\r\n\r\n", ("127.0.0.1", media.port))
+        peer.send(request("SUBSCRIBE", peer.addr, call_id="sub-2", ruri="sip:2001@acme.pbx.example",
+                          extra="Event: presence\r\n"), ("127.0.0.1", media.port))
+        await peer.expect(489, timeout=5)
+        peer.close()
+    run(main())
