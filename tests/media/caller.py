@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import re
 import secrets
 
 import numpy as np
@@ -39,7 +41,8 @@ class _Rtp(asyncio.DatagramProtocol):
 
 class Caller:
     def __init__(self, target: tuple[str, int], mailbox: str | None = "2001@acme.pbx.example",
-                 reason: str = "noanswer", ruri: str | None = None, caller: str = "0612345678"):
+                 reason: str = "noanswer", ruri: str | None = None, caller: str = "0612345678",
+                 auth: tuple[str, str] | None = None, domain: str = "acme.pbx.example"):
         self.target, self.mailbox, self.reason = target, mailbox, reason
         self.ruri = ruri or f"sip:vm@{target[0]}:{target[1]}"
         self.caller = caller
@@ -50,6 +53,10 @@ class Caller:
         self.remote_rtp = None
         self.ssrc, self.seq, self.ts = secrets.randbits(32), 1000, 5000
         self.bye_received: Request | None = None
+        self.auth, self.domain = auth, domain
+        self.authorization = ""
+        self.remote_target: str | None = None
+        self.route_set: list[str] = []
 
     async def open(self):
         loop = asyncio.get_running_loop()
@@ -60,13 +67,21 @@ class Caller:
         return self
 
     def _request(self, method: str, body: bytes = b"", cseq: int | None = None, branch: str | None = None) -> bytes:
-        to = "<sip:2001@acme.pbx.example>" + (f";tag={self.to_tag}" if self.to_tag else "")
+        to = f"<{self.ruri.split(';')[0]}>" if "@" in self.ruri and not self.ruri.startswith("sip:vm@") \
+            else "<sip:2001@acme.pbx.example>"
+        to += f";tag={self.to_tag}" if self.to_tag else ""
         extra = ""
         if method == "INVITE" and self.mailbox:
             extra = f"X-Poste-Mailbox: {self.mailbox}\r\nX-Poste-Reason: {self.reason}\r\n"
-        head = (f"{method} {self.ruri} SIP/2.0\r\n"
+        if method == "INVITE" and self.authorization:
+            extra += f"Proxy-Authorization: {self.authorization}\r\n"
+        uri = self.ruri
+        if self.to_tag and self.remote_target:  # inside the dialog: remote target and route set
+            uri = self.remote_target
+            extra += "".join(f"Route: {r}\r\n" for r in self.route_set)
+        head = (f"{method} {uri} SIP/2.0\r\n"
                 f"Via: SIP/2.0/UDP {self.addr[0]}:{self.addr[1]};branch={branch or 'z9hG4bK' + secrets.token_hex(6)}"
-                f";rport\r\nFrom: \"Bob Dupont\" <sip:{self.caller}@acme.pbx.example>;tag={self.from_tag}\r\n"
+                f";rport\r\nFrom: \"Bob Dupont\" <sip:{self.caller}@{self.domain}>;tag={self.from_tag}\r\n"
                 f"To: {to}\r\nCall-ID: {self.call_id}\r\nCSeq: {cseq or self.cseq} {method}\r\n"
                 f"Contact: <sip:{self.caller}@{self.addr[0]}:{self.addr[1]}>\r\nMax-Forwards: 70\r\n{extra}")
         if body:
@@ -76,22 +91,49 @@ class Caller:
     async def _next(self, timeout: float = 10.0):
         return await asyncio.wait_for(self.sip.inbox.get(), timeout)
 
-    async def invite(self) -> Response:
-        self.invite_branch = "z9hG4bK" + secrets.token_hex(6)
-        self.sip_t.sendto(self._request("INVITE", sdp.offer("127.0.0.1", self.rtp_port), branch=self.invite_branch),
-                          self.target)
-        while True:
-            msg = await self._next()
-            if isinstance(msg, Response) and msg.status >= 200:
-                break
-        if msg.status >= 300:
-            self.sip_t.sendto(self._request("ACK", branch=self.invite_branch), self.target)
-            return msg
+    async def invite(self, timeout: float = 60.0) -> Response:
+        for _attempt in range(2):
+            self.invite_branch = "z9hG4bK" + secrets.token_hex(6)
+            self.sip_t.sendto(self._request("INVITE", sdp.offer("127.0.0.1", self.rtp_port),
+                                            branch=self.invite_branch), self.target)
+            while True:
+                msg = await self._next(timeout)
+                if isinstance(msg, Response) and msg.status >= 200 and msg.cseq == (self.cseq, "INVITE"):
+                    break
+            if msg.status >= 300:
+                to_tag, self.to_tag = self.to_tag, msg.to_tag
+                self.sip_t.sendto(self._request("ACK", branch=self.invite_branch), self.target)
+                self.to_tag = to_tag
+                if msg.status in (401, 407) and self.auth and not self.authorization:
+                    self.authorization = self._digest(msg)
+                    self.cseq += 1
+                    continue
+                return msg
+            break
         self.to_tag = msg.to_tag
+        contact = msg.get_all("Contact")
+        self.remote_target = contact[0].strip().strip("<>").split(">")[0] if contact else None
+        self.route_set = list(reversed(msg.get_all("Record-Route")))
         answer = sdp.parse(msg.body)
         self.remote_rtp = (answer.address, answer.port)
         self.sip_t.sendto(self._request("ACK"), self.target)
         return msg
+
+    def _digest(self, challenge: Response) -> str:
+        header = challenge.get("Proxy-Authenticate") or challenge.get("WWW-Authenticate") or ""
+        fields = dict(re.findall(r'(\w+)="?([^",]*)"?', header))
+        user, password = self.auth
+        realm, nonce = fields.get("realm", self.domain), fields.get("nonce", "")
+        uri = self.ruri
+        ha1 = hashlib.md5(f"{user}:{realm}:{password}".encode()).hexdigest()
+        ha2 = hashlib.md5(f"INVITE:{uri}".encode()).hexdigest()
+        if "auth" in fields.get("qop", "").split(","):
+            cnonce, nc = secrets.token_hex(8), "00000001"
+            response = hashlib.md5(f"{ha1}:{nonce}:{nc}:{cnonce}:auth:{ha2}".encode()).hexdigest()
+            return (f'Digest username="{user}", realm="{realm}", nonce="{nonce}", uri="{uri}", '
+                    f'response="{response}", algorithm=MD5, qop=auth, nc={nc}, cnonce="{cnonce}"')
+        response = hashlib.md5(f"{ha1}:{nonce}:{ha2}".encode()).hexdigest()
+        return f'Digest username="{user}", realm="{realm}", nonce="{nonce}", uri="{uri}", response="{response}"'
 
     async def send_audio(self, samples: np.ndarray) -> None:
         """Stream float samples at 8 kHz as PCMU, one packet every 20 ms (paced on the loop clock)."""
