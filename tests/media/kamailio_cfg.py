@@ -13,7 +13,7 @@ README = ROOT / "rtp" / "README.md"
 POSTE_CFG = ROOT / "kamailio" / "poste.cfg"
 
 
-class CannotPatch(Exception):
+class CannotPatchError(Exception):
     pass
 
 
@@ -22,7 +22,7 @@ def snippets() -> list[str]:
     section = text.split("### kamailio/poste.cfg changes", 1)[1].split("\n## ", 1)[0]
     blocks = re.findall(r"```\n(.*?)```", section, re.S)
     if len(blocks) != 6:
-        raise CannotPatch(f"expected 6 snippets in rtp/README.md, found {len(blocks)}")
+        raise CannotPatchError(f"expected 6 snippets in rtp/README.md, found {len(blocks)}")
     return blocks
 
 
@@ -39,14 +39,14 @@ def patched(media_port: int) -> str:
 
     def insert_after(text: str, anchor: str, addition: str) -> str:
         if text.count(anchor) != 1:
-            raise CannotPatch(f"anchor not found once in poste.cfg: {anchor!r}")
+            raise CannotPatchError(f"anchor not found once in poste.cfg: {anchor!r}")
         return text.replace(anchor, anchor + "\n" + addition)
 
     cfg = insert_after(cfg, "\troute(WITHINDLG);\n", after_withindlg)
     cfg = insert_after(cfg, "\troute(REGISTRAR);\n", after_registrar)
     anchor = '\tif (!lookup("location")) {\n\t\t$var(rc) = $rc;'
     if cfg.count(anchor) != 1:
-        raise CannotPatch("route[DECIDE] lookup anchor not found")
+        raise CannotPatchError("route[DECIDE] lookup anchor not found")
     cfg = cfg.replace(anchor, decide.rstrip("\n") + "\n\t\t$var(rc) = $rc;")
     fail_anchor = "failure_route[MANAGE_FAILURE] {\n\tif (t_is_canceled()) {\n\t\trtpengine_delete();\n\t\texit;\n\t}\n"
     cfg = insert_after(cfg, fail_anchor, failure)

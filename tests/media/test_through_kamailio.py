@@ -38,7 +38,7 @@ def voicemail_stack(prompt_dir):
     media_port = free_port()
     try:
         cfg_text = kamailio_cfg.patched(media_port)
-    except kamailio_cfg.CannotPatch as exc:
+    except kamailio_cfg.CannotPatchError as exc:
         pytest.skip(f"kamailio/poste.cfg changed and cannot take the README's snippets: {exc}")
     cfg = scenarios / "poste-voicemail.cfg"
     cfg.write_text(cfg_text)
