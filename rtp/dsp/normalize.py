@@ -4,10 +4,10 @@ The gain is set from the measured loudness.  When it would push samples over the
 ceiling, the look-ahead limiter (see ``limiter``) is needed around them, and it takes
 away a little energy, so the message would end slightly under the target.  Rather
 than writing the output, measuring it and writing it again, the plan works on the
-few samples that can exceed the ceiling (found once, for up to ``limiter_makeup_db``
-more gain): it limits those regions in small buffers, recomputes the K-weighted
-energy of the frames they touch, and raises the gain by the shortfall until the
-output is within ``limiter_tolerance_lu`` of the target.  Then one pass writes
+few samples that exceed the ceiling (found in the frames whose peak, known from the
+statistics pass, gets there): it limits those regions in small buffers, recomputes
+the K-weighted energy of the frames they touch, and raises the gain by the shortfall
+until the output is within ``limiter_tolerance_lu`` of the target.  Then one pass writes
 ``gain * (x - dc)`` and the planned regions are limited in place.
 """
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from .limiter import _gain_pass, _limit_region, limit_all
+from .limiter import _gain_pass, _limit_region, limit_all, merge_regions
 from .loudness import block_layout, gated_from_energies
 from .settings import Settings
 
@@ -43,26 +43,6 @@ def _candidates(x: np.ndarray, peaks: np.ndarray, frame_len: int, dc: float,
                     out[k] = i
                     k += 1
     return out
-
-
-@numba.njit(nogil=True, boundscheck=False, cache=True)
-def _regions(x: np.ndarray, cand: np.ndarray, dc: float, gain: float, ceiling: float,
-             margin: int) -> np.ndarray:  # pragma: no cover
-    """[lo, hi) regions (k, 2) around the candidates over the ceiling at ``gain``."""
-    d, g, c = np.float32(dc), np.float32(gain), np.float32(ceiling)
-    n = x.shape[0]
-    out = np.empty((cand.shape[0], 2), dtype=np.int64)
-    k = 0
-    for i in cand:
-        if abs((x[i] - d) * g) > c:
-            lo, hi = max(0, i - margin), min(n, i + margin + 1)
-            if k and lo <= out[k - 1, 1] + margin:
-                out[k - 1, 1] = hi
-            else:
-                out[k, 0] = lo
-                out[k, 1] = hi
-                k += 1
-    return out[:k]
 
 
 @numba.njit(fastmath=True, nogil=True, boundscheck=False, cache=True)
@@ -104,15 +84,6 @@ def _limited_energies(x: np.ndarray, dc: float, gain: float, ceiling: float, att
 
 
 @numba.njit(nogil=True, boundscheck=False, cache=True)
-def _count_over(x: np.ndarray, idx: np.ndarray, dc: float, gain: float, ceiling: float) -> int:  # pragma: no cover
-    d, g, c = np.float32(dc), np.float32(gain), np.float32(ceiling)
-    k = 0
-    for i in idx:
-        k += abs((x[i] - d) * g) > c
-    return k
-
-
-@numba.njit(nogil=True, boundscheck=False, cache=True)
 def normalize(x: np.ndarray, peaks: np.ndarray, energies: np.ndarray, lufs: float, dc: float, rate: int,
               frame_len: int, target_lufs: float, ceiling: float, w: np.ndarray,
               p: np.ndarray) -> np.ndarray:  # pragma: no cover
@@ -122,37 +93,32 @@ def normalize(x: np.ndarray, peaks: np.ndarray, energies: np.ndarray, lufs: floa
     ``energies`` their K-weighted energies, ``w`` the K-weighting lag weights, ``p`` the
     limiter settings (see ``limiter_params``).
     """
-    max_gain_db, makeup_db, passes, tolerance = p[0], p[1], int(p[2]), p[3]
-    attack, release = max(1, int(p[4] * rate)), max(1, int(p[5] * rate))
-    gain_db = min(target_lufs - lufs, max_gain_db)
-    top_db = min(gain_db + makeup_db, max_gain_db)
+    max_gain_db, passes, tolerance = p[0], int(p[1]), p[2]
+    attack, release = max(1, int(p[3] * rate)), max(1, int(p[4] * rate))
     margin = attack + release + 2
-    cand = _candidates(x, peaks, frame_len, dc, ceiling / 10.0 ** (top_db / 20.0))
-    regions = np.empty((0, 2), dtype=np.int64)
-    if cand.shape[0]:
-        per_step, nblocks, block_len = block_layout(rate, frame_len, x.shape[0])
-        for step in range(1 + passes):
-            g = 10.0 ** (gain_db / 20.0)
-            regions = _regions(x, cand, dc, g, ceiling, margin)
-            if regions.shape[0] == 0 or step == passes:
-                break
-            patched = energies * (g * g)
-            _limited_energies(x, dc, g, ceiling, attack, release, regions, frame_len, w, patched)
-            shortfall = target_lufs - gated_from_energies(patched, per_step, nblocks, block_len)
-            if shortfall < tolerance or gain_db >= max_gain_db:
-                break
-            gain_db = min(gain_db + shortfall, max_gain_db)
-            if gain_db > top_db:
-                # Rare (a loud click dominated the measurement): widen the candidates.
-                top_db = min(gain_db + makeup_db, max_gain_db)
-                cand = _candidates(x, peaks, frame_len, dc, ceiling / 10.0 ** (top_db / 20.0))
-    gain = 10.0 ** (gain_db / 20.0)
-    out = np.empty(x.shape[0], dtype=np.float32)
+    n = x.shape[0]
+    gain_db = min(target_lufs - lufs, max_gain_db)
+    per_step, nblocks, block_len = block_layout(rate, frame_len, n)
+    for step in range(1 + passes):
+        gain = 10.0 ** (gain_db / 20.0)
+        # the samples over the ceiling at this gain, looked for only in frames whose
+        # peak (from the statistics pass) gets there
+        over = _candidates(x, peaks, frame_len, dc, ceiling / gain)
+        regions = merge_regions(over, margin, n)
+        if regions.shape[0] == 0 or step == passes:
+            break
+        patched = energies * (gain * gain)
+        _limited_energies(x, dc, gain, ceiling, attack, release, regions, frame_len, w, patched)
+        shortfall = target_lufs - gated_from_energies(patched, per_step, nblocks, block_len)
+        if shortfall < tolerance or gain_db >= max_gain_db:
+            break
+        gain_db = min(gain_db + shortfall, max_gain_db)
+    out = np.empty(n, dtype=np.float32)
     overs = _gain_pass(x, gain, dc, ceiling, out)
     for r in range(regions.shape[0]):
         _limit_region(out[regions[r, 0]:regions[r, 1]], ceiling, attack, release)
-    if overs != _count_over(x, cand, dc, gain, ceiling):
-        # Cannot happen (the candidates cover every sample that can go over); stay safe.
+    if overs != over.shape[0]:
+        # Cannot happen (frame peaks bound every sample); stay safe all the same.
         overs = _gain_pass(x, gain, dc, ceiling, out)
         limit_all(out, ceiling, attack, release, overs)
     return out
@@ -160,5 +126,5 @@ def normalize(x: np.ndarray, peaks: np.ndarray, energies: np.ndarray, lufs: floa
 
 def limiter_params(s: Settings) -> np.ndarray:
     """The settings ``normalize`` reads, as an array."""
-    return np.array([s.max_gain_db, s.limiter_makeup_db, s.limiter_passes, s.limiter_tolerance_lu,
+    return np.array([s.max_gain_db, s.limiter_passes, s.limiter_tolerance_lu,
                      s.limiter_attack_s, s.limiter_release_s])

@@ -45,9 +45,8 @@ class Settings:
     # Limiter: look-ahead/attack and hold/release, see ``limiter``.
     limiter_attack_s: float = 0.002
     limiter_release_s: float = 0.010
-    # Make-up gain after limiting (see ``normalize``): at most this much, in at most
-    # this many refinements, until the output is within the tolerance of the target.
-    limiter_makeup_db: float = 3.0
+    # Make-up gain after limiting (see ``normalize``): at most this many refinements,
+    # until the output is within the tolerance of the target.
     limiter_passes: int = 3
     limiter_tolerance_lu: float = 0.1
 
