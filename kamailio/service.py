@@ -12,6 +12,11 @@ Options that the shared settings do not carry are read from the environment:
 - ``POSTE_ROUTING_URL``: the console's routing endpoint, for ``http``
 - ``POSTE_RTP_ADDRESS`` (default: the SIP address), ``POSTE_RTP_PORT_MIN``/``MAX``
   (default 30000-30999), ``POSTE_RTPENGINE_NG_PORT`` (default SIP port + 17162)
+- the media app(s) behind ``dispatcher`` set 1: ``POSTE_MEDIA_ADDRESS`` (default: the
+  SIP address) and ``POSTE_MEDIA_SIP_PORT`` (default 5090), the names the media app
+  itself reads; or ``POSTE_MEDIA_NODES`` (``host:port,host:port``, several media apps;
+  ``none``: no media app, calls get 480/486 as before voicemail existed);
+  ``POSTE_MEDIA_PING_INTERVAL`` (seconds between OPTIONS probes, default 10)
 - ``POSTE_SIP_PIKE_DENSITY`` (requests per source per 2 s, default 64),
   ``POSTE_SIP_AUTH_FAIL_MAX`` (failed authentications before a ban, default 5),
   ``POSTE_SIP_BAN_SECONDS`` (default 600)
@@ -48,6 +53,11 @@ class Options:
     auth_fail_window: int = 600
     ban_seconds: int = 600
     log_level: int = 2  # Kamailio's debug=: 1 notice, 2 info, 3 debug
+    # media apps (dispatcher set 1): None = the one of media_address:media_port, () = none
+    media_nodes: tuple[str, ...] | None = None
+    media_address: str = ""  # default: settings.sip_address
+    media_port: int = 5090
+    media_ping_interval: int = 10
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Options:
@@ -56,6 +66,12 @@ class Options:
         def num(name: str, default: int) -> int:
             return int(env.get(name) or default)
 
+        nodes_env = (env.get("POSTE_MEDIA_NODES") or "").strip()
+        nodes: tuple[str, ...] | None = None
+        if nodes_env.lower() == "none":
+            nodes = ()
+        elif nodes_env:
+            nodes = tuple(n.strip() for n in nodes_env.split(",") if n.strip())
         return cls(routing=(env.get("POSTE_SIP_ROUTING") or "kemi").lower(),
                    routing_url=env.get("POSTE_ROUTING_URL") or "",
                    rtp_address=env.get("POSTE_RTP_ADDRESS") or "",
@@ -64,12 +80,22 @@ class Options:
                    rtpengine_ng_port=num("POSTE_RTPENGINE_NG_PORT", 0),
                    pike_density=num("POSTE_SIP_PIKE_DENSITY", 64),
                    auth_fail_max=num("POSTE_SIP_AUTH_FAIL_MAX", 5),
-                   ban_seconds=num("POSTE_SIP_BAN_SECONDS", 600))
+                   ban_seconds=num("POSTE_SIP_BAN_SECONDS", 600),
+                   media_nodes=nodes, media_address=env.get("POSTE_MEDIA_ADDRESS") or "",
+                   media_port=num("POSTE_MEDIA_SIP_PORT", 5090),
+                   media_ping_interval=num("POSTE_MEDIA_PING_INTERVAL", 10))
 
     def resolved(self, settings: Settings) -> Options:
         if self.routing not in ("kemi", "http"):
             raise ValueError(f"POSTE_SIP_ROUTING must be kemi or http, not {self.routing!r}")
-        return replace(self, rtp_address=self.rtp_address or settings.sip_address,
+        nodes = self.media_nodes
+        if nodes is None:
+            nodes = (f"{self.media_address or settings.sip_address}:{self.media_port}",)
+        for node in nodes:
+            host, sep, port = node.rpartition(":")
+            if not sep or not host or not port.isdigit() or any(c in node for c in ' ;"<>@'):
+                raise ValueError(f"a media node is host:port, not {node!r}")
+        return replace(self, media_nodes=tuple(nodes), rtp_address=self.rtp_address or settings.sip_address,
                        rtpengine_ng_port=self.rtpengine_ng_port or settings.sip_port + 17162,
                        routing_url=self.routing_url or f"{settings.public_url}/sip/route")
 
@@ -82,6 +108,7 @@ class Paths:
     rpc_fifo: Path
     kemi_boot: Path
     kamcli_ini: Path
+    dispatcher_list: Path
     log_dir: Path
 
 
@@ -89,7 +116,8 @@ def paths(settings: Settings) -> Paths:
     base = settings.data_dir / "kamailio"
     return Paths(dir=base, cfg=base / "kamailio.cfg", rpc_socket=base / "rpc.sock",
                  rpc_fifo=base / "rpc.fifo", kemi_boot=base / "poste_kemi.py",
-                 kamcli_ini=base / "kamcli.ini", log_dir=settings.log_dir)
+                 kamcli_ini=base / "kamcli.ini", dispatcher_list=base / "dispatcher.list",
+                 log_dir=settings.log_dir)
 
 
 def kamailio_db_url(database_url: str) -> tuple[str, str]:
@@ -138,6 +166,10 @@ def render(settings: Settings, options: Options) -> str:
         "UL_DB_MODE": 2 if sqlite else 1,
         "DLG_DB_MODE": 2 if sqlite else 1,
     }
+    if options.media_nodes:
+        defines["WITH_MEDIA"] = None
+        defines["DS_LIST"] = _q(p.dispatcher_list)
+        defines["DS_PING_INTERVAL"] = max(1, options.media_ping_interval)
     if options.routing == "kemi":
         defines["WITH_KEMI"] = None
         defines["KEMI_SCRIPT"] = _q(p.kemi_boot)
@@ -184,6 +216,13 @@ def kamcli_config(settings: Settings) -> str:
     ])
 
 
+def dispatcher_list(options: Options) -> str:
+    """Set 1 of ``dispatcher``: the media apps, probed with OPTIONS (they answer them)."""
+    lines = ["# Rendered by kamailio/service.py: media apps (setid destination flags priority)."]
+    lines += [f"1 sip:{node} 0 0" for node in options.media_nodes or ()]
+    return "\n".join(lines) + "\n"
+
+
 def prepare(settings: Settings, options: Options | None = None) -> None:
     """Make the runtime directories and render the configuration files."""
     options = (options or Options.from_env()).resolved(settings)
@@ -199,6 +238,7 @@ def prepare(settings: Settings, options: Options | None = None) -> None:
     _write(p.kemi_boot, KEMI_BOOT.format(paths=list(dict.fromkeys(search)),
                                          database_url=settings.database_url,
                                          data_dir=str(settings.data_dir)))
+    _write(p.dispatcher_list, dispatcher_list(options))
     _write(p.cfg, render(settings, options))
     _write(p.kamcli_ini, kamcli_config(settings))
 

@@ -79,7 +79,7 @@ class SipStack:
         defaults = dict(routing=routing, routing_url=routing_url, rtp_address=RTP_ADDRESS,
                         rtp_port_min=rtp_base, rtp_port_max=rtp_base + 199,
                         rtpengine_ng_port=free_port(), children=2, pike_density=40, auth_fail_max=4,
-                        ban_seconds=600, log_level=2)
+                        ban_seconds=600, log_level=2, media_nodes=())
         defaults.update(options)
         self.options = service.Options(**defaults)
         self.procs: dict[str, subprocess.Popen] = {}
