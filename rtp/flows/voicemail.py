@@ -254,6 +254,11 @@ class VoicemailFlow:
         self.state, actions = self.go(Full() if self.ctx.full else Greeting())
         return actions
 
+    def start_login(self) -> list:
+        """Mailbox access (X-Poste-Service: access, D1/D2): no greeting, straight to the login."""
+        self.state, actions = self.go(Login())
+        return actions
+
     def handle(self, event: Event) -> list:
         self.state, actions = self.state.handle(self, event)
         return actions

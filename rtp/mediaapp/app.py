@@ -49,6 +49,7 @@ class Call:
     recorder: rec.Recorder | None = None
     timers: dict = field(default_factory=dict)
     ended: bool = False
+    access: bool = False  # X-Poste-Service: access (D1/D2: straight to the mailbox login)
     stored: list = field(default_factory=list)  # message ids
     pending: list = field(default_factory=list)  # futures of store/finish work
 
@@ -109,7 +110,8 @@ class MediaApp:
         except ParseError:
             return 400, "Bad Request-URI", b""
         target = rules.parse_mailbox_target(request.get("X-Poste-Mailbox"), ruri.user, ruri.host)
-        if target is None:
+        access = (request.get("X-Poste-Service") or "deposit").strip().lower() == "access"
+        if target is None and not access:
             return 404, "No Mailbox", b""
         reason = rules.normalize_reason(request.get("X-Poste-Reason"))
         try:
@@ -118,14 +120,20 @@ class MediaApp:
         except sdp.SdpError as exc:
             log.info("call %s: %s", request.call_id, exc)
             return 488, "Not Acceptable Here", b""
-        ctx = await self._work(service.load_context, *target)
-        if ctx is None:
+        ctx = await self._work(service.load_context, *target) if target else None
+        if ctx is None and not access:
             return 404, "No Mailbox", b""
+        if ctx is None:  # D2: mailbox access without a known mailbox: the login asks for it
+            domain = (request.get("X-Poste-Tenant") or ruri.host or "").lower()
+            ctx = service.MailboxContext(
+                mailbox_id=0, extension_id=0, number=target[0] if target else "", name="", domain=domain,
+                language="fr", timezone="Europe/Paris", greetings=rules.Greetings(), capacity=rules.Capacity(0, 1),
+                min_seconds=1, max_seconds=180, reception=None, email="")
         caller_number, caller_name = caller_of(request)
         session = await RtpSession.open(self.rtp_address, negotiated.codec, negotiated.dtmf_pt)
         session.remote = (negotiated.remote_address, negotiated.remote_port)
         call = Call(dialog=dialog, rtp=session, flow=None, ctx=ctx, reason=reason, caller_number=caller_number,
-                    caller_name=caller_name, language=ctx.language)
+                    caller_name=caller_name, language=ctx.language, access=access)
         session.on_audio = lambda pcm, call=call: self._audio(call, pcm)
         session.on_digit = lambda digit, call=call: self._event(call, ev.Digit(digit))
         dialog.data["call"] = call
@@ -147,7 +155,7 @@ class MediaApp:
             full=ctx.capacity.full, min_seconds=ctx.min_seconds, max_seconds=ctx.max_seconds,
             reception=ctx.reception, language=ctx.language))
         self.clock.add(call.rtp)
-        self._perform(call, call.flow.start())
+        self._perform(call, call.flow.start_login() if call.access else call.flow.start())
 
     def on_ended(self, dialog: Dialog, why: str) -> None:
         call: Call | None = dialog.data.get("call")

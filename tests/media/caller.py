@@ -42,7 +42,7 @@ class _Rtp(asyncio.DatagramProtocol):
 class Caller:
     def __init__(self, target: tuple[str, int], mailbox: str | None = "2001@acme.pbx.example",
                  reason: str = "noanswer", ruri: str | None = None, caller: str = "0612345678",
-                 auth: tuple[str, str] | None = None, domain: str = "acme.pbx.example"):
+                 auth: tuple[str, str] | None = None, domain: str = "acme.pbx.example", local_ip: str = "127.0.0.1"):
         self.target, self.mailbox, self.reason = target, mailbox, reason
         self.ruri = ruri or f"sip:vm@{target[0]}:{target[1]}"
         self.caller = caller
@@ -53,15 +53,15 @@ class Caller:
         self.remote_rtp = None
         self.ssrc, self.seq, self.ts = secrets.randbits(32), 1000, 5000
         self.bye_received: Request | None = None
-        self.auth, self.domain = auth, domain
+        self.auth, self.domain, self.local_ip = auth, domain, local_ip
         self.authorization = ""
         self.remote_target: str | None = None
         self.route_set: list[str] = []
 
     async def open(self):
         loop = asyncio.get_running_loop()
-        self.sip_t, self.sip = await loop.create_datagram_endpoint(_Sip, local_addr=("127.0.0.1", 0))
-        self.rtp_t, self.rtp = await loop.create_datagram_endpoint(_Rtp, local_addr=("127.0.0.1", 0))
+        self.sip_t, self.sip = await loop.create_datagram_endpoint(_Sip, local_addr=(self.local_ip, 0))
+        self.rtp_t, self.rtp = await loop.create_datagram_endpoint(_Rtp, local_addr=(self.local_ip, 0))
         self.addr = self.sip_t.get_extra_info("sockname")
         self.rtp_port = self.rtp_t.get_extra_info("sockname")[1]
         return self
@@ -94,7 +94,7 @@ class Caller:
     async def invite(self, timeout: float = 60.0) -> Response:
         for _attempt in range(2):
             self.invite_branch = "z9hG4bK" + secrets.token_hex(6)
-            self.sip_t.sendto(self._request("INVITE", sdp.offer("127.0.0.1", self.rtp_port),
+            self.sip_t.sendto(self._request("INVITE", sdp.offer(self.local_ip, self.rtp_port),
                                             branch=self.invite_branch), self.target)
             while True:
                 msg = await self._next(timeout)

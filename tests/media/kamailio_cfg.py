@@ -30,6 +30,16 @@ def routes_voicemail(cfg: str) -> bool:
     return "X-Poste-Mailbox" in cfg
 
 
+def real_config_routes_to_media() -> bool:
+    """poste.cfg itself routes to the media app, and the service renders the media app's address."""
+    import dataclasses
+
+    from kamailio import service
+
+    fields = {f.name for f in dataclasses.fields(service.Options)}
+    return routes_voicemail(POSTE_CFG.read_text()) and "media_port" in fields
+
+
 def patched(media_port: int) -> str:
     cfg = POSTE_CFG.read_text()
     defines = f'#!define MEDIA_URI "sip:127.0.0.1:{media_port}"\n'

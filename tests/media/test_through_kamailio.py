@@ -27,6 +27,8 @@ from tests.sip_fixtures import SipStack, free_port
 
 credentials.use_fast_hashing()
 HERE = Path(__file__).parent
+# Kamailio trusts the media app by source address (any port): phones and callers use other ones.
+CALLER_IP, PHONE_IP = "127.0.0.2", "127.0.0.3"
 
 
 @pytest.fixture(scope="module")
@@ -36,16 +38,18 @@ def voicemail_stack(prompt_dir):
         for xml in source.glob("*.xml"):
             shutil.copy(xml, scenarios / xml.name)
     media_port = free_port()
-    try:
-        cfg_text = kamailio_cfg.patched(media_port)
-    except kamailio_cfg.CannotPatchError as exc:
-        pytest.skip(f"kamailio/poste.cfg changed and cannot take the README's snippets: {exc}")
+    real = kamailio_cfg.real_config_routes_to_media()
     cfg = scenarios / "poste-voicemail.cfg"
-    cfg.write_text(cfg_text)
+    if not real:
+        try:
+            cfg.write_text(kamailio_cfg.patched(media_port))
+        except kamailio_cfg.CannotPatchError as exc:
+            pytest.skip(f"kamailio/poste.cfg changed and cannot take the README's snippets: {exc}")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(service, "POSTE_CFG", cfg)
+        if not real:
+            mp.setattr(service, "POSTE_CFG", cfg)
         mp.setattr(sip_fixtures, "SCENARIOS", scenarios)
-        stack = SipStack()
+        stack = SipStack(media_nodes=(f"127.0.0.1:{media_port}",)) if real else SipStack()
         try:
             stack.start()
             (stack.data_dir / "prompts").symlink_to(prompt_dir)
@@ -87,7 +91,8 @@ def new_pair():
 def leave_message(sip, tenant, password, speech):
     async def main():
         caller = await Caller(("127.0.0.1", sip.sip_port), mailbox=None, ruri=f"sip:2001@{tenant.domain}",
-                              caller="2002", auth=("2002", password), domain=tenant.domain).open()
+                              caller="2002", auth=("2002", password), domain=tenant.domain,
+                              local_ip=CALLER_IP).open()
         ok = await caller.invite()
         assert ok.status == 200, f"{ok.status} {ok.reason}\n{sip.log_tail('kamailio')}"
         await caller.silence(0.3)
@@ -113,9 +118,9 @@ def test_unregistered_extension_goes_to_voicemail_and_mwi_reaches_the_phone(stac
     assert message.reason == "unavailable" and message.caller_number == "2002"
     payload = {"extension_id": made["2001"][0].id, "proxy_host": "127.0.0.1", "proxy_port": sip.sip_port}
     notify.send_mwi(payload)  # nobody registered: 404 from Kamailio is "done", not an error
-    phone_port = free_port()
-    phone = sip.sipp("mwi_phone", port=phone_port, background=True, timeout=15)
-    sip.register("2001", tenant.domain, made["2001"][1], contact_port=phone_port)
+    phone_port = free_port(PHONE_IP)
+    phone = sip.sipp("mwi_phone", port=phone_port, background=True, timeout=15, local_ip=PHONE_IP)
+    sip.register("2001", tenant.domain, made["2001"][1], contact_port=phone_port, local_ip=PHONE_IP)
     notify.send_mwi(payload)
     phone.wait()
     assert phone.ok, phone.explain()
@@ -124,18 +129,18 @@ def test_unregistered_extension_goes_to_voicemail_and_mwi_reaches_the_phone(stac
 def test_busy_extension_goes_to_voicemail_with_the_busy_reason(stack, speech):
     sip, media = stack
     tenant, made = new_pair()
-    phone_port = free_port()
-    phone = sip.sipp("busy_phone", port=phone_port, background=True, timeout=40)
-    sip.register("2001", tenant.domain, made["2001"][1], contact_port=phone_port)
+    phone_port = free_port(PHONE_IP)
+    phone = sip.sipp("busy_phone", port=phone_port, background=True, timeout=40, local_ip=PHONE_IP)
+    sip.register("2001", tenant.domain, made["2001"][1], contact_port=phone_port, local_ip=PHONE_IP)
     leave_message(sip, tenant, made["2002"][1], speech)
     (message,) = wait_until(lambda: messages_of(made["2001"][0]), 10, "message row")
     assert message.reason == "busy"
     phone.wait()
     assert phone.ok, phone.explain()
-    sip.register("2001", tenant.domain, made["2001"][1], contact_port=phone_port, expires=0)
-    mwi_port = free_port()
-    mwi_phone = sip.sipp("mwi_phone", port=mwi_port, background=True, timeout=15)
-    sip.register("2001", tenant.domain, made["2001"][1], contact_port=mwi_port)
+    sip.register("2001", tenant.domain, made["2001"][1], contact_port=phone_port, expires=0, local_ip=PHONE_IP)
+    mwi_port = free_port(PHONE_IP)
+    mwi_phone = sip.sipp("mwi_phone", port=mwi_port, background=True, timeout=15, local_ip=PHONE_IP)
+    sip.register("2001", tenant.domain, made["2001"][1], contact_port=mwi_port, local_ip=PHONE_IP)
     notify.send_mwi({"extension_id": made["2001"][0].id, "proxy_host": "127.0.0.1", "proxy_port": sip.sip_port})
     mwi_phone.wait()
     assert mwi_phone.ok, mwi_phone.explain()
