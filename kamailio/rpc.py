@@ -237,6 +237,25 @@ def totals_by_domain(*, settings=None, path=None) -> dict[str, dict]:
                      "active_calls": v["calls"]} for domain, v in sorted(totals.items())}
 
 
+def media_nodes(*, settings=None, path=None) -> list[dict]:
+    """The media apps of dispatcher set 1: ``uri``, ``flags`` (A active, I inactive, T trying,
+    D disabled; P probing) and ``active``. Empty when Kamailio runs without media apps."""
+    try:
+        result = call("dispatcher.list", settings=settings, path=path)
+    except RpcError:
+        return []
+    nodes = []
+    for record in (result or {}).get("RECORDS") or []:
+        group = record.get("SET") or {}
+        if int(group.get("ID", 0)) != 1:
+            continue
+        for target in group.get("TARGETS") or []:
+            dest = target.get("DEST") or {}
+            flags = str(dest.get("FLAGS", ""))
+            nodes.append({"uri": dest.get("URI", ""), "flags": flags, "active": flags.startswith("A")})
+    return nodes
+
+
 def unregister(extension: str, domain: str, *, settings=None, path=None) -> None:
     """Drop every registration of ``extension@domain`` (e.g. after a deleted extension)."""
     try:

@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -164,7 +165,7 @@ class SipStack:
         ``background=True``).
         """
         text = (SCENARIOS / f"{scenario}.xml").read_text()
-        subs = {"MEDIA_ADDR": self.options.rtp_address.replace(".", r"\."), "HOLD_MS": "200"}
+        subs = {"MEDIA_ADDR": self.options.rtp_address.replace(".", r"\."), "HOLD_MS": "200", "EXTRA": ""}
         subs.update(substitutions or {})
         for key, value in subs.items():
             text = text.replace(f"%{key}%", str(value))
@@ -197,8 +198,11 @@ class SipStack:
                                     "expires": expires, "ua": ua})
 
     def call(self, caller: str, domain: str, password: str, callee: str, *, expect: int = 200,
-             local_ip: str = "127.0.0.1", callee_domain: str | None = None, hold_ms: int = 200, **kw):
-        """``caller@domain`` calls ``callee`` (in ``callee_domain``, default the same)."""
+             local_ip: str = "127.0.0.1", callee_domain: str | None = None, hold_ms: int = 200,
+             extra_headers: str = "", **kw):
+        """``caller@domain`` calls ``callee`` (in ``callee_domain``, default the same).
+
+        ``extra_headers`` (failing calls only): header lines added to the authenticated INVITE."""
         variables = {"user": caller, "domain": domain, "ruser": callee, "ua": "Poste-Test-Phone/1.0"}
         if expect == 200:
             scenario = "call"
@@ -206,7 +210,10 @@ class SipStack:
             scenario = "call_fail"
             variables["rdomain"] = callee_domain or domain
         return self.sipp(scenario, local_ip=local_ip, auth=(caller, password),
-                         substitutions={"EXPECT": expect, "HOLD_MS": hold_ms}, variables=variables, **kw)
+                         substitutions={"EXPECT": expect, "HOLD_MS": hold_ms,
+                                        "EXTRA": "".join("\n      " + line for line in extra_headers.splitlines()
+                                                         if line.strip())},
+                         variables=variables, **kw)
 
     def phone(self, user: str, domain: str, password: str, *, local_ip: str = "127.0.0.1", timeout: float = 20):
         """A sipp UAS that registered as ``user@domain`` and answers one call."""
@@ -247,6 +254,78 @@ def flood(local_ip: str, port: int, count: int) -> None:
                    f"From: <sip:f@acme.pbx.example>;tag=f{i}\r\nTo: <sip:acme.pbx.example>\r\n"
                    f"Call-ID: flood-{i}-{lport}\r\nCSeq: 1 OPTIONS\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n")
             s.sendto(msg.encode(), ("127.0.0.1", port))
+
+
+class FakeMediaNode:
+    """A stand-in for the media app as a dispatcher destination: answers OPTIONS with 200,
+    keeps every INVITE it gets and refuses it with ``status`` (so the caller sees who answered)."""
+
+    def __init__(self, address: str, port: int | None = None, status: int = 603, reason: str = "Fake Media Node"):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind((address, port or 0))
+        self.address, self.port = self.sock.getsockname()
+        self.status, self.reason = status, reason
+        self.invites: list[str] = []
+        self.options = 0
+        self._stop = False
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    def start(self) -> FakeMediaNode:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop = True
+        self._thread.join(5)
+        self.sock.close()
+
+    def _serve(self) -> None:
+        self.sock.settimeout(0.2)
+        seen: set[str] = set()
+        while not self._stop:
+            try:
+                data, addr = self.sock.recvfrom(65535)
+            except (TimeoutError, OSError):
+                continue
+            text = data.decode(errors="replace")
+            first = text.split("\r\n", 1)[0]
+            method = first.split(" ", 1)[0]
+            if first.startswith("SIP/2.0") or method == "ACK":
+                continue
+            if method == "INVITE":
+                key = header(text, "Call-ID") + header(text, "CSeq")
+                if key not in seen:  # retransmissions get the same answer, kept once
+                    seen.add(key)
+                    self.invites.append(text)
+                code, reason = self.status, self.reason
+            else:
+                self.options += method == "OPTIONS"
+                code, reason = 200, "OK"
+            head = text.split("\r\n\r\n", 1)[0].split("\r\n")[1:]
+            keep = [h for h in head if h.split(":", 1)[0].strip().lower() in ("via", "from", "call-id", "cseq")]
+            keep += [h + ("" if ";tag=" in h else ";tag=fake") for h in head
+                     if h.split(":", 1)[0].strip().lower() == "to"]
+            reply = f"SIP/2.0 {code} {reason}\r\n" + "\r\n".join(keep) + "\r\nContent-Length: 0\r\n\r\n"
+            self.sock.sendto(reply.encode(), addr)
+
+
+def header(message: str, name: str) -> str:
+    """The first value of header ``name`` in a SIP message's text ("" if absent)."""
+    for line in message.split("\r\n\r\n", 1)[0].split("\r\n")[1:]:
+        key, sep, value = line.partition(":")
+        if sep and key.strip().lower() == name.lower():
+            return value.strip()
+    return ""
+
+
+def headers(message: str, prefix: str) -> dict[str, list[str]]:
+    """Every header whose name starts with ``prefix`` (case-insensitive), with all its values."""
+    found: dict[str, list[str]] = {}
+    for line in message.split("\r\n\r\n", 1)[0].split("\r\n")[1:]:
+        key, sep, value = line.partition(":")
+        if sep and key.strip().lower().startswith(prefix.lower()):
+            found.setdefault(key.strip(), []).append(value.strip())
+    return found
 
 
 @dataclass

@@ -1,0 +1,182 @@
+"""What Kamailio sends to the media app (C8 defaults, D1/D2, F1), seen by a stand-in media node.
+
+The dispatcher destination here is ``FakeMediaNode`` (answers OPTIONS, keeps each INVITE and
+refuses it with 603), so every header of the contract can be checked exactly; the real media
+app's end-to-end calls are in ``test_voicemail_routing.py``.
+"""
+from __future__ import annotations
+
+import pytest
+
+from kamailio import rpc
+from tenants import credentials
+from tenants.models import Extension
+from tenants.secrets_store import sip_key
+from tenants.voicemail import mwi
+from tenants.voicemail.rules import MwiCounts
+from tests import factories
+from tests.kamailio.conftest import make_ext
+from tests.sip_fixtures import FakeMediaNode, SipStack, free_port, header, headers, wait_for
+
+NODE_ADDRESS = "127.0.0.7"
+DOMAIN = "contract.pbx.example"
+
+
+def assert_ok(run):
+    assert run.ok, run.explain()
+
+
+@pytest.fixture(scope="module")
+def node():
+    fake = FakeMediaNode(NODE_ADDRESS).start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="module")
+def sip(node):
+    stack = SipStack(media_nodes=(f"{NODE_ADDRESS}:{node.port}",), media_ping_interval=1)
+    try:
+        stack.start()
+        wait_for(lambda: [n for n in rpc.media_nodes(settings=stack.settings) if n["active"]], 15,
+                 what="the media node active in dispatcher")
+        yield stack
+    finally:
+        stack.stop()
+
+
+@pytest.fixture(scope="module")
+def tenant(sip):
+    sip.use_database()
+    credentials.configure_sip_key(sip_key(sip.settings.data_dir))
+    return factories.tenant(DOMAIN)
+
+
+@pytest.fixture
+def ext(tenant):
+    return lambda: make_ext(tenant)
+
+
+def invite_for(node, count_before: int = 0) -> str:
+    wait_for(lambda: len(node.invites) > count_before, 10, what="an INVITE at the media node")
+    return node.invites[-1]
+
+
+def contract(invite: str) -> dict[str, list[str]]:
+    return headers(invite, "X-Poste-")
+
+
+def test_dispatcher_probes_the_media_node_with_options(sip, node):
+    (only,) = rpc.media_nodes(settings=sip.settings)
+    assert only["uri"] == f"sip:{NODE_ADDRESS}:{node.port}" and only["active"]
+    before = node.options
+    wait_for(lambda: node.options > before, 5, what="another OPTIONS probe")
+
+
+def test_no_phone_registered_goes_to_voicemail_unavailable(sip, node, ext):
+    callee, caller = ext(), ext()
+    n = len(node.invites)
+    assert_ok(sip.call(caller.number, DOMAIN, caller.password, callee.number, expect=603))
+    invite = invite_for(node, count_before=n)
+    assert invite.startswith(f"INVITE sip:vm-{callee.number}@{DOMAIN} SIP/2.0")
+    assert contract(invite) == {"X-Poste-Mailbox": [f"{callee.number}@{DOMAIN}"], "X-Poste-Tenant": [DOMAIN],
+                                "X-Poste-Service": ["deposit"], "X-Poste-Reason": ["unavailable"]}
+    assert "c=IN IP4 127.0.0.5" in invite  # media anchored by rtpengine, as for phones
+    assert header(invite, "From").startswith(f"<sip:{caller.number}@{DOMAIN}>")
+
+
+def test_busy_phone_goes_to_voicemail_busy(sip, node, ext):
+    callee, caller = ext(), ext()
+    port = free_port()
+    phone = sip.sipp("uas_busy", background=True, port=port)
+    assert_ok(sip.register(callee.number, DOMAIN, callee.password, contact_port=port))
+    n = len(node.invites)
+    assert_ok(sip.call(caller.number, DOMAIN, caller.password, callee.number, expect=603))
+    assert_ok(phone.wait())
+    assert contract(invite_for(node, count_before=n))["X-Poste-Reason"] == ["busy"]
+
+
+def test_unanswered_phone_goes_to_voicemail_after_the_extensions_delay(sip, node, ext):
+    callee, caller = ext(), ext()
+    Extension.update(no_answer_seconds=1).where(Extension.id == callee.model.id).execute()
+    port = free_port()
+    phone = sip.sipp("uas_ring", background=True, port=port)
+    assert_ok(sip.register(callee.number, DOMAIN, callee.password, contact_port=port))
+    n = len(node.invites)
+    assert_ok(sip.call(caller.number, DOMAIN, caller.password, callee.number, expect=603))
+    assert_ok(phone.wait())  # it rang, then got the CANCEL
+    invite = invite_for(node, count_before=n)
+    assert contract(invite)["X-Poste-Reason"] == ["noanswer"]
+    assert contract(invite)["X-Poste-Mailbox"] == [f"{callee.number}@{DOMAIN}"]
+
+
+def test_star_97_and_own_number_open_the_callers_mailbox(sip, node, ext):
+    me = ext()
+    for dialled in ("*97", me.number):
+        n = len(node.invites)
+        assert_ok(sip.call(me.number, DOMAIN, me.password, dialled, expect=603))
+        invite = invite_for(node, count_before=n)
+        assert invite.startswith(f"INVITE sip:vm-{me.number}@{DOMAIN} SIP/2.0")
+        assert contract(invite) == {"X-Poste-Mailbox": [f"{me.number}@{DOMAIN}"], "X-Poste-Tenant": [DOMAIN],
+                                    "X-Poste-Service": ["access"]}
+
+
+def test_star_98_lets_the_media_app_ask_for_the_mailbox(sip, node, ext):
+    me = ext()
+    n = len(node.invites)
+    assert_ok(sip.call(me.number, DOMAIN, me.password, "*98", expect=603))
+    invite = invite_for(node, count_before=n)
+    assert invite.startswith(f"INVITE sip:voicemail@{DOMAIN} SIP/2.0")
+    assert contract(invite) == {"X-Poste-Tenant": [DOMAIN], "X-Poste-Service": ["access"]}
+
+
+def test_a_phone_cannot_write_the_contract_headers(sip, node, ext):
+    callee, caller = ext(), ext()
+    n = len(node.invites)
+    forged = ("X-Poste-Mailbox: 2999@globex.pbx.example\nX-Poste-Service: access\n"
+              "X-Poste-Tenant: globex.pbx.example\nx-poste-reason: busy")
+    assert_ok(sip.call(caller.number, DOMAIN, caller.password, callee.number, expect=603, extra_headers=forged))
+    assert contract(invite_for(node, count_before=n)) == {
+        "X-Poste-Mailbox": [f"{callee.number}@{DOMAIN}"], "X-Poste-Tenant": [DOMAIN],
+        "X-Poste-Service": ["deposit"], "X-Poste-Reason": ["unavailable"]}
+
+
+def test_unknown_extension_stays_404(sip, node, ext):
+    caller = ext()
+    n = len(node.invites)
+    assert_ok(sip.call(caller.number, DOMAIN, caller.password, "2999", expect=404))
+    assert len(node.invites) == n
+
+
+# ------------------------------------------------------------------ message waiting (F1)
+
+def test_mwi_notify_from_the_media_node_reaches_every_registered_phone(sip, node, ext, own_ip):
+    box = ext()
+    phones = []
+    for _ in range(2):
+        port = free_port()
+        phones.append(sip.sipp("uas_notify", background=True, port=port, substitutions={"WAITING": "yes"},
+                               timeout=15))
+        assert_ok(sip.register(box.number, DOMAIN, box.password, contact_port=port))
+    # from any other address the same NOTIFY is challenged like any request, and goes nowhere
+    status = mwi.send_notify(("127.0.0.1", sip.sip_port), box.number, DOMAIN, MwiCounts(0, 0), bind=own_ip())
+    assert status == 407
+    # from the media node's address: forked to both phones (they fail on a "no" body)
+    status = mwi.send_notify(("127.0.0.1", sip.sip_port), box.number, DOMAIN, MwiCounts(2, 1), bind=NODE_ADDRESS)
+    assert status == 200
+    for phone in phones:
+        assert_ok(phone.wait())
+    # nobody registered: the sender learns it (and does not retry)
+    other = ext()
+    assert mwi.send_notify(("127.0.0.1", sip.sip_port), other.number, DOMAIN, MwiCounts(1, 0),
+                           bind=NODE_ADDRESS) == 480
+
+
+def test_an_invite_claiming_to_come_from_the_media_app_is_challenged_elsewhere(sip, node, own_ip):
+    n = len(node.invites)
+    run = sip.sipp("request_once", local_ip=own_ip(), substitutions={
+        "METHOD": "INVITE", "EXPECT": 407,
+        "EXTRA": "\n      X-Poste-Mailbox: 2001@contract.pbx.example\n      X-Poste-Service: access"},
+        variables={"user": "voicemail", "domain": DOMAIN, "ruser": "2001", "rdomain": DOMAIN, "ua": "Poste-Media/1.0"})
+    assert_ok(run)
+    assert len(node.invites) == n
