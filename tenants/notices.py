@@ -31,3 +31,29 @@ def pin_email(language: str, **values) -> tuple[str, str]:
     """Subject and body of the email that gives a user their voicemail PIN."""
     lang = language if language in PIN_SUBJECT else "fr"
     return PIN_SUBJECT[lang] % values, PIN_BODY[lang] % values
+
+
+LOCKED_SUBJECT = {
+    "fr": "Messagerie du poste %(number)s verrouillée",
+    "en": "Voicemail of extension %(number)s locked",
+}
+LOCKED_BODY = {
+    "fr": (
+        "Bonjour,\n\n"
+        "La messagerie vocale du poste %(number)s (%(name)s, %(domain)s) a été verrouillée "
+        "après trois codes PIN erronés consécutifs.\n\n"
+        "Pour la déverrouiller ou définir un nouveau code PIN : %(url)s\n"
+    ),
+    "en": (
+        "Hello,\n\n"
+        "The voicemail of extension %(number)s (%(name)s, %(domain)s) has been locked "
+        "after three wrong PINs in a row.\n\n"
+        "To unlock it or set a new PIN: %(url)s\n"
+    ),
+}
+
+
+def locked_email(language: str, **values) -> tuple[str, str]:
+    """Subject and body of the email that tells a tenant's admins a mailbox locked."""
+    lang = language if language in LOCKED_SUBJECT else "fr"
+    return LOCKED_SUBJECT[lang] % values, LOCKED_BODY[lang] % values

@@ -1,0 +1,78 @@
+"""Voicemail PINs typed by phone (D3, D4): check, lock after three wrong, change.
+
+The rule itself is ``pin_rules``; this applies it to a stored mailbox, atomically,
+so two calls typing wrong PINs at once still lock at the third.
+"""
+from __future__ import annotations
+
+import enum
+
+from tenants import mail, notices
+from tenants.accounts import admins
+from tenants.credentials import hash_secret, verify_secret
+from tenants.db import database
+from tenants.models import Mailbox, utcnow
+from tenants.pin_rules import MAX_FAILED_ATTEMPTS, PinState, after_attempt, may_try_pin
+from tenants.problems import N_, DomainError, Problem
+from tenants.validation import check_pin
+
+# Set by the process at start-up, for the link in the admins' email.
+CONSOLE_URL = {"base": "http://127.0.0.1:8000"}
+
+
+class PinOutcome(enum.Enum):
+    ACCEPTED = "accepted"
+    WRONG = "wrong"
+    LOCKED = "locked"  # already locked: nothing was checked
+    JUST_LOCKED = "just_locked"  # this attempt was the third wrong one
+
+
+def try_pin(mailbox_id: int, pin: str) -> PinOutcome:
+    """Check ``pin`` for the mailbox; count a wrong one; lock and tell the admins at the third."""
+    with database.atomic():
+        box = Mailbox.get_by_id(mailbox_id)
+        state = PinState(box.failed_attempts, box.locked)
+        if not may_try_pin(state):
+            return PinOutcome.LOCKED
+        correct = verify_secret(box.pin_hash, pin or "")
+        if correct:
+            Mailbox.update(failed_attempts=0).where(Mailbox.id == box.id).execute()
+            return PinOutcome.ACCEPTED
+        # Count in the database, not from what this call read: concurrent calls add up.
+        Mailbox.update(failed_attempts=Mailbox.failed_attempts + 1).where(
+            (Mailbox.id == box.id) & (Mailbox.locked == False)).execute()  # noqa: E712 - SQL, not Python
+        box = Mailbox.get_by_id(mailbox_id)
+        new_state = after_attempt(PinState(box.failed_attempts - 1, box.locked), correct=False)
+        if not new_state.locked:
+            return PinOutcome.WRONG
+        locked_now = Mailbox.update(locked=True, locked_at=utcnow()).where(
+            (Mailbox.id == box.id) & (Mailbox.locked == False)).execute()  # noqa: E712
+        if locked_now:
+            _tell_admins(box)
+            return PinOutcome.JUST_LOCKED
+        return PinOutcome.LOCKED
+
+
+def _tell_admins(box: Mailbox) -> None:
+    ext = box.extension
+    tenant = ext.tenant
+    url = f"{CONSOLE_URL['base']}/postes/{ext.id}"
+    subject, body = notices.locked_email(tenant.language, number=ext.number, name=ext.name,
+                                         domain=tenant.domain, url=url)
+    for admin in admins(tenant):
+        mail.queue_mail(admin.email, subject, body, tenant=tenant)
+
+
+def change_pin(mailbox_id: int, new_pin: str, confirmation: str | None = None) -> None:
+    """The user's own new PIN (by phone or portal): digits only, at least 4; ends first access."""
+    problems = check_pin(new_pin)
+    if not problems and confirmation is not None and confirmation != new_pin:
+        problems.append(Problem("pin", N_("Les deux codes PIN saisis sont différents.")))
+    if problems:
+        raise DomainError(problems)
+    with database.atomic():
+        Mailbox.update(pin_hash=hash_secret(new_pin), pin_must_change=False, failed_attempts=0).where(
+            Mailbox.id == mailbox_id).execute()
+
+
+__all__ = ["MAX_FAILED_ATTEMPTS", "PinOutcome", "change_pin", "try_pin", "CONSOLE_URL"]
