@@ -42,7 +42,8 @@ def _kernel_source(lags: int) -> str:
         "        b = min(a + frame_len, n)",
         f"        a0 = min(max(a, {lags}), b)",
         "        s = np.float32(0.0)",
-        "        m = np.int32(0)",
+        "        hi = -2147483648",
+        "        lo = 2147483647",
         f"        for tau in range({lags + 1}):",
         "            acc = np.float32(0.0)",
         "            for i in range(a, a0):",
@@ -51,7 +52,9 @@ def _kernel_source(lags: int) -> str:
         "            out[f - f0, tau] = acc",
         "        for i in range(a, a0):",
         "            s += x[i]",
-        "            m = max(m, xi[i] & 0x7FFFFFFF)",
+        "            key = xi[i] ^ ((xi[i] >> 31) & 0x7FFFFFFF)",
+        "            hi = max(hi, key)",
+        "            lo = min(lo, key)",
         "        cur = x[a0:b]",
         "        curi = xi[a0:b]",
     ]
@@ -61,12 +64,15 @@ def _kernel_source(lags: int) -> str:
               "            v = cur[k]",
               "            s += v",
               "            c0 += v * v",
-              # |x| as the float's bit pattern without its sign: integer max
-              # vectorises where a float max does not, and orders the same.
-              "            m = max(m, curi[k] & 0x7FFFFFFF)"]
+              # extremes on an integer key of the float's bits that orders like the
+              # floats: integer max/min vectorise where float ones do not here
+              "            key = curi[k] ^ ((curi[k] >> 31) & 0x7FFFFFFF)",
+              "            hi = max(hi, key)",
+              "            lo = min(lo, key)"]
     lines += [f"            c{t} += v * p{t}[k]" for t in range(1, lags + 1)]
     lines += [f"        out[f - f0, {t}] += c{t}" for t in range(lags + 1)]
-    lines += [f"        out[f - f0, {lags + 1}] = s", f"        out[f - f0, {lags + 2}] = m"]
+    lines += [f"        out[f - f0, {lags + 1}] = s", f"        out[f - f0, {lags + 2}] = hi",
+              f"        out[f - f0, {lags + 3}] = lo"]
     return "\n".join(lines) + "\n"
 
 
@@ -74,8 +80,8 @@ def _kernel_source(lags: int) -> str:
 def kernel(lags: int) -> Callable[..., None]:
     """Compiled statistics kernel for ``lags`` lags: ``kernel(x, x.view(int32), f0, frame_len, out)``.
 
-    Fills ``out[k] = [C(0), ..., C(lags), sum, peak bits]`` for frame ``f0 + k`` of ``x``
-    (the last frame may be short; peak bits are those of max |x| as an int32).  float32 accumulation within a 20 ms frame keeps ~1e-6
+    Fills ``out[k] = [C(0), ..., C(lags), sum, max key, min key]`` for frame ``f0 + k`` of
+    ``x`` (the last frame may be short; see ``decode_keys`` for the extremes).  float32 accumulation within a 20 ms frame keeps ~1e-6
     relative accuracy, ample for dB decisions, at twice the vector width of float64.
     """
     namespace: dict = {"np": np}
@@ -87,24 +93,29 @@ def kernel(lags: int) -> Callable[..., None]:
 class FrameStats:
     """Per-frame statistics: lag products, sum, peak (see ``kernel``)."""
 
-    table: np.ndarray  # (frames, lags + 3) float64
+    table: np.ndarray  # (frames, lags + 4) float64
     frame_len: int
     n_samples: int
 
     @property
     def lagp(self) -> np.ndarray:
         """Lag products C(0..T) per frame."""
-        return self.table[:, :-2]
+        return self.table[:, :-3]
 
     @property
     def sums(self) -> np.ndarray:
         """Sample sum per frame."""
-        return self.table[:, -2]
+        return self.table[:, -3]
 
     @property
-    def peaks(self) -> np.ndarray:
-        """max |x| per frame (float32)."""
-        return peaks_of(self.table)
+    def maxima(self) -> np.ndarray:
+        """max x per frame (float32)."""
+        return decode_keys(self.table[:, -2])
+
+    @property
+    def minima(self) -> np.ndarray:
+        """min x per frame (float32)."""
+        return decode_keys(self.table[:, -1])
 
     def counts(self) -> np.ndarray:
         """Samples per frame (the last frame may be short)."""
@@ -114,21 +125,23 @@ class FrameStats:
         return c
 
 
-def peaks_of(rows: np.ndarray) -> np.ndarray:
-    """The max |x| column of statistics rows, as float32."""
-    return rows[:, -1].astype(np.int32).view(np.float32)
+@numba.njit(nogil=True, cache=True)
+def decode_keys(keys: np.ndarray) -> np.ndarray:  # pragma: no cover
+    """float32 values back from the ordering keys of the statistics table."""
+    k = keys.astype(np.int64)
+    return (k ^ ((k >> 31) & 0x7FFFFFFF)).astype(np.int32).view(np.float32)
 
 
 def fill(x: np.ndarray, first_frame: int, frame_len: int, out: np.ndarray) -> None:
     """Compute rows of ``out`` for frames ``first_frame ...`` of float32 ``x`` (in place)."""
     if out.shape[0]:
-        kernel(out.shape[1] - 3)(x, x.view(np.int32), first_frame, frame_len, out)
+        kernel(out.shape[1] - 4)(x, x.view(np.int32), first_frame, frame_len, out)
 
 
 def analyse(x: np.ndarray, rate: int, lags: int) -> FrameStats:
     """Statistics of a whole float32 recording in 20 ms frames, the last one possibly short."""
     flen = frame_length(rate)
     nframes = -(-x.shape[0] // flen)
-    table = np.empty((nframes, lags + 3), dtype=np.float64)
+    table = np.empty((nframes, lags + 4), dtype=np.float64)
     fill(x, 0, flen, table)
     return FrameStats(table, flen, x.shape[0])

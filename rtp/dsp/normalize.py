@@ -22,12 +22,14 @@ from .settings import Settings
 
 
 @numba.njit(nogil=True, boundscheck=False, cache=True)
-def _candidates(x: np.ndarray, peaks: np.ndarray, frame_len: int, dc: float,
+def _candidates(x: np.ndarray, reach: np.ndarray, frame_len: int, dc: float,
                 threshold: float) -> np.ndarray:  # pragma: no cover
-    """Indices where ``|x - dc| > threshold``, looking only into frames whose peak allows it."""
+    """Indices where ``|x - dc| > threshold``, looking only into frames whose ``reach``
+    (max |x - dc| per frame, from the statistics pass) allows it."""
     d = np.float32(dc)
     t = np.float32(threshold)
-    bound = threshold - abs(dc)  # |x - dc| <= peak + |dc|
+    bound = threshold * (1.0 - 1e-6)  # float32 rounding of x - dc: err on the safe side
+    peaks = reach
     n = x.shape[0]
     total = 0
     for f in range(peaks.shape[0]):
@@ -84,12 +86,12 @@ def _limited_energies(x: np.ndarray, dc: float, gain: float, ceiling: float, att
 
 
 @numba.njit(nogil=True, boundscheck=False, cache=True)
-def normalize(x: np.ndarray, peaks: np.ndarray, energies: np.ndarray, lufs: float, dc: float, rate: int,
+def normalize(x: np.ndarray, reach: np.ndarray, energies: np.ndarray, lufs: float, dc: float, rate: int,
               frame_len: int, target_lufs: float, ceiling: float, w: np.ndarray,
               p: np.ndarray) -> np.ndarray:  # pragma: no cover
     """Return float32 ``g * (x - dc)`` at ``target_lufs`` and within ``+-ceiling`` (see module doc).
 
-    ``peaks`` are the per-frame max |x| of ``x`` (frames of ``frame_len`` from ``x[0]``),
+    ``reach`` is the per-frame max |x - dc| (frames of ``frame_len`` from ``x[0]``),
     ``energies`` their K-weighted energies, ``w`` the K-weighting lag weights, ``p`` the
     limiter settings (see ``limiter_params``).
     """
@@ -103,7 +105,7 @@ def normalize(x: np.ndarray, peaks: np.ndarray, energies: np.ndarray, lufs: floa
         gain = 10.0 ** (gain_db / 20.0)
         # the samples over the ceiling at this gain, looked for only in frames whose
         # peak (from the statistics pass) gets there
-        over = _candidates(x, peaks, frame_len, dc, ceiling / gain)
+        over = _candidates(x, reach, frame_len, dc, ceiling / gain)
         regions = merge_regions(over, margin, n)
         if regions.shape[0] == 0 or step == passes:
             break
@@ -118,7 +120,7 @@ def normalize(x: np.ndarray, peaks: np.ndarray, energies: np.ndarray, lufs: floa
     for r in range(regions.shape[0]):
         _limit_region(out[regions[r, 0]:regions[r, 1]], ceiling, attack, release)
     if overs != over.shape[0]:
-        # Cannot happen (frame peaks bound every sample); stay safe all the same.
+        # Cannot happen (frame extremes bound every sample); stay safe all the same.
         overs = _gain_pass(x, gain, dc, ceiling, out)
         limit_all(out, ceiling, attack, release, overs)
     return out

@@ -14,7 +14,7 @@ import numba
 import numpy as np
 
 from .detect import _find, band_power, detect_params
-from .features import FrameStats
+from .features import FrameStats, decode_keys
 from .kweight import activity_lag_weights, kweighting_lag_weights
 from .loudness import _frame_energies, block_layout, gated_from_energies
 from .normalize import limiter_params, normalize
@@ -56,8 +56,10 @@ def _render(x: np.ndarray, table: np.ndarray, rate: int, frame_len: int, target_
     lufs = gated_from_energies(energies, per_step, nblocks, block_len)
     if not np.isfinite(lufs):
         return nothing
-    peaks = table[first:last, table.shape[1] - 1].astype(np.int32).view(np.float32)
-    out = normalize(x[start:end], peaks, energies, lufs, dc, rate, frame_len, target_lufs, ceiling, wk, lp)
+    # how far each frame strays from the DC: a bound on |x - dc| for the limiter
+    cols = table.shape[1]
+    reach = np.maximum(decode_keys(table[first:last, cols - 2]) - dc, dc - decode_keys(table[first:last, cols - 1]))
+    out = normalize(x[start:end], reach, energies, lufs, dc, rate, frame_len, target_lufs, ceiling, wk, lp)
     return out, start, end
 
 

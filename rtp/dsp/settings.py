@@ -22,13 +22,22 @@ class Settings:
     # (hysteresis), to keep quiet onsets and decays.
     extend_margin_db: float = 4.5
     extend_max_s: float = 0.3
+    # Hangover: speech fades under the noise before it ends (decays, releases).
+    preroll_s: float = 0.04
+    hangover_s: float = 0.06
     # Loud runs closer than this are one segment (stop closures, short pauses).
     merge_gap_s: float = 0.15
     # Segments shorter than this are clicks or pops, not speech.
     min_segment_s: float = 0.06
     # Never background noise, whatever the floor (a tone, a shout on a noisy line).
     loud_db: float = -15.0
-    # Unvoiced segments this close to speech are speech (fricatives, bursts) ...
+    # Growth from the voiced speech walks over segments this far above the floor and
+    # at least this long (soft first words, trailing syllables) ...
+    grow_margin_db: float = 6.0
+    grow_min_s: float = 0.04
+    # ... those this close to speech are speech (fricatives, bursts) ...
+    close_gap_s: float = 0.25
+    # ... up to this far if voiced (a soft word) ...
     adjacent_gap_s: float = 0.5
     # ... farther ones only if long and about as loud as the speech.
     distant_gap_s: float = 1.2

@@ -5,6 +5,11 @@ import pyloudnorm as pyln
 import pytest
 
 from rtp.dsp import process
+from rtp.dsp.settings import DEFAULT
+
+# Beyond the pad the trimmer keeps a VAD hangover, plus up to one 20 ms frame of grid.
+BEFORE = DEFAULT.preroll_s + 0.03
+AFTER = DEFAULT.hangover_s + 0.03
 
 from .signals import band_noise, burst_in_noise, hum, quantize, voiced
 
@@ -18,9 +23,8 @@ def test_burst_in_noise_is_cut_at_the_pad(rate):
     x, a, b = burst_in_noise(rate, lead_s=2.0, burst_s=3.0, trail_s=2.5, peak_dbfs=-20.0, noise_dbfs=-55.0)
     out, start, end = process(x, rate)
     pad = int(0.2 * rate)
-    tol = int(0.03 * rate)  # frame grid (20 ms) plus onset ramp
-    assert a - pad - tol <= start <= a - pad
-    assert b + pad <= end <= b + pad + tol
+    assert a - pad - int(BEFORE * rate) <= start <= a - pad
+    assert b + pad <= end <= b + pad + int(AFTER * rate)
     assert out.dtype == np.float32 and out.shape[0] == end - start
     assert lufs(out, rate) == pytest.approx(-20.0, abs=0.5)
     assert np.max(np.abs(out)) <= 10 ** (-1 / 20)
@@ -30,8 +34,8 @@ def test_parameters_are_honoured():
     rate = 8000
     x, a, b = burst_in_noise(rate, 2.0, 4.0, 2.0, peak_dbfs=-15.0)
     out, start, end = process(x, rate, target_lufs=-26.0, ceil_dbfs=-3.0, pad_s=0.5)
-    assert a - int(0.53 * rate) <= start <= a - int(0.5 * rate)
-    assert b + int(0.5 * rate) <= end <= b + int(0.53 * rate)
+    assert a - int((0.5 + BEFORE) * rate) <= start <= a - int(0.5 * rate)
+    assert b + int(0.5 * rate) <= end <= b + int((0.5 + AFTER) * rate)
     assert lufs(out, rate) == pytest.approx(-26.0, abs=0.5)
     assert np.max(np.abs(out)) <= 10 ** (-3 / 20)
 
@@ -59,8 +63,8 @@ def test_clicks_breaths_hum_and_dc_in_silence_are_not_speech():
     a, b = 3 * rate, 6 * rate
     x[a:b] += voiced(rate, 3.0, -14.0)
     out, start, end = process(quantize(x), rate)
-    assert a - int(0.23 * rate) <= start <= a - int(0.2 * rate)
-    assert b + int(0.2 * rate) <= end <= b + int(0.23 * rate)
+    assert a - int((0.2 + BEFORE) * rate) <= start <= a - int(0.2 * rate)
+    assert b + int(0.2 * rate) <= end <= b + int((0.2 + AFTER) * rate)
     assert abs(float(np.mean(out))) < 1e-3  # DC removed
 
 
@@ -93,4 +97,4 @@ def test_tiny_pad_and_no_pad():
     rate = 8000
     x, a, b = burst_in_noise(rate, 1.0, 2.0, 1.0)
     _, start, end = process(x, rate, pad_s=0.0)
-    assert a - int(0.03 * rate) <= start <= a and b <= end <= b + int(0.03 * rate)
+    assert a - int(BEFORE * rate) <= start <= a and b <= end <= b + int(AFTER * rate)
