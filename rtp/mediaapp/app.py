@@ -34,6 +34,7 @@ from tenants.voicemail import mwi, rules, service
 
 log = logging.getLogger(__name__)
 LOGIN_WAIT_SECONDS = 20.0
+STATS_SECONDS = 2.0
 
 
 @dataclass(eq=False)
@@ -50,6 +51,7 @@ class Call:
     timers: dict = field(default_factory=dict)
     ended: bool = False
     access: bool = False  # X-Poste-Service: access (D1/D2: straight to the mailbox login)
+    bye_at: float | None = None  # loop time the caller hung up
     stored: list = field(default_factory=list)  # message ids
     pending: list = field(default_factory=list)  # futures of store/finish work
 
@@ -81,9 +83,37 @@ class MediaApp:
             log.info("recovered %d recording(s) from the spool", len(recovered))
         self.clock.start()
         await self.stack.start()
+        self._stats_task = asyncio.ensure_future(self._stats_loop())
         log.info("media app listening on %s:%d (UDP and TCP)", self.address, self.stack.port)
 
+    async def _stats_loop(self, every: float = STATS_SECONDS) -> None:
+        """Write $POSTE_DATA/mediaapp-stats.json: the last window's RTP clock lateness and the store latency."""
+        import json
+        import os
+
+        path = self.data_dir / "mediaapp-stats.json"
+        while True:
+            await asyncio.sleep(every)
+            window = sorted(self.clock.lateness)
+            self.clock.lateness.clear()
+            latencies = sorted(self.stats["store_latency"])
+
+            def pct(values, q):
+                return values[min(len(values) - 1, int(q * len(values)))] if values else 0.0
+            data = {"active_calls": len(self.calls), "calls": self.stats["calls"], "stored": self.stats["stored"],
+                    "discarded": self.stats["discarded"], "ticks": self.clock.ticks, "skipped": self.clock.skipped,
+                    "lateness_histogram": self.clock.histogram,
+                    "lateness_ms": {"p50": pct(window, 0.5) * 1e3, "p99": pct(window, 0.99) * 1e3,
+                                    "max": (window[-1] if window else 0.0) * 1e3, "n": len(window)},
+                    "store_latency_ms": {"p50": pct(latencies, 0.5) * 1e3, "p99": pct(latencies, 0.99) * 1e3,
+                                         "max": (latencies[-1] if latencies else 0.0) * 1e3}}
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(data))
+            os.replace(tmp, path)
+
     async def close(self) -> None:
+        if getattr(self, "_stats_task", None) is not None:
+            self._stats_task.cancel()
         for call in list(self.calls.values()):
             self.stack.hangup(call.dialog)
         pending = [f for call in list(self.calls.values()) for f in call.pending]
@@ -162,6 +192,7 @@ class MediaApp:
         if call is None or call.ended:
             return
         call.ended = True
+        call.bye_at = asyncio.get_running_loop().time()
         if call.recorder is not None:
             call.recorder.flush()  # on disk before the BYE is answered
         if call.flow is not None:
@@ -244,7 +275,7 @@ class MediaApp:
 
     # ------------------------------------------------------------ media events
     def _audio(self, call: Call, pcm: np.ndarray) -> None:
-        if call.recorder is not None and call.recorder.result is None:
+        if call.recorder is not None and not call.recorder.stopped:
             call.recorder.feed(pcm)
 
     def _event(self, call: Call, event) -> None:
@@ -283,8 +314,10 @@ class MediaApp:
             call.recorder = rec.Recorder(self.spool, meta)
         elif isinstance(action, ev.StopRecording):
             recorder = call.recorder
-            if recorder is None:
+            if recorder is None or recorder.stopped:
                 return
+            recorder.stopped = True  # no more audio: finish() runs on another thread
+            recorder.flush()
             future = asyncio.get_running_loop().run_in_executor(self.pool, recorder.finish)
             call.pending.append(future)
 
@@ -342,7 +375,8 @@ class MediaApp:
             elif f.result() is not None:
                 call.stored.append(f.result())
                 self.stats["stored"] += 1
-                self.stats["store_latency"].append(asyncio.get_running_loop().time() - ended_at)
+                since = call.bye_at if call.bye_at is not None else ended_at  # BYE -> row committed
+                self.stats["store_latency"].append(asyncio.get_running_loop().time() - since)
                 log.info("message %s stored for %s@%s", f.result(), recorder.meta.number, recorder.meta.domain)
             self._maybe_cleanup(call)
         future.add_done_callback(stored)

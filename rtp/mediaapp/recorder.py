@@ -71,6 +71,7 @@ class Recorder:
         self.samples = 0
         self.limit = int(meta.max_seconds * RATE)
         self.result: Result | None = None
+        self.stopped = False  # set on the event loop when the recording stops
 
     @staticmethod
     def new_id() -> str:

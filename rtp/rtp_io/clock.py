@@ -10,6 +10,8 @@ import asyncio
 from collections import deque
 
 PERIOD = 0.020
+HIST_STEP = 0.00025
+HIST_BINS = 400  # up to 100 ms
 
 
 class Clock:
@@ -18,6 +20,7 @@ class Clock:
         self.sessions: set = set()
         self.lateness: deque[float] = deque(maxlen=window)  # seconds, at the last send of each tick
         self.ticks = 0
+        self.histogram = [0] * (HIST_BINS + 1)  # cumulative lateness counts, HIST_STEP s per bin, last = overflow
         self.skipped = 0
         self._handle: asyncio.TimerHandle | None = None
         self._next = 0.0
@@ -48,7 +51,9 @@ class Clock:
             except Exception:  # one broken call never stops the others
                 self.sessions.discard(session)
         now = loop.time()
-        self.lateness.append(now - scheduled)
+        late = now - scheduled
+        self.lateness.append(late)
+        self.histogram[min(HIST_BINS, max(0, int(late / HIST_STEP)))] += 1
         self.ticks += 1
         self._next += self.period
         if now - self._next > 5 * self.period:  # the process stalled: resynchronise, do not burst
@@ -56,6 +61,19 @@ class Clock:
             self.skipped += missed
             self._next += missed * self.period
         self._handle = loop.call_at(self._next, self._tick)
+
+    @staticmethod
+    def histogram_percentile(counts: list[int], q: float) -> float:
+        """The ``q`` percentile (0-100) in seconds of a lateness histogram (or of the difference of two)."""
+        total = sum(counts)
+        if not total:
+            return 0.0
+        target, seen = q / 100.0 * total, 0
+        for i, count in enumerate(counts):
+            seen += count
+            if seen >= target:
+                return (i + 1) * HIST_STEP
+        return len(counts) * HIST_STEP
 
     def percentile(self, q: float) -> float:
         if not self.lateness:
