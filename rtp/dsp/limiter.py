@@ -75,35 +75,31 @@ def _overs(y: np.ndarray, ceiling: float, count: int) -> np.ndarray:  # pragma: 
 
 @numba.njit(nogil=True, boundscheck=False, cache=True)
 def _limit_region(y: np.ndarray, ceiling: float, attack: int, release: int) -> None:  # pragma: no cover
-    """Limit one region in place (see ``limit``); the region has ``attack + release`` margins."""
+    """Limit one region in place (see ``limit``); the region has ``attack + release`` margins.
+
+    Overs are few, so the hold (a running minimum) is built from them directly, and the
+    smoothing is a running sum: O(n + overs * window) and one scratch array.
+    """
     n = y.shape[0]
-    need = np.empty(n)
+    hold = np.ones(n)
+    for p in range(n):
+        a = abs(np.float64(y[p]))
+        if a > ceiling:
+            need = ceiling / a
+            # hold[m] = min need[m - release .. m + attack]: p is in the window of m
+            # for m in [p - attack, p + release]
+            for m in range(max(0, p - attack), min(n, p + release + 1)):
+                if need < hold[m]:
+                    hold[m] = need
+    # smoothed s[i] = mean hold[i - attack .. i] (ones before the region)
+    acc = float(attack + 1)
     for i in range(n):
-        a = abs(np.float64(y[i]))
-        need[i] = ceiling / a if a > ceiling else 1.0
-    # hold[m] = min need[m - release .. m + attack]: running minimum over blocks of the
-    # window size (van Herk / Gil-Werman), O(n) whatever the window.
-    size = attack + release + 1
-    padded = np.ones(n + 2 * size)
-    padded[release:release + n] = need
-    prefix = padded.copy()
-    suffix = padded.copy()
-    for i in range(1, padded.shape[0]):
-        if i % size:
-            prefix[i] = min(prefix[i], prefix[i - 1])
-    for i in range(padded.shape[0] - 2, -1, -1):
-        if (i + 1) % size:
-            suffix[i] = min(suffix[i], suffix[i + 1])
-    hold = np.empty(n)
-    for m in range(n):
-        # window [m - release, m + attack] of need = [m, m + size - 1] of padded
-        hold[m] = min(suffix[m], prefix[m + size - 1])
-    for i in range(n):
-        acc = 0.0
-        for j in range(i - attack, i + 1):
-            acc += hold[j] if j >= 0 else 1.0
-        g = min(acc / (attack + 1), need[i])
+        acc += hold[i] - (hold[i - attack - 1] if i - attack - 1 >= 0 else 1.0)
+        g = acc / (attack + 1)
         v = np.float64(y[i]) * g
+        a = abs(np.float64(y[i]))
+        if a * g > ceiling:  # float rounding of the running sum: never exceed
+            v = np.float64(y[i]) * (ceiling / a)
         y[i] = min(max(v, -ceiling), ceiling)
 
 

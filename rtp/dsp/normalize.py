@@ -22,26 +22,24 @@ from .settings import Settings
 
 
 @numba.njit(nogil=True, boundscheck=False, cache=True)
-def _candidates(x: np.ndarray, reach: np.ndarray, frame_len: int, dc: float,
-                threshold: float) -> np.ndarray:  # pragma: no cover
-    """Indices where ``|x - dc| > threshold``, looking only into frames whose ``reach``
-    (max |x - dc| per frame, from the statistics pass) allows it."""
-    d = np.float32(dc)
-    t = np.float32(threshold)
-    bound = threshold * (1.0 - 1e-6)  # float32 rounding of x - dc: err on the safe side
-    peaks = reach
+def _overs_at(x: np.ndarray, reach: np.ndarray, frame_len: int, dc: float, gain: float,
+              ceiling: float) -> np.ndarray:  # pragma: no cover
+    """Indices where ``|(x - dc) * gain| > ceiling`` (float32, as the gain pass computes it),
+    looking only into frames whose ``reach`` (max |x - dc| per frame) gets near it."""
+    d, g, c = np.float32(dc), np.float32(gain), np.float32(ceiling)
+    bound = ceiling / gain * (1.0 - 1e-5)  # frames safely under the ceiling are skipped
     n = x.shape[0]
     total = 0
-    for f in range(peaks.shape[0]):
-        if peaks[f] > bound:
+    for f in range(reach.shape[0]):
+        if reach[f] > bound:
             for i in range(f * frame_len, min(n, (f + 1) * frame_len)):
-                total += abs(x[i] - d) > t
+                total += abs((x[i] - d) * g) > c
     out = np.empty(total, dtype=np.int64)
     k = 0
-    for f in range(peaks.shape[0]):
-        if k < total and peaks[f] > bound:
+    for f in range(reach.shape[0]):
+        if k < total and reach[f] > bound:
             for i in range(f * frame_len, min(n, (f + 1) * frame_len)):
-                if abs(x[i] - d) > t:
+                if abs((x[i] - d) * g) > c:
                     out[k] = i
                     k += 1
     return out
@@ -105,7 +103,7 @@ def normalize(x: np.ndarray, reach: np.ndarray, energies: np.ndarray, lufs: floa
         gain = 10.0 ** (gain_db / 20.0)
         # the samples over the ceiling at this gain, looked for only in frames whose
         # peak (from the statistics pass) gets there
-        over = _candidates(x, reach, frame_len, dc, ceiling / gain)
+        over = _overs_at(x, reach, frame_len, dc, gain, ceiling)
         regions = merge_regions(over, margin, n)
         if regions.shape[0] == 0 or step == passes:
             break

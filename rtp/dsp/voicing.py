@@ -18,14 +18,15 @@ def _periodicity(w: np.ndarray, lo: int, hi: int) -> float:  # pragma: no cover
     for i in range(n):
         mean += w[i]
     mean /= n
-    d = np.empty(n)
+    # float32 products (twice the vector width), float64 energies and sums per lag
+    d = np.empty(n, dtype=np.float32)
     c2 = np.zeros(n + 1)
     for i in range(n):
         d[i] = w[i] - mean
-        c2[i + 1] = c2[i] + d[i] * d[i]
+        c2[i + 1] = c2[i] + np.float64(d[i]) * d[i]
     best = 0.0
     for lag in range(lo, hi + 1):
-        acc = 0.0
+        acc = np.float32(0.0)
         # slices keep indices provably non-negative, so LLVM vectorises the product
         head = d[: n - lag]
         tail = d[lag:]

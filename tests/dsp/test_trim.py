@@ -7,11 +7,11 @@ import pytest
 from rtp.dsp import process
 from rtp.dsp.settings import DEFAULT
 
+from .signals import band_noise, burst_in_noise, hum, quantize, voiced
+
 # Beyond the pad the trimmer keeps a VAD hangover, plus up to one 20 ms frame of grid.
 BEFORE = DEFAULT.preroll_s + 0.03
 AFTER = DEFAULT.hangover_s + 0.03
-
-from .signals import band_noise, burst_in_noise, hum, quantize, voiced
 
 
 def lufs(x, rate):
