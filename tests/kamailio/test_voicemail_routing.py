@@ -1,0 +1,172 @@
+"""Calls through Kamailio reach the real media app (issues 6 and 7): no answer, busy, no phone,
+*97, message-waiting. One Kamailio + rtpengine + media app process for the module, sharing
+one POSTE_DATA and database; desk phones are sipp, the caller speaks real RTP."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from kamailio import rpc
+from tenants import credentials
+from tenants.models import Extension, Job, Mailbox
+from tenants.secrets_store import sip_key
+from tenants.voicemail import mwi, service
+from tenants.voicemail.models import VoiceMessage
+from tests import factories
+from tests.kamailio.conftest import make_ext
+from tests.kamailio.phone_caller import PhoneCaller
+from tests.media.conftest import MediaProcess
+from tests.sip_fixtures import SipStack, free_port, wait_for
+
+MEDIA_ADDRESS = "127.0.0.6"  # the media app's own address: only it is trusted without digest auth
+DOMAIN = "voice.pbx.example"
+
+
+def assert_ok(run):
+    assert run.ok, run.explain()
+
+
+@pytest.fixture(scope="module")
+def sip():
+    port = free_port(MEDIA_ADDRESS)
+    stack = SipStack(media_nodes=(f"{MEDIA_ADDRESS}:{port}",), media_ping_interval=1)
+    media = None
+    try:
+        stack.start()
+        from rtp.prompts.generate import generate_prompts
+
+        generate_prompts(stack.data_dir, languages=("fr",))
+        media = MediaProcess(stack.settings, env_extra={"POSTE_MEDIA_ADDRESS": MEDIA_ADDRESS,
+                                                        "POSTE_MEDIA_SIP_PORT": str(port)})
+        media.port = port
+        media.start()
+        stack.media = media
+        wait_for(lambda: [n for n in rpc.media_nodes(settings=stack.settings) if n["active"]], 15,
+                 what="the media app active in dispatcher")
+        yield stack
+    finally:
+        if media is not None:
+            media.stop()
+        stack.stop()
+
+
+@pytest.fixture(scope="module")
+def tenant(sip):
+    sip.use_database()
+    credentials.configure_sip_key(sip_key(sip.settings.data_dir))
+    return factories.tenant(DOMAIN)
+
+
+@pytest.fixture
+def ext(tenant):
+    return lambda: make_ext(tenant)
+
+
+@pytest.fixture(scope="module")
+def speech():
+    from rtp.prompts.generate import render
+
+    return render("Bonjour, c'est Bob. Rappelez-moi au sujet de la réunion de demain.", "fr")
+
+
+def messages_for(ext):
+    return list(VoiceMessage.select().join(Mailbox).where(Mailbox.extension == ext.model.id))
+
+
+def leave_message(sip, caller, dialled: str, speech) -> int:
+    """``caller`` calls ``dialled`` through Kamailio, is answered by the media app, speaks, hangs up."""
+    async def main():
+        phone = await PhoneCaller(("127.0.0.1", sip.sip_port), caller.number, DOMAIN, caller.password,
+                                  dialled).open()
+        try:
+            answer = await phone.invite()
+            if answer.status != 200:
+                return answer.status
+            assert "Poste-Media" in (answer.get("Server") or ""), "answered by someone else than the media app"
+            await phone.silence(0.3)
+            await phone.key("#")  # skip the greeting
+            await phone.silence(1.0)  # the beep
+            await phone.send_audio(speech)
+            await phone.silence(0.5)
+            assert (await phone.bye()).status == 200
+            return 200
+        finally:
+            phone.close()
+    return asyncio.run(asyncio.wait_for(main(), 60))
+
+
+def test_unanswered_phone_sends_the_caller_to_voicemail_noanswer(sip, ext, speech):
+    callee, caller = ext(), ext()
+    Extension.update(no_answer_seconds=2).where(Extension.id == callee.model.id).execute()
+    port = free_port()
+    phone = sip.sipp("uas_ring", background=True, port=port)
+    assert_ok(sip.register(callee.number, DOMAIN, callee.password, contact_port=port))
+    assert leave_message(sip, caller, callee.number, speech) == 200
+    assert_ok(phone.wait())  # the phone rang and was cancelled
+    (message,) = wait_for(lambda: messages_for(callee), 15, what="the voice message row")
+    assert message.reason == "noanswer" and message.folder == "new" and message.caller_number == caller.number
+    assert message.duration_ms > 1000
+
+
+def test_unregistered_extension_goes_to_voicemail_unavailable(sip, ext, speech):
+    callee, caller = ext(), ext()
+    assert leave_message(sip, caller, callee.number, speech) == 200
+    (message,) = wait_for(lambda: messages_for(callee), 15, what="the voice message row")
+    assert message.reason == "unavailable"
+
+
+def test_busy_phone_goes_to_voicemail_busy(sip, ext, speech):
+    callee, caller = ext(), ext()
+    port = free_port()
+    phone = sip.sipp("uas_busy", background=True, port=port)
+    assert_ok(sip.register(callee.number, DOMAIN, callee.password, contact_port=port))
+    assert leave_message(sip, caller, callee.number, speech) == 200
+    assert_ok(phone.wait())
+    (message,) = wait_for(lambda: messages_for(callee), 15, what="the voice message row")
+    assert message.reason == "busy"
+
+
+def test_unknown_extension_is_still_404(sip, ext):
+    caller = ext()
+    assert_ok(sip.call(caller.number, DOMAIN, caller.password, "2999", expect=404))
+
+
+def test_message_waiting_reaches_the_registered_phone(sip, ext, speech):
+    box, caller = ext(), ext()
+    assert leave_message(sip, caller, box.number, speech) == 200
+    wait_for(lambda: messages_for(box), 15, what="the voice message row")
+    # the media app queued the MWI job for this extension
+    wait_for(lambda: Job.select().where(Job.kind == "voicemail_mwi").count(), 5, what="the MWI job")
+    port = free_port()
+    phone = sip.sipp("uas_notify", background=True, port=port, substitutions={"WAITING": "yes"}, timeout=15)
+    assert_ok(sip.register(box.number, DOMAIN, box.password, contact_port=port))
+    counts = service.mwi_counts(box.model.id)
+    assert counts.new == 1
+    # sent as the job does, from the media app's host (see kamailio/README.md "Message waiting")
+    assert mwi.send_notify(("127.0.0.1", sip.sip_port), box.number, DOMAIN, counts, bind=MEDIA_ADDRESS) == 200
+    assert_ok(phone.wait())
+
+
+def test_a_phone_subscribes_to_its_mailbox_through_kamailio(sip, ext, speech):
+    box, caller = ext(), ext()
+    assert leave_message(sip, caller, box.number, speech) == 200
+    wait_for(lambda: messages_for(box), 15, what="the voice message row")
+    run = sip.sipp("subscribe", auth=(box.number, box.password), substitutions={"WAITING": "yes"},
+                   variables={"user": box.number, "domain": DOMAIN, "ua": "Yealink SIP-T46U"})
+    assert_ok(run)
+
+
+def test_star_97_reaches_the_media_app(sip, ext):
+    me = ext()
+
+    async def main():
+        phone = await PhoneCaller(("127.0.0.1", sip.sip_port), me.number, DOMAIN, me.password, "*97").open()
+        try:
+            answer = await phone.invite()
+            assert answer.status == 200 and "Poste-Media" in (answer.get("Server") or "")
+            await phone.silence(0.3)
+            assert (await phone.bye()).status == 200
+        finally:
+            phone.close()
+    asyncio.run(asyncio.wait_for(main(), 30))
