@@ -35,6 +35,7 @@ from tenants.voicemail import mwi, rules, service
 log = logging.getLogger(__name__)
 LOGIN_WAIT_SECONDS = 20.0
 STATS_SECONDS = 2.0
+RETRY_STORE_SECONDS = 5
 
 
 @dataclass(eq=False)
@@ -370,8 +371,9 @@ class MediaApp:
 
         def stored(f, call=call):
             if f.exception() is not None:
-                log.error("storing %s failed (kept in the spool for recovery): %s", recorder.meta.recording_id,
-                          f.exception())
+                log.error("storing %s failed (kept in the spool, retried in %d s): %s", recorder.meta.recording_id,
+                          RETRY_STORE_SECONDS, f.exception())
+                asyncio.get_running_loop().call_later(RETRY_STORE_SECONDS, self._retry_store, recorder.meta)
             elif f.result() is not None:
                 call.stored.append(f.result())
                 self.stats["stored"] += 1
@@ -380,6 +382,19 @@ class MediaApp:
                 log.info("message %s stored for %s@%s", f.result(), recorder.meta.number, recorder.meta.domain)
             self._maybe_cleanup(call)
         future.add_done_callback(stored)
+
+    def _retry_store(self, meta: rec.Meta) -> None:
+        """A store that failed (database unreachable...) is retried from its spool, like a recovery."""
+        def again():
+            return rec.recover_one(self.data_dir, meta.recording_id)
+
+        def done(f):
+            if f.exception() is not None:
+                log.error("storing %s failed again: %s", meta.recording_id, f.exception())
+                asyncio.get_running_loop().call_later(RETRY_STORE_SECONDS, self._retry_store, meta)
+            elif f.result():
+                self.stats["stored"] += 1
+        self._work(again).add_done_callback(done)
 
     async def _transfer(self, call: Call, target: str) -> None:
         refer = call.dialog.request("REFER", [("Refer-To", f"<sip:{target}@{call.ctx.domain}>"),

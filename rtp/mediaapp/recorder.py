@@ -17,10 +17,12 @@ import json
 import logging
 import os
 import secrets
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
+import peewee as pw
 
 from rtp.audio.files import write_wav_atomic
 from rtp.dsp import Analyser, process
@@ -29,6 +31,7 @@ from tenants.voicemail import rules, service
 log = logging.getLogger(__name__)
 RATE = 8000
 FLUSH_FRAMES = 10  # 200 ms
+STORE_ATTEMPTS = 6
 
 
 @dataclass
@@ -127,12 +130,39 @@ def store(data_dir: Path, meta: Meta, result: Result, cut: bool) -> int | None:
     target = data_dir / rel
     target.parent.mkdir(parents=True, exist_ok=True)
     write_wav_atomic(target, result.audio, RATE)
-    message = service.store_message(
-        meta.mailbox_id, meta.recording_id, rel, duration_ms=int(round(result.audio.shape[0] * 1000 / RATE)),
-        size_bytes=target.stat().st_size, caller_number=meta.caller_number, caller_name=meta.caller_name,
-        received_at=dt.datetime.fromisoformat(meta.started_at), reason=meta.reason, cut=cut or verdict.cut)
+    for attempt in range(STORE_ATTEMPTS):
+        try:
+            message = service.store_message(
+                meta.mailbox_id, meta.recording_id, rel, duration_ms=int(round(result.audio.shape[0] * 1000 / RATE)),
+                size_bytes=target.stat().st_size, caller_number=meta.caller_number, caller_name=meta.caller_name,
+                received_at=dt.datetime.fromisoformat(meta.started_at), reason=meta.reason, cut=cut or verdict.cut)
+            break
+        except pw.OperationalError as exc:  # a busy database: try again soon (the spool keeps it meanwhile)
+            if attempt + 1 == STORE_ATTEMPTS:
+                raise
+            log.warning("storing %s: %s; retrying", meta.recording_id, exc)
+            time.sleep(0.05 * 2 ** attempt)
     remove_spool(data_dir / "spool", meta.recording_id)
     return message.id
+
+
+def recover_one(data_dir: Path, recording_id: str) -> int | None:
+    """Store (or drop) one spooled recording; raise if it cannot be done now (it stays spooled)."""
+    spool = data_dir / "spool"
+    meta_path = spool / f"{recording_id}.json"
+    try:
+        meta = Meta(**json.loads(meta_path.read_text()))
+    except FileNotFoundError:
+        return None  # stored (or dropped) meanwhile
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"unreadable spool entry {meta_path.name}: {exc}") from exc
+    pcm_path = spool / f"{meta.recording_id}.pcm"
+    raw = pcm_path.read_bytes() if pcm_path.exists() else b""
+    raw = raw[: len(raw) // 2 * 2]
+    pcm = np.frombuffer(raw, dtype="<i2")[: int(meta.max_seconds * RATE)]
+    out, start, end = process(pcm.astype(np.float32) / np.float32(32768.0), RATE)
+    result = Result(out, pcm.shape[0] / RATE, (end - start) / RATE)
+    return store(data_dir, meta, result, cut=pcm.shape[0] >= int(meta.max_seconds * RATE))
 
 
 def recover(data_dir: Path) -> list[tuple[str, int | None]]:
@@ -145,23 +175,12 @@ def recover(data_dir: Path) -> list[tuple[str, int | None]]:
         leftover.unlink(missing_ok=True)
     for meta_path in sorted(spool.glob("*.json")):
         try:
-            meta = Meta(**json.loads(meta_path.read_text()))
-        except (ValueError, TypeError) as exc:
-            log.error("unreadable spool entry %s: %s", meta_path.name, exc)
-            continue
-        pcm_path = spool / f"{meta.recording_id}.pcm"
-        raw = pcm_path.read_bytes() if pcm_path.exists() else b""
-        raw = raw[: len(raw) // 2 * 2]
-        pcm = np.frombuffer(raw, dtype="<i2")[: int(meta.max_seconds * RATE)]
-        try:
-            out, start, end = process(pcm.astype(np.float32) / np.float32(32768.0), RATE)
-            result = Result(out, pcm.shape[0] / RATE, (end - start) / RATE)
-            message_id = store(data_dir, meta, result, cut=pcm.shape[0] >= int(meta.max_seconds * RATE))
+            message_id = recover_one(data_dir, meta_path.stem)
         except Exception:
-            log.exception("recovery of %s failed; kept for the next start", meta.recording_id)
+            log.exception("recovery of %s failed; kept for the next start", meta_path.stem)
             continue
-        log.info("recovered recording %s -> message %s", meta.recording_id, message_id)
-        done.append((meta.recording_id, message_id))
+        log.info("recovered recording %s -> message %s", meta_path.stem, message_id)
+        done.append((meta_path.stem, message_id))
     # audio without its metadata cannot be addressed to a mailbox
     for orphan in spool.glob("*.pcm"):
         if not (spool / f"{orphan.stem}.json").exists():

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from tenants import jobs
-from tenants.db import database
+from tenants.db import database, is_sqlite
 from tenants.models import Extension, Mailbox, Tenant
 from tenants.voicemail import notify, rules
 from tenants.voicemail.models import MailboxSettings, VoicemailOptions, VoiceMessage
@@ -74,8 +74,13 @@ def message_path(domain: str, number: str, recording_id: str) -> str:
 def store_message(mailbox_id: int, recording_id: str, path: str, duration_ms: int, size_bytes: int,
                   caller_number: str, caller_name: str, received_at: dt.datetime, reason: str,
                   cut: bool = False) -> VoiceMessage:
-    """Create the message row and queue its email and MWI jobs, all or nothing."""
-    with database.atomic():
+    """Create the message row and queue its email and MWI jobs, all or nothing.
+
+    On SQLite the transaction takes the write lock first (BEGIN IMMEDIATE): a deferred
+    one that reads, then writes, fails at once with "database is locked" when another
+    connection committed in between, instead of waiting on the busy timeout.
+    """
+    with (database.atomic("IMMEDIATE") if is_sqlite() else database.atomic()):
         existing = VoiceMessage.get_or_none(VoiceMessage.recording_id == recording_id)
         if existing is not None:
             return existing
