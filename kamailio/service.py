@@ -120,6 +120,14 @@ def paths(settings: Settings) -> Paths:
                  log_dir=settings.log_dir)
 
 
+def environment(settings: Settings) -> dict[str, str]:
+    """The environment over the instance file ``$POSTE_DATA/poste.env`` (the real environment wins),
+    as ``tenants.config`` reads it: the same POSTE_MEDIA_* the media app is given."""
+    from tenants.config import _read_env_file
+
+    return {**_read_env_file(settings.data_dir / "poste.env"), **os.environ}
+
+
 def kamailio_db_url(database_url: str) -> tuple[str, str]:
     """Kamailio's db_url and database module for the project's ``DATABASE_URL``."""
     parsed = urlparse(database_url)
@@ -225,7 +233,7 @@ def dispatcher_list(options: Options) -> str:
 
 def prepare(settings: Settings, options: Options | None = None) -> None:
     """Make the runtime directories and render the configuration files."""
-    options = (options or Options.from_env()).resolved(settings)
+    options = (options or Options.from_env(environment(settings))).resolved(settings)
     p = paths(settings)
     p.dir.mkdir(parents=True, exist_ok=True)
     p.log_dir.mkdir(parents=True, exist_ok=True)
@@ -255,7 +263,7 @@ def _binary(name: str) -> str:
 
 def commands(settings: Settings, options: Options | None = None) -> list[tuple[str, list[str]]]:
     """(name, argv) of rtpengine and Kamailio, both in the foreground, logs on stderr."""
-    options = (options or Options.from_env()).resolved(settings)
+    options = (options or Options.from_env(environment(settings))).resolved(settings)
     p = paths(settings)
     rtpengine = [
         _binary("rtpengine"), "--foreground", "--log-stderr", "--config-file=none",

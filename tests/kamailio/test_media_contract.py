@@ -180,3 +180,30 @@ def test_an_invite_claiming_to_come_from_the_media_app_is_challenged_elsewhere(s
         variables={"user": "voicemail", "domain": DOMAIN, "ruser": "2001", "rdomain": DOMAIN, "ua": "Poste-Media/1.0"})
     assert_ok(run)
     assert len(node.invites) == n
+
+
+# ------------------------------------------------------------------ configuration
+
+def test_media_nodes_follow_the_media_apps_own_settings(tmp_path):
+    from kamailio import service
+    from tenants.config import load_settings
+
+    settings = load_settings({"POSTE_DATA": str(tmp_path), "POSTE_SIP_ADDRESS": "192.0.2.10"})
+
+    def nodes(env):
+        return service.Options.from_env(env).resolved(settings).media_nodes
+
+    assert nodes({}) == ("192.0.2.10:5090",)  # the media app's defaults: the SIP address, port 5090
+    assert nodes({"POSTE_MEDIA_ADDRESS": "192.0.2.20", "POSTE_MEDIA_SIP_PORT": "5091"}) == ("192.0.2.20:5091",)
+    assert nodes({"POSTE_MEDIA_NODES": "10.0.0.1:5090, 10.0.0.2:5090"}) == ("10.0.0.1:5090", "10.0.0.2:5090")
+    assert nodes({"POSTE_MEDIA_NODES": "none"}) == ()
+    with pytest.raises(ValueError):
+        nodes({"POSTE_MEDIA_NODES": "10.0.0.1"})
+    # the instance file counts, the real environment wins
+    (tmp_path / "poste.env").write_text("POSTE_MEDIA_SIP_PORT=5099\nPOSTE_MEDIA_ADDRESS=192.0.2.30\n")
+    assert service.environment(settings)["POSTE_MEDIA_SIP_PORT"] == "5099"
+    options = service.Options.from_env(service.environment(settings)).resolved(settings)
+    assert options.media_nodes == ("192.0.2.30:5099",)
+    assert service.dispatcher_list(options).splitlines()[1:] == ["1 sip:192.0.2.30:5099 0 0"]
+    assert "#!define WITH_MEDIA" in service.render(settings, options)
+    assert "WITH_MEDIA" not in service.render(settings, service.Options(media_nodes=()).resolved(settings))
