@@ -33,6 +33,7 @@ def services(settings: Settings) -> list[tuple[str, list[str]]]:
         found += sip_service.commands(settings)
     address = os.environ.get("POSTE_HTTP_ADDRESS", "127.0.0.1")
     found += [
+        ("media", [str(venv / "python"), "-m", "rtp.mediaapp"]),
         ("console", [str(venv / "gunicorn"), "--bind", f"{address}:{settings.http_port}", "--workers", "2",
                      "--threads", "4", "--access-logfile", "-", "--graceful-timeout", "5", "wsgi:app"]),
         ("jobs", [str(venv / "flask"), "--app", "wsgi", "jobs", "work"]),

@@ -16,7 +16,7 @@ from tenants.pin_rules import MAX_FAILED_ATTEMPTS, PinState, after_attempt, may_
 from tenants.problems import N_, DomainError, Problem
 from tenants.validation import check_pin
 
-# Set by the process at start-up, for the link in the admins' email.
+# The console's public address, for the link in the admins' email (set by tenants.runtime.start).
 CONSOLE_URL = {"base": "http://127.0.0.1:8000"}
 
 

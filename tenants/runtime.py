@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import peewee
 
-from tenants import credentials, mail
+from tenants import credentials, mail, mailbox_pin
 from tenants.config import Settings, load_settings
 from tenants.db import open_database
 from tenants.secrets_store import sip_key
@@ -16,4 +16,5 @@ def start(settings: Settings | None = None) -> tuple[Settings, peewee.Database]:
     db = open_database(settings.database_url)
     credentials.configure_sip_key(sip_key(settings.data_dir))
     mail.configure(settings.smtp_host, settings.smtp_port, settings.mail_from)
+    mailbox_pin.CONSOLE_URL["base"] = settings.public_url
     return settings, db
