@@ -58,6 +58,7 @@ class Options:
     media_address: str = ""  # default: settings.sip_address
     media_port: int = 5090
     media_ping_interval: int = 10
+    media_fr_ms: int = 3000  # no 100 Trying from a media app within this: try the next one
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Options:
@@ -178,6 +179,7 @@ def render(settings: Settings, options: Options) -> str:
         defines["WITH_MEDIA"] = None
         defines["DS_LIST"] = _q(p.dispatcher_list)
         defines["DS_PING_INTERVAL"] = max(1, options.media_ping_interval)
+        defines["MEDIA_FR_MS"] = max(500, options.media_fr_ms)
     if options.routing == "kemi":
         defines["WITH_KEMI"] = None
         defines["KEMI_SCRIPT"] = _q(p.kemi_boot)

@@ -258,7 +258,8 @@ def flood(local_ip: str, port: int, count: int) -> None:
 
 class FakeMediaNode:
     """A stand-in for the media app as a dispatcher destination: answers OPTIONS with 200,
-    keeps every INVITE it gets and refuses it with ``status`` (so the caller sees who answered)."""
+    keeps every INVITE it gets and refuses it with ``status`` (so the caller sees who answered);
+    ``status=0``: never answers an INVITE (a media app that hangs)."""
 
     def __init__(self, address: str, port: int | None = None, status: int = 603, reason: str = "Fake Media Node"):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -297,6 +298,8 @@ class FakeMediaNode:
                 if key not in seen:  # retransmissions get the same answer, kept once
                     seen.add(key)
                     self.invites.append(text)
+                if not self.status:
+                    continue
                 code, reason = self.status, self.reason
             else:
                 self.options += method == "OPTIONS"

@@ -207,3 +207,29 @@ def test_media_nodes_follow_the_media_apps_own_settings(tmp_path):
     assert service.dispatcher_list(options).splitlines()[1:] == ["1 sip:192.0.2.30:5099 0 0"]
     assert "#!define WITH_MEDIA" in service.render(settings, options)
     assert "WITH_MEDIA" not in service.render(settings, service.Options(media_nodes=()).resolved(settings))
+
+
+def test_a_media_app_that_does_not_answer_is_skipped_for_the_next_one(tmp_path):
+    """J2: two media apps; one answers OPTIONS but never an INVITE. Every call still reaches
+    the good one (directly, or after MEDIA_FR_MS on the hung one)."""
+    hung = FakeMediaNode(NODE_ADDRESS, status=0).start()
+    good = FakeMediaNode(NODE_ADDRESS, status=603).start()
+    stack = SipStack(media_nodes=(f"{NODE_ADDRESS}:{hung.port}", f"{NODE_ADDRESS}:{good.port}"),
+                     media_ping_interval=1, media_fr_ms=1000)
+    try:
+        stack.start()
+        wait_for(lambda: len([n for n in rpc.media_nodes(settings=stack.settings) if n["active"]]) == 2, 15,
+                 what="both media nodes active")
+        stack.use_database()
+        credentials.configure_sip_key(sip_key(stack.settings.data_dir))
+        t = factories.tenant(DOMAIN)
+        caller = make_ext(t)
+        for _ in range(2):  # round-robin: one of the two calls is first offered to the hung node
+            assert_ok(stack.call(caller.number, DOMAIN, caller.password, "*97", expect=603))
+        assert len(good.invites) == 2 and len(hung.invites) == 1
+        assert contract(hung.invites[0]) == contract(good.invites[0]) or contract(hung.invites[0]) == contract(
+            good.invites[1])
+    finally:
+        stack.stop()
+        hung.stop()
+        good.stop()
