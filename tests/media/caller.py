@@ -42,7 +42,8 @@ class _Rtp(asyncio.DatagramProtocol):
 class Caller:
     def __init__(self, target: tuple[str, int], mailbox: str | None = "2001@acme.pbx.example",
                  reason: str = "noanswer", ruri: str | None = None, caller: str = "0612345678",
-                 auth: tuple[str, str] | None = None, domain: str = "acme.pbx.example", local_ip: str = "127.0.0.1"):
+                 auth: tuple[str, str] | None = None, domain: str = "acme.pbx.example", local_ip: str = "127.0.0.1",
+                 service: str | None = None):
         self.target, self.mailbox, self.reason = target, mailbox, reason
         self.ruri = ruri or f"sip:vm@{target[0]}:{target[1]}"
         self.caller = caller
@@ -53,7 +54,7 @@ class Caller:
         self.remote_rtp = None
         self.ssrc, self.seq, self.ts = secrets.randbits(32), 1000, 5000
         self.bye_received: Request | None = None
-        self.auth, self.domain, self.local_ip = auth, domain, local_ip
+        self.auth, self.domain, self.local_ip, self.service = auth, domain, local_ip, service
         self.authorization = ""
         self.remote_target: str | None = None
         self.route_set: list[str] = []
@@ -73,6 +74,8 @@ class Caller:
         extra = ""
         if method == "INVITE" and self.mailbox:
             extra = f"X-Poste-Mailbox: {self.mailbox}\r\nX-Poste-Reason: {self.reason}\r\n"
+        if method == "INVITE" and self.service:
+            extra += f"X-Poste-Service: {self.service}\r\nX-Poste-Tenant: {self.domain}\r\n"
         if method == "INVITE" and self.authorization:
             extra += f"Proxy-Authorization: {self.authorization}\r\n"
         uri = self.ruri

@@ -229,3 +229,19 @@ def test_subscribe_to_message_summary_is_answered_with_a_notify(media, speech):
         await peer.expect(489, timeout=5)
         peer.close()
     run(main())
+
+
+def test_mailbox_access_goes_straight_to_the_login(media, settings):
+    async def main():
+        caller = await Caller(("127.0.0.1", media.port), mailbox=None, ruri=f"sip:voicemail@acme.pbx.example:{media.port}",
+                              service="access").open()
+        assert (await caller.invite()).status == 200
+        await caller.silence(2.0)  # "entrez votre code secret..."
+        heard = caller.received_audio()
+        await caller.bye()
+        caller.close()
+        return heard
+    heard = run(main())
+    assert np.max(np.abs(heard)) > 0.05
+    wait_until(lambda: not list((settings.data_dir / "spool").glob("*")), 5, "no recording")
+    assert messages() == []
