@@ -22,6 +22,8 @@ as much as reading the samples.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numba
 import numpy as np
 
@@ -233,12 +235,15 @@ def band_energy_db(stats: FrameStats, rate: int) -> np.ndarray:
     return 10.0 * np.log10(np.maximum(power, 10 ** (_SILENT_DB / 10)))
 
 
+@lru_cache(maxsize=16)
 def detect_params(s: Settings) -> np.ndarray:
-    """The settings ``_find`` reads, as an array."""
-    return np.array([s.floor_percentile, s.onset_margin_db, s.extend_margin_db, s.loud_db, s.absolute_floor_db,
+    """The settings ``_find`` reads, as a (read-only) array."""
+    p = np.array([s.floor_percentile, s.onset_margin_db, s.extend_margin_db, s.loud_db, s.absolute_floor_db,
                      s.merge_gap_s, s.min_segment_s, s.voicing_threshold, s.voicing_frames, s.adjacent_gap_s,
                      s.distant_gap_s, s.distant_min_s, s.distant_below_db, s.click_above_db, s.extend_max_s,
                      s.grow_margin_db, s.grow_min_s, s.preroll_s, s.hangover_s, s.close_gap_s])
+    p.setflags(write=False)
+    return p
 
 
 def find_speech(x: np.ndarray, stats: FrameStats, rate: int, s: Settings) -> tuple[int, int] | None:

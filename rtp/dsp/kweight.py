@@ -59,6 +59,7 @@ def kweighting_power(rate: float, omega: np.ndarray) -> np.ndarray:
     return np.abs(h) ** 2
 
 
+@lru_cache(maxsize=64)
 def lag_count(rate: float) -> int:
     """Number of lags (beyond zero) used at ``rate``: 3 at 8 kHz, 5 at 16 kHz, 12 at 48 kHz.
 
@@ -67,7 +68,7 @@ def lag_count(rate: float) -> int:
     speech.  Every lag costs a multiply-add per sample in the statistics pass, so
     8 kHz, the telephone rate, gets the fewest that keep the fit within 0.25 dB.
     """
-    return int(np.clip(round(3 * (rate / 8000.0) ** 0.75), 3, 16))
+    return min(16, max(3, round(3 * (rate / 8000.0) ** 0.75)))
 
 
 def _cos_basis(omega: np.ndarray, lags: int) -> np.ndarray:

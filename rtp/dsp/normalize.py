@@ -13,6 +13,8 @@ until the output is within ``limiter_tolerance_lu`` of the target.  Then one pas
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numba
 import numpy as np
 
@@ -124,7 +126,10 @@ def normalize(x: np.ndarray, reach: np.ndarray, energies: np.ndarray, lufs: floa
     return out
 
 
+@lru_cache(maxsize=16)
 def limiter_params(s: Settings) -> np.ndarray:
-    """The settings ``normalize`` reads, as an array."""
-    return np.array([s.max_gain_db, s.limiter_passes, s.limiter_tolerance_lu,
-                     s.limiter_attack_s, s.limiter_release_s])
+    """The settings ``normalize`` reads, as a (read-only) array."""
+    p = np.array([s.max_gain_db, s.limiter_passes, s.limiter_tolerance_lu,
+                  s.limiter_attack_s, s.limiter_release_s])
+    p.setflags(write=False)
+    return p

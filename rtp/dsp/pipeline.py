@@ -9,6 +9,7 @@ microseconds, where a chain of numpy calls would cost as much as reading the aud
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numba
 import numpy as np
@@ -28,6 +29,7 @@ def empty() -> Result:
     return np.zeros(0, dtype=np.float32), 0, 0
 
 
+@lru_cache(maxsize=64)
 def float32_ceiling(ceil_dbfs: float) -> float:
     """Largest float32 value not above 10**(ceil_dbfs/20), so stored samples never exceed it."""
     c = 10.0 ** (ceil_dbfs / 20.0)
