@@ -172,6 +172,20 @@ def test_mwi_notify_from_the_media_node_reaches_every_registered_phone(sip, node
                            bind=NODE_ADDRESS) == 480
 
 
+def test_from_the_media_node_address_requests_are_routed_without_challenge(sip, ext):
+    box = ext()
+
+    def once(method, ruser, expect, extra=""):
+        return sip.sipp("request_once", local_ip=NODE_ADDRESS, substitutions={
+            "METHOD": method, "EXPECT": expect, "EXTRA": extra},
+            variables={"user": "voicemail", "domain": DOMAIN, "ruser": ruser, "rdomain": DOMAIN, "ua": "Poste-Media"})
+
+    assert_ok(once("INVITE", box.number, 480))  # no 407: straight to the extension's (absent) phones
+    assert_ok(once("INVITE", "2999", 480))
+    assert_ok(once("NOTIFY", box.number, 489, "\n      Event: presence"))
+    assert_ok(once("MESSAGE", box.number, 405))
+
+
 def test_an_invite_claiming_to_come_from_the_media_app_is_challenged_elsewhere(sip, node, own_ip):
     n = len(node.invites)
     run = sip.sipp("request_once", local_ip=own_ip(), substitutions={
