@@ -110,6 +110,21 @@ def test_unanswered_phone_goes_to_voicemail_after_the_extensions_delay(sip, node
     assert contract(invite)["X-Poste-Mailbox"] == [f"{callee.number}@{DOMAIN}"]
 
 
+def test_a_caller_who_hangs_up_while_it_rings_goes_nowhere(sip, node, ext):
+    callee, caller = ext(), ext()
+    Extension.update(no_answer_seconds=10).where(Extension.id == callee.model.id).execute()
+    port = free_port()
+    phone = sip.sipp("uas_ring", background=True, port=port)
+    assert_ok(sip.register(callee.number, DOMAIN, callee.password, contact_port=port))
+    n = len(node.invites)
+    run = sip.sipp("call_cancel", auth=(caller.number, caller.password),
+                   variables={"user": caller.number, "domain": DOMAIN, "ruser": callee.number, "rdomain": DOMAIN,
+                              "ua": "Poste-Test-Phone/1.0"})
+    assert_ok(run)  # 487, not the media node's 603
+    assert_ok(phone.wait())
+    assert len(node.invites) == n
+
+
 def test_star_97_and_own_number_open_the_callers_mailbox(sip, node, ext):
     me = ext()
     for dialled in ("*97", me.number):
