@@ -56,7 +56,7 @@ class Settings:
     limiter_release_s: float = 0.010
     # Make-up gain after limiting (see ``normalize``): at most this many refinements,
     # until the output is within the tolerance of the target.
-    limiter_passes: int = 3
+    limiter_passes: int = 1
     limiter_tolerance_lu: float = 0.1
 
 
