@@ -102,7 +102,8 @@ def _speech_like(x: np.ndarray, power: np.ndarray, a: int, b: int, frame_len: in
                 if not taken:
                     best = power[f]
                     picked[i] = f
-    return voiced_at(x, rate, picked * frame_len + frame_len // 2, 3 * frame_len // 2, threshold)
+    # 50 ms windows: two periods of the lowest pitch searched (70 Hz)
+    return voiced_at(x, rate, picked * frame_len + frame_len // 2, int(0.025 * rate), threshold)
 
 
 @numba.njit(nogil=True, boundscheck=False, cache=True)
