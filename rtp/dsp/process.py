@@ -11,9 +11,24 @@ from .settings import DEFAULT, Settings
 
 
 def as_samples(samples: np.ndarray) -> np.ndarray:
-    """View ``samples`` as contiguous 1-D float32, copying only when needed; NaN/inf become 0."""
-    x = np.ascontiguousarray(samples, dtype=np.float32).reshape(-1)
-    return x
+    """View ``samples`` as contiguous 1-D float32, copying only when needed.
+
+    Integer PCM is refused rather than guessed at (divide int16 by 32768 first), and so
+    is more than one channel (downmix first): both would silently give wrong levels.
+    """
+    a = np.asarray(samples)
+    if a.dtype.kind not in "fc" and a.size:
+        raise TypeError(f"samples must be float in [-1, 1) (int16 / 32768), not {a.dtype}")
+    if a.ndim > 1 and a.size != a.shape[0]:
+        raise ValueError(f"samples must be mono (1-D), not shaped {a.shape}")
+    return np.ascontiguousarray(a.real if a.dtype.kind == "c" else a, dtype=np.float32).reshape(-1)
+
+
+def _rate(sample_rate: float) -> int:
+    rate = int(sample_rate)
+    if rate != sample_rate or rate <= 0:
+        raise ValueError(f"sample_rate must be a positive integer, not {sample_rate!r}")
+    return rate
 
 
 def process(samples: np.ndarray, sample_rate: int, target_lufs: float = -20.0,
@@ -29,11 +44,12 @@ def process(samples: np.ndarray, sample_rate: int, target_lufs: float = -20.0,
     ``start == end == 0``: the caller then stores nothing.
     """
     x = as_samples(samples)
+    rate = _rate(sample_rate)
     if x.shape[0] == 0:
         return empty()
-    stats = analyse(x, int(sample_rate), lag_count(sample_rate))
+    stats = analyse(x, rate, lag_count(rate))
     if not np.isfinite(stats.sums).all():
         # Corrupt input: treat non-finite samples as silence rather than spreading NaN.
         x = np.nan_to_num(x, nan=0.0, posinf=0.0, neginf=0.0)
-        stats = analyse(x, int(sample_rate), lag_count(sample_rate))
-    return render(x, stats, int(sample_rate), target_lufs, ceil_dbfs, pad_s, settings)
+        stats = analyse(x, rate, lag_count(rate))
+    return render(x, stats, rate, target_lufs, ceil_dbfs, pad_s, settings)

@@ -17,6 +17,7 @@ import numpy as np
 from .features import FrameStats, fill, frame_length
 from .kweight import lag_count
 from .pipeline import Result, render
+from .process import as_samples, process
 from .settings import DEFAULT, Settings
 
 
@@ -43,7 +44,7 @@ class Analyser:
 
     def feed(self, frame: np.ndarray) -> None:
         """Append ``frame`` (any length; 20 ms is the media app's) and analyse completed frames."""
-        chunk = np.asarray(frame, dtype=np.float32).reshape(-1)
+        chunk = as_samples(frame)
         if self._n + chunk.shape[0] > self._audio.shape[0]:
             grown = np.zeros(max(2 * self._audio.shape[0], self._n + chunk.shape[0]), dtype=np.float32)
             grown[: self._n] = self._audio[: self._n]
@@ -67,8 +68,6 @@ class Analyser:
 
     def finish(self) -> Result:
         """Boundaries, loudness and gain: the same ``(out, start, end)`` as ``process``."""
-        from .process import process  # local import: process imports nothing from here
-
         x = self.samples
         if self._dirty:
             return process(x, self.rate, self.target_lufs, self.ceil_dbfs, self.pad_s, self.settings)

@@ -52,3 +52,8 @@ def test_state_is_a_small_table_besides_the_audio():
     table_bytes = an._table[: an._frames].nbytes
     assert table_bytes <= 0.1 * an.samples.nbytes
     assert an.samples.shape[0] == 3000 * frame_length(rate)
+
+
+def test_integer_frames_are_refused():
+    with pytest.raises(TypeError):
+        Analyser(8000).feed(np.zeros(160, np.int16))

@@ -98,3 +98,14 @@ def test_tiny_pad_and_no_pad():
     x, a, b = burst_in_noise(rate, 1.0, 2.0, 1.0)
     _, start, end = process(x, rate, pad_s=0.0)
     assert a - int(BEFORE * rate) <= start <= a and b <= end <= b + int(AFTER * rate)
+
+
+def test_wrong_inputs_are_refused_clearly():
+    with pytest.raises(TypeError):
+        process(np.zeros(8000, np.int16), 8000)
+    with pytest.raises(ValueError):
+        process(np.zeros((8000, 2), np.float32), 8000)
+    with pytest.raises(ValueError):
+        process(np.zeros(8000, np.float32), 0)
+    out, start, end = process(np.zeros((8000, 1), np.float32), 8000)  # one column is mono
+    assert out.size == 0 and start == end == 0
