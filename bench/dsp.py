@@ -5,7 +5,16 @@
 One thread, arrays preloaded, no file I/O in the timed loops.  Prints, one line each:
 throughput ratio to the baseline (librosa.effects.trim + pyloudnorm, see
 ``dsp_baseline``), fraction of the memory-bandwidth bound (a numpy sum over the same
-arrays), the quality figures of both, and the peak extra memory of the long recording.
+arrays), the quality figures of both (see ``dsp_quality``), and the peak extra memory
+of the 30-minute recording (tracemalloc, which sees numpy's and numba's buffers).
+
+Timing: CPU seconds (``time.process_time``), one run per recording for each of the
+three, alternating recording by recording with the order rotated, and with the cyclic
+garbage collector off (as ``timeit`` does): the machine is shared, and timing them in
+separate blocks gave each a different share of memory bandwidth.  The corpus (200
+messages, ~2 h with the 30-minute recording; ``bench/corpus.py``) is generated first,
+espeak-ng output cached under ``bench/.corpus/``.  Takes about a minute; ``--quick``
+runs 30 messages and a 3-minute long recording.
 """
 
 from __future__ import annotations
