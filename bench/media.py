@@ -131,7 +131,10 @@ async def one_call(port: int, ticker: Ticker, talk: float, results: dict) -> Non
         await caller.key("#")
         await asyncio.sleep(0.8)  # the beep
         ticker.add(caller)
-        await asyncio.sleep(talk)
+        end = asyncio.get_running_loop().time() + talk
+        while (left := end - asyncio.get_running_loop().time()) > 0:
+            await asyncio.sleep(min(left, 0.5))
+            caller._check_bye()  # ACK retransmitted 2xx, answer a BYE
         ticker.talking.pop(caller, None)
         await asyncio.sleep(0.3)
         answer = await caller.bye()
@@ -205,6 +208,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--calls", default="50,100,200")
     parser.add_argument("--talk", type=float, default=8.0)
     parser.add_argument("--ramp", type=float, default=25.0, help="new calls per second")
+    parser.add_argument("--keep-going", action="store_true", help="run every step even after one fails")
     args = parser.parse_args(argv)
     data_dir = Path(tempfile.mkdtemp(prefix="poste-bench-media-"))
     database_url = setup(data_dir)
@@ -231,7 +235,7 @@ def main(argv: list[str]) -> int:
                   f"BYE->row p50 {store.get('p50', 0):.0f} ms p99 {store.get('p99', 0):.0f} ms "
                   f"max {store.get('max', 0):.0f} ms -> {'OK' if ok else 'NOT OK'} {result['errors'] or ''}",
                   flush=True)
-            if not ok:
+            if not ok and not args.keep_going:
                 break
     finally:
         proc.terminate()

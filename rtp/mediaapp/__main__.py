@@ -6,6 +6,7 @@ Environment (with the platform's usual POSTE_DATA, DATABASE_URL, POSTE_SIP_ADDRE
   POSTE_MEDIA_TRUSTED   comma-separated addresses allowed to send SIP (default: 127.0.0.1 and POSTE_SIP_ADDRESS)
   POSTE_MEDIA_RTP_ADDRESS  address of the RTP sockets, if different
   POSTE_MEDIA_UVLOOP    1 to run on uvloop when installed (default: asyncio's own loop)
+  POSTE_MEDIA_REALTIME  1 to ask for real-time scheduling (SCHED_RR 10, as Asterisk's -p), when allowed
 """
 from __future__ import annotations
 
@@ -49,6 +50,11 @@ def main() -> int:
     sys.setswitchinterval(float(os.environ.get("POSTE_MEDIA_SWITCH_INTERVAL") or 0.0005))
     logging.basicConfig(level=os.environ.get("POSTE_MEDIA_LOG", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if os.environ.get("POSTE_MEDIA_REALTIME") == "1":
+        try:  # the 20 ms clock keeps its beat on a busy machine (needs CAP_SYS_NICE)
+            os.sched_setscheduler(0, os.SCHED_RR, os.sched_param(10))
+        except (OSError, AttributeError) as exc:
+            logging.getLogger(__name__).warning("real-time scheduling refused: %s", exc)
     if os.environ.get("POSTE_MEDIA_UVLOOP") == "1":
         try:
             import uvloop

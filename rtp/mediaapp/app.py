@@ -53,6 +53,7 @@ class Call:
     ended: bool = False
     access: bool = False  # X-Poste-Service: access (D1/D2: straight to the mailbox login)
     bye_at: float | None = None  # loop time the caller hung up
+    early_digits: list = field(default_factory=list)
     stored: list = field(default_factory=list)  # message ids
     pending: list = field(default_factory=list)  # futures of store/finish work
 
@@ -187,6 +188,9 @@ class MediaApp:
             reception=ctx.reception, language=ctx.language))
         self.clock.add(call.rtp)
         self._perform(call, call.flow.start_login() if call.access else call.flow.start())
+        for digit in call.early_digits:
+            self._event(call, digit)
+        call.early_digits.clear()
 
     def on_ended(self, dialog: Dialog, why: str) -> None:
         call: Call | None = dialog.data.get("call")
@@ -281,6 +285,8 @@ class MediaApp:
 
     def _event(self, call: Call, event) -> None:
         if call.flow is None:
+            if isinstance(event, ev.Digit) and not call.ended:
+                call.early_digits.append(event)  # pressed before our ACK arrived: kept for the flow
             return
         if call.ended and not isinstance(event, (ev.HangUp, ev.Recorded)):
             return

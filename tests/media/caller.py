@@ -168,6 +168,8 @@ class Caller:
             if isinstance(msg, Request) and msg.method == "BYE":
                 self.bye_received = msg
                 self._answer(msg)
+            elif isinstance(msg, Response) and msg.status == 200 and msg.cseq == (self.cseq, "INVITE"):
+                self.sip_t.sendto(self._request("ACK"), self.target)  # a retransmitted 2xx: ACK it again
 
     def _answer(self, req: Request) -> None:
         lines = [f"{k}: {v}" for k, v in req.headers if k in ("Via", "From", "To", "Call-ID", "CSeq")]
@@ -187,6 +189,7 @@ class Caller:
         return self.bye_received
 
     async def bye(self) -> Response:
+        self._check_bye()
         self.cseq += 1
         self.sip_t.sendto(self._request("BYE"), self.target)
         while True:
