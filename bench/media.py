@@ -162,6 +162,7 @@ async def step(port: int, data_dir: Path, n: int, talk: float, speech: bytes, ra
     before = read_stats(data_dir).get("stored", 0)
     p99s, maxes, p50s = [], [], []
     tasks = []
+    talk = max(talk, n / ramp_per_s + 6.0)  # every caller talks while all of them are connected
     for _ in range(n):
         tasks.append(asyncio.ensure_future(one_call(port, ticker, talk, results)))
         await asyncio.sleep(1.0 / ramp_per_s)
