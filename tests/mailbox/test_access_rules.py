@@ -1,0 +1,69 @@
+"""Pure rules of the mailbox by phone (tenants/voicemail/access.py)."""
+from __future__ import annotations
+
+import pytest
+
+from tenants.voicemail import access
+from tenants.voicemail.rules import Greetings
+
+
+def test_first_access_order_pin_name_greeting():
+    assert access.first_access_steps(True, False, False, False) == ("pin", "name", "unavailable")
+    assert access.first_access_steps(True, False, True, False) == ("pin", "unavailable")
+    assert access.first_access_steps(False, False, False, True) == ("name",)
+    assert access.first_access_steps(True, True, False, False) == ("pin",)  # a PIN reset by an admin
+    assert access.first_access_steps(False, True, False, False) == ()
+
+
+def test_skip_pin_only_from_ones_own_phone():
+    assert access.needs_pin(own_phone=True, skip_pin=False)
+    assert not access.needs_pin(own_phone=True, skip_pin=True)
+    assert access.needs_pin(own_phone=False, skip_pin=True)
+
+
+@pytest.mark.parametrize("key, folder", [("0", "new"), ("1", "old"), ("2", "work"), ("3", "family"),
+                                         ("4", "friends"), ("5", None), ("#", None)])
+def test_folder_keys_of_seed_003(key, folder):
+    assert access.folder_for_key(key) == folder
+
+
+def test_folder_moves():
+    assert access.move("new", "2") == "work"
+    assert access.move("work", "2") is None and access.move("new", "7") is None
+    assert access.after_heard("new") == "old" and access.after_heard("family") == "family"
+    assert access.deleted("work") == "deleted"
+
+
+def test_temporary_off_rule():
+    assert not access.temporary_off(Greetings(temporary="t", temporary_on=True)).ok
+    assert access.temporary_off(Greetings(unavailable="u", temporary="t", temporary_on=True)).ok
+    assert access.temporary_off(Greetings()).ok  # nothing to turn off
+
+
+def test_recording_the_temporary_greeting_turns_it_on():
+    g = access.greeting_recorded("temporary", Greetings(unavailable="u"), "t.wav")
+    assert g.temporary == "t.wav" and g.temporary_on and g.unavailable == "u"
+    assert not access.greeting_recorded("busy", Greetings(), "b.wav").temporary_on
+    with pytest.raises(ValueError):
+        access.greeting_recorded("other", Greetings(), "x")
+
+
+def test_envelope_modes():
+    assert access.playback_parts("both") == (True, True)
+    assert access.playback_parts("envelope") == (True, False)
+    assert access.playback_parts("message") == (False, True)
+    assert access.playback_parts("???") == (True, True)
+
+
+def test_layouts_are_tables_over_the_same_menus():
+    asterisk, ooma = access.layout("asterisk"), access.layout("ooma")
+    assert set(asterisk) == set(ooma)
+    assert asterisk["main"]["0"] == "options" and ooma["main"]["5"] == "options" and "0" not in ooma["main"]
+    assert [asterisk["options"][k] for k in "12345"] == ["record-unavailable", "record-busy", "record-name",
+                                                         "temporary", "change-pin"]
+    assert [ooma["options"][k] for k in "123"] == ["record-unavailable", "record-name", "change-pin"]
+    assert access.layout(None) is asterisk and access.layout("unknown") is asterisk
+
+
+def test_new_pin_rule():
+    assert access.valid_new_pin("4711") and not access.valid_new_pin("471") and not access.valid_new_pin("47a1")
