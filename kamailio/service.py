@@ -133,10 +133,8 @@ def kamailio_db_url(database_url: str) -> tuple[str, str]:
     """Kamailio's db_url and database module for the project's ``DATABASE_URL``."""
     parsed = urlparse(database_url)
     if parsed.scheme.startswith("sqlite"):
-        path = database_url.split("://", 1)[1]
-        if path.startswith("//"):  # peewee's sqlite:////absolute/path
-            path = path[1:]
-        path = str(Path(path).resolve())
+        # Read as tenants.db reads it: sqlite:///relative/file.db, sqlite:////absolute/file.db.
+        path = str(Path(parsed.path[1:]).resolve())
         # Kamailio reads the database name after the host part: sqlite:/// + /abs/path
         return f"sqlite:///{path}", "db_sqlite.so"
     if parsed.scheme in ("postgres", "postgresql"):

@@ -13,6 +13,18 @@ from playhouse.db_url import connect
 
 database = peewee.DatabaseProxy()
 
+
+class WriteFirstSqliteDatabase(peewee.SqliteDatabase):
+    """SQLite whose transactions take the write lock when they begin (BEGIN IMMEDIATE).
+
+    A deferred transaction that reads and then writes fails at once with "database
+    is locked" when another process (Kamailio, the media app, the job worker)
+    committed in between; an immediate one waits on the busy timeout instead.
+    """
+
+    def transaction(self, lock_type: str | None = None):
+        return super().transaction(lock_type or "IMMEDIATE")
+
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
     "busy_timeout": 10_000,  # ms: writers from other processes wait instead of failing
@@ -25,10 +37,11 @@ def open_database(url: str) -> peewee.Database:
     """Connect the shared proxy to the database at ``url`` and return it."""
     scheme = urlparse(url).scheme
     if scheme.startswith("sqlite"):
-        path = url.split("://", 1)[1]
-        if path.startswith("/") and path != "/:memory:":
+        # As peewee reads it: sqlite:///relative/file.db, sqlite:////absolute/file.db.
+        path = urlparse(url).path[1:] or ":memory:"
+        if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        db = connect(url, pragmas=SQLITE_PRAGMAS, check_same_thread=False)
+        db = WriteFirstSqliteDatabase(path, pragmas=SQLITE_PRAGMAS, check_same_thread=False)
     elif scheme in ("postgres", "postgresql"):
         db = connect(url)
     else:
