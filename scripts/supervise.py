@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def services(settings: Settings) -> list[tuple[str, list[str]]]:
     """(name, argv) of every process to run, in start order."""
     venv = ROOT / ".venv" / "bin"
-    found: list[tuple[str, list[str]]] = []
+    # The media app first, so Kamailio's first OPTIONS probe of it already succeeds.
+    found: list[tuple[str, list[str]]] = [("media", [str(venv / "python"), "-m", "rtp.mediaapp"])]
     try:  # the SIP half (Kamailio, rtpengine), when present
         from kamailio import service as sip_service
     except ImportError:
@@ -33,7 +34,6 @@ def services(settings: Settings) -> list[tuple[str, list[str]]]:
         found += sip_service.commands(settings)
     address = os.environ.get("POSTE_HTTP_ADDRESS", "127.0.0.1")
     found += [
-        ("media", [str(venv / "python"), "-m", "rtp.mediaapp"]),
         ("console", [str(venv / "gunicorn"), "--bind", f"{address}:{settings.http_port}", "--workers", "2",
                      "--threads", "4", "--access-logfile", "-", "--graceful-timeout", "5", "wsgi:app"]),
         ("jobs", [str(venv / "flask"), "--app", "wsgi", "jobs", "work"]),
