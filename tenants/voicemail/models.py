@@ -16,6 +16,7 @@ class VoicemailOptions(BaseModel):
     max_messages = pw.IntegerField(default=100)  # D12 capacity per mailbox
     max_seconds = pw.IntegerField(default=180)  # 3 minutes
     min_seconds = pw.IntegerField(default=1)
+    menu_layout = pw.CharField(max_length=16, default="asterisk")  # D5: "asterisk" (seed 003) or "ooma" (000)
 
 
 class MailboxSettings(BaseModel):
@@ -28,6 +29,9 @@ class MailboxSettings(BaseModel):
     name_path = pw.CharField(max_length=300, null=True)
     temporary_path = pw.CharField(max_length=300, null=True)
     temporary_on = pw.BooleanField(default=False)
+    skip_pin = pw.BooleanField(default=False)  # D1: no PIN from one's own phone
+    envelope = pw.CharField(max_length=16, default="both")  # D9: both, envelope, message
+    setup_done = pw.BooleanField(default=False)  # D3: name and greeting asked until the first access is done
     updated_at = pw.DateTimeField(default=utcnow)
 
 
