@@ -1,14 +1,13 @@
 """MP3 for emails: lameenc output that decoders read back."""
 
 import io
-import shutil
 import subprocess
 
 import numpy as np
-import pytest
 import soundfile as sf
 
 from rtp.audio.mp3 import encode_mp3
+from tests.dsp.tools import require
 
 
 def _tone(rate, seconds):
@@ -28,9 +27,9 @@ def test_mp3_decodes_with_soundfile():
     assert abs(np.argmax(spec) * rate / 8000 - 440) < 5
 
 
-@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg")
 def test_mp3_decodes_with_ffmpeg():
+    ffmpeg = require("ffmpeg")
     data = encode_mp3(_tone(8000, 1.0), 8000)
-    run = subprocess.run(["ffmpeg", "-v", "error", "-i", "pipe:0", "-f", "s16le", "pipe:1"],
+    run = subprocess.run([ffmpeg, "-v", "error", "-i", "pipe:0", "-f", "s16le", "pipe:1"],
                          input=data, capture_output=True, check=True)
     assert 0.0 <= len(run.stdout) / 2 / 8000 - 1.0 < 0.25

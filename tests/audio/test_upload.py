@@ -1,7 +1,6 @@
 """Uploaded greetings: any format and rate to 8 kHz mono; broken uploads keep the old greeting."""
 
 import io
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from rtp.audio.files import read_wav
 from rtp.audio.mp3 import encode_mp3
 from rtp.audio.upload import greeting_from_upload, store_greeting
 from tests.dsp.signals import band_noise, voiced
+from tests.dsp.tools import require
 
 CEILING = 10 ** (-1 / 20)
 
@@ -49,12 +49,12 @@ def test_mp3_upload():
     _check_greeting(greeting_from_upload(encode_mp3(_speechlike(16000), 16000, 64), "hello.mp3"))
 
 
-@pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="needs ffmpeg (apt install ffmpeg)")
 def test_m4a_upload_through_ffmpeg(tmp_path: Path):
+    ffmpeg = require("ffmpeg")  # also what greeting_from_upload decodes m4a with
     wav = tmp_path / "in.wav"
     sf.write(str(wav), _speechlike(44100, 2), 44100)
     m4a = tmp_path / "out.m4a"
-    subprocess.run(["ffmpeg", "-v", "error", "-i", str(wav), "-c:a", "aac", "-b:a", "96k", str(m4a)], check=True)
+    subprocess.run([ffmpeg, "-v", "error", "-i", str(wav), "-c:a", "aac", "-b:a", "96k", str(m4a)], check=True)
     _check_greeting(greeting_from_upload(m4a.read_bytes(), "voice.m4a"))
 
 

@@ -1,14 +1,16 @@
 """A quick run of the quality corpus (real espeak-ng speech) against the issue's bars."""
 
-import shutil
-
 import pytest
 
 from bench import corpus
 from bench.dsp_quality import score
 from rtp.dsp import process
+from tests.dsp.tools import require
 
-pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng (apt install espeak-ng)")
+
+@pytest.fixture(autouse=True, scope="module")
+def _espeak():
+    require("espeak-ng")  # the corpus speaks with it: fail, never skip, if missing
 
 
 def test_quality_bars_on_a_handful_of_messages():

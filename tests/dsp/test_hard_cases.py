@@ -1,16 +1,18 @@
 """Every hard case of the corpus: no crash, no NaN, never over the ceiling, empty when no speech."""
 
-import shutil
-
 import numpy as np
 import pytest
 
 from bench import corpus
 from rtp.dsp import Analyser, process
+from tests.dsp.tools import require
 
 CEILING = 10 ** (-1 / 20)
 
-pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs espeak-ng (apt install espeak-ng)")
+
+@pytest.fixture(autouse=True, scope="module")
+def _espeak():
+    require("espeak-ng")  # the corpus speaks with it: fail, never skip, if missing
 
 
 @pytest.fixture(scope="module")
