@@ -51,9 +51,10 @@ KEY_NAMES = {"*": "star", "#": "pound"}
 @dataclass(frozen=True)
 class MailboxContext:
     domain: str
-    info: mb.MailboxInfo | None = None  # known for *97 / own number; None for *98
-    own_phone: bool = False  # D1: skip-PIN applies only here
+    info: mb.MailboxInfo | None = None  # already loaded (tests)
+    own_phone: bool = False  # D1: skip-PIN applies only here (*97, own number)
     language: str = "fr"
+    number: str | None = None  # the mailbox when known (*97, own number, "*" during a greeting); None: *98 asks
 
 
 class State:
@@ -674,13 +675,24 @@ class MailboxFlow:
 
     # driving
     def start(self) -> list:
-        if self.info is None:
+        if self.info is None and self.ctx.number:
+            self.state, actions = Waiting(mb.MailboxLoaded, self._loaded), [mb.LookupMailbox(self.ctx.number)]
+        elif self.info is None:
             self.state, actions = self.go(AskMailbox())
-        elif not access.needs_pin(self.ctx.own_phone, self.info.skip_pin):
-            self.state, actions = self.logged_in()
         else:
-            self.state, actions = self.go(Pin())
+            self.state, actions = self._login()
         return actions
+
+    def _loaded(self, flow, event) -> tuple[State, list]:
+        if event.info is None:
+            return self.go(Goodbye(("invalid-mailbox",)))
+        self.info = event.info
+        return self._login()
+
+    def _login(self) -> tuple[State, list]:
+        if access.needs_pin(self.ctx.own_phone, self.info.skip_pin):
+            return self.go(Pin())
+        return self.logged_in()
 
     def handle(self, event: Event) -> list:
         self.state, actions = self.state.handle(self, event)

@@ -20,6 +20,7 @@ import numpy as np
 
 from rtp.flows import events as ev
 from rtp.flows.voicemail import FlowContext, VoicemailFlow
+from rtp.mediaapp import mailbox_call
 from rtp.mediaapp import recorder as rec
 from rtp.prompts.store import PromptStore
 from rtp.rtp_io.clock import Clock
@@ -182,6 +183,10 @@ class MediaApp:
         if call is None:
             return
         ctx = call.ctx
+        if call.access:  # D1/D2: the mailbox menus (rtp/flows/mailbox.py, performed by mailbox_call)
+            self.clock.add(call.rtp)
+            self._perform(call, mailbox_call.start(self, call, ctx.number, own_phone=bool(ctx.mailbox_id)))
+            return
         call.flow = VoicemailFlow(FlowContext(
             number=ctx.number, domain=ctx.domain, greeting=rules.choose_greeting(ctx.greetings, call.reason),
             full=ctx.capacity.full, min_seconds=ctx.min_seconds, max_seconds=ctx.max_seconds,
@@ -305,6 +310,8 @@ class MediaApp:
                 log.exception("action %s failed", action)
 
     def _do(self, call: Call, action) -> None:
+        if call.access and mailbox_call.perform(self, call, action):
+            return
         codec = call.rtp.codec
         if isinstance(action, ev.Play):
             audio = b"".join(self.prompts.file(item.path, codec) if isinstance(item, ev.File)
@@ -360,11 +367,8 @@ class MediaApp:
                 self.stack.hangup(call.dialog)
         elif isinstance(action, ev.Transfer):
             self.stack.spawn(self._transfer(call, action.target))
-        elif isinstance(action, ev.EnterLogin):
-            # The mailbox login menus are the next issue's; until then: ask for the PIN, then hang up.
-            call.rtp.play(self.prompts.segment("enter-pin", call.language, codec))
-            call.timers["login"] = asyncio.get_running_loop().call_later(
-                LOGIN_WAIT_SECONDS, lambda: self._do(call, ev.Hangup()))
+        elif isinstance(action, ev.EnterLogin):  # "*" during the greeting (D2): that mailbox, PIN always
+            self._perform(call, mailbox_call.start(self, call, action.number, own_phone=False))
 
     def _store(self, call: Call, cut: bool) -> None:
         recorder = call.recorder

@@ -403,3 +403,13 @@ def test_every_prompt_the_flow_plays_has_a_text():
                 assert segment_text(item, "fr") is not None, item
                 assert item in FIXED["en"] or segment_text(item, "en") is not None, item
     assert all(isinstance(a, Play) or a is not None for p in phones for a in p.actions)
+
+
+def test_a_known_mailbox_number_is_loaded_first():
+    phone = Phone(None, own_phone=True, lookup=info())
+    phone.flow.ctx = phone.flow.ctx.__class__("acme.pbx.example", None, True, number="2001")
+    phone.start()
+    assert phone.did(mb.LookupMailbox) == [mb.LookupMailbox("2001")] and phone.state == "pin"
+    gone = Phone(None, own_phone=True, lookup=info())
+    gone.flow.ctx = gone.flow.ctx.__class__("acme.pbx.example", None, True, number="2999")
+    assert gone.start().state == "goodbye"
