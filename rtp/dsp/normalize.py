@@ -86,14 +86,16 @@ def _limited_energies(x: np.ndarray, dc: float, gain: float, ceiling: float, att
 
 
 @numba.njit(nogil=True, boundscheck=False, cache=True)
-def normalize(x: np.ndarray, reach: np.ndarray, energies: np.ndarray, lufs: float, dc: float, rate: int,
-              frame_len: int, target_lufs: float, ceiling: float, w: np.ndarray,
-              p: np.ndarray) -> np.ndarray:  # pragma: no cover
-    """Return float32 ``g * (x - dc)`` at ``target_lufs`` and within ``+-ceiling`` (see module doc).
+def plan(x: np.ndarray, reach: np.ndarray, energies: np.ndarray, lufs: float, dc: float, rate: int,
+         frame_len: int, target_lufs: float, ceiling: float, w: np.ndarray,
+         p: np.ndarray) -> tuple[float, np.ndarray, int]:  # pragma: no cover
+    """The gain and the regions to limit for ``x`` at ``target_lufs`` within ``+-ceiling``.
 
-    ``reach`` is the per-frame max |x - dc| (frames of ``frame_len`` from ``x[0]``),
-    ``energies`` their K-weighted energies, ``w`` the K-weighting lag weights, ``p`` the
-    limiter settings (see ``limiter_params``).
+    Returns ``(gain, regions, overs)``: ``regions`` (k, 2) are ``[lo, hi)`` around the
+    ``overs`` samples over the ceiling at that gain (see the module doc).  ``reach``
+    is the per-frame max |x - dc| (frames of ``frame_len`` from ``x[0]``),
+    ``energies`` their K-weighted energies, ``w`` the K-weighting lag weights, ``p``
+    the limiter settings (see ``limiter_params``).
     """
     max_gain_db, passes, tolerance = p[0], int(p[1]), p[2]
     attack, release = max(1, int(p[3] * rate)), max(1, int(p[4] * rate))
@@ -115,14 +117,34 @@ def normalize(x: np.ndarray, reach: np.ndarray, energies: np.ndarray, lufs: floa
         if shortfall < tolerance or gain_db >= max_gain_db:
             break
         gain_db = min(gain_db + shortfall, max_gain_db)
-    out = np.empty(n, dtype=np.float32)
-    overs = _gain_pass(x, gain, dc, ceiling, out)
+    return gain, regions, over.shape[0]
+
+
+@numba.njit(nogil=True, boundscheck=False, cache=True)
+def write(x: np.ndarray, gain: float, dc: float, ceiling: float, regions: np.ndarray, overs: int, attack: int,
+          release: int, out: np.ndarray) -> None:  # pragma: no cover
+    """``out[:] = gain * (x - dc)`` (float32, same length as ``x``), limited in the planned regions."""
+    found = _gain_pass(x, gain, dc, ceiling, out)
     for r in range(regions.shape[0]):
         _limit_region(out[regions[r, 0]:regions[r, 1]], ceiling, attack, release)
-    if overs != over.shape[0]:
+    if found != overs:
         # Cannot happen (frame extremes bound every sample); stay safe all the same.
-        overs = _gain_pass(x, gain, dc, ceiling, out)
-        limit_all(out, ceiling, attack, release, overs)
+        found = _gain_pass(x, gain, dc, ceiling, out)
+        limit_all(out, ceiling, attack, release, found)
+
+
+@numba.njit(nogil=True, boundscheck=False, cache=True)
+def normalize(x: np.ndarray, reach: np.ndarray, energies: np.ndarray, lufs: float, dc: float, rate: int,
+              frame_len: int, target_lufs: float, ceiling: float, w: np.ndarray,
+              p: np.ndarray) -> np.ndarray:  # pragma: no cover
+    """Return float32 ``g * (x - dc)`` at ``target_lufs`` and within ``+-ceiling``: ``plan`` then ``write``.
+
+    (``process`` calls the two itself, so that the output comes from numpy's allocator:
+    numba's does not ask for huge pages, which doubles the cost of a 30-minute output.)
+    """
+    gain, regions, overs = plan(x, reach, energies, lufs, dc, rate, frame_len, target_lufs, ceiling, w, p)
+    out = np.empty(x.shape[0], dtype=np.float32)
+    write(x, gain, dc, ceiling, regions, overs, max(1, int(p[3] * rate)), max(1, int(p[4] * rate)), out)
     return out
 
 

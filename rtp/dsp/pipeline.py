@@ -1,9 +1,12 @@
 """From per-frame statistics to the stored audio: boundaries, loudness, gain.
 
 Shared by ``process`` (one call) and ``Analyser.finish`` (streaming), so that both
-return the same result from the same statistics.  Everything after the statistics
-is one compiled call (``_render``): on a typical message the decisions take
-microseconds, where a chain of numpy calls would cost as much as reading the audio.
+return the same result from the same statistics.  The decisions are one compiled call
+(``_decide``): on a typical message they take microseconds, where a chain of numpy
+calls would cost as much as reading the audio.  The output is then allocated by numpy
+(which asks the kernel for huge pages: numba's allocator does not, and page faults
+doubled the cost of writing a 30-minute output) and written by one compiled pass
+(``normalize.write``: gain, DC removal and the planned limiter regions).
 """
 
 from __future__ import annotations
@@ -15,10 +18,10 @@ import numba
 import numpy as np
 
 from .detect import _find, band_power, detect_params
-from .features import FrameStats, decode_keys
+from .features import FrameStats
 from .kweight import activity_lag_weights, kweighting_lag_weights
 from .loudness import _frame_energies, block_layout, gated_from_energies
-from .normalize import limiter_params, normalize
+from .normalize import limiter_params, plan, write
 from .settings import Settings
 
 Result = tuple[np.ndarray, int, int]
@@ -40,11 +43,12 @@ def float32_ceiling(ceil_dbfs: float) -> float:
 
 
 @numba.njit(nogil=True, boundscheck=False, cache=True)
-def _render(x: np.ndarray, table: np.ndarray, rate: int, frame_len: int, target_lufs: float, ceiling: float,
+def _decide(x: np.ndarray, table: np.ndarray, rate: int, frame_len: int, target_lufs: float, ceiling: float,
             pad: int, wa: np.ndarray, wk: np.ndarray, dp: np.ndarray,
-            lp: np.ndarray) -> tuple[np.ndarray, int, int]:  # pragma: no cover
+            lp: np.ndarray) -> tuple[int, int, float, float, np.ndarray, int]:  # pragma: no cover
+    """``(start, end, gain, dc, regions, overs)`` of the output; ``start < 0`` when nothing is kept."""
     n = x.shape[0]
-    nothing = (np.zeros(0, dtype=np.float32), 0, 0)
+    nothing = (-1, -1, 0.0, 0.0, np.zeros((0, 2), dtype=np.int64), 0)
     power = band_power(table, wa, frame_len, n)
     found0, found1 = _find(x, power, frame_len, rate, dp)
     if found0 < 0:
@@ -52,17 +56,27 @@ def _render(x: np.ndarray, table: np.ndarray, rate: int, frame_len: int, target_
     first = max(0, found0 - pad)
     last = min(table.shape[0], found1 + pad)
     start, end = first * frame_len, min(n, last * frame_len)
-    dc = table[first:last, wk.shape[0]].sum() / (end - start)
+    lags = wk.shape[0]
+    dc = table[first:last, lags].sum() / (end - start)
     energies = _frame_energies(table, wk, wk.sum(), first, last, dc, frame_len, n)
     per_step, nblocks, block_len = block_layout(rate, frame_len, end - start)
     lufs = gated_from_energies(energies, per_step, nblocks, block_len)
     if not np.isfinite(lufs):
         return nothing
     # how far each frame strays from the DC: a bound on |x - dc| for the limiter
-    cols = table.shape[1]
-    reach = np.maximum(decode_keys(table[first:last, cols - 2]) - dc, dc - decode_keys(table[first:last, cols - 1]))
-    out = normalize(x[start:end], reach, energies, lufs, dc, rate, frame_len, target_lufs, ceiling, wk, lp)
-    return out, start, end
+    # (the extremes are stored as ordering keys of the float32 bits, see ``features``)
+    keys = np.empty(2 * (last - first), dtype=np.int32)
+    for f in range(first, last):
+        for j in range(2):
+            k = np.int64(table[f, lags + 1 + j])
+            keys[2 * (f - first) + j] = np.int32(k ^ ((k >> 31) & 0x7FFFFFFF))
+    extremes = keys.view(np.float32)
+    reach = np.empty(last - first)
+    for f in range(last - first):
+        reach[f] = max(np.float64(extremes[2 * f]) - dc, dc - np.float64(extremes[2 * f + 1]))
+    gain, regions, overs = plan(x[start:end], reach, energies, lufs, dc, rate, frame_len, target_lufs, ceiling,
+                                wk, lp)
+    return start, end, gain, dc, regions, overs
 
 
 def render(x: np.ndarray, stats: FrameStats, rate: int, target_lufs: float, ceil_dbfs: float,
@@ -73,9 +87,16 @@ def render(x: np.ndarray, stats: FrameStats, rate: int, target_lufs: float, ceil
         return empty()
     flen = stats.frame_len
     pad = math.ceil(max(pad_s, 0.0) * rate / flen)
-    out, start, end = _render(x, stats.table, rate, flen, float(target_lufs), float32_ceiling(ceil_dbfs), pad,
-                              activity_lag_weights(rate), kweighting_lag_weights(rate), detect_params(s),
-                              limiter_params(s))
-    return out, int(start), int(end)
-
-
+    ceiling = float32_ceiling(ceil_dbfs)
+    lp = limiter_params(s)
+    start, end, gain, dc, regions, overs = _decide(x, stats.table, rate, flen, float(target_lufs), ceiling, pad,
+                                                   activity_lag_weights(rate), kweighting_lag_weights(rate),
+                                                   detect_params(s), lp)
+    if start < 0:
+        return empty()
+    # numpy's allocator, not numba's: it asks for huge pages, which halves the cost of
+    # writing a long output
+    out = np.empty(end - start, dtype=np.float32)
+    write(x[start:end], gain, dc, ceiling, regions, overs, max(1, int(lp[3] * rate)), max(1, int(lp[4] * rate)),
+          out)
+    return out, start, end
