@@ -79,6 +79,26 @@ def _decide(x: np.ndarray, table: np.ndarray, rate: int, frame_len: int, target_
     return start, end, gain, dc, regions, overs
 
 
+_last_params: tuple = (None, 0, ())
+
+
+def _params(s: Settings, rate: int) -> tuple:
+    """(activity weights, K weights, detection params, limiter params, attack, release) for ``s`` at ``rate``.
+
+    The last one is kept: hashing the Settings for the lru_caches costs more per call
+    than the rest of the Python around the kernels.
+    """
+    global _last_params
+    last = _last_params
+    if last[0] is s and last[1] == rate:
+        return last[2]
+    lp = limiter_params(s)
+    got = (activity_lag_weights(rate), kweighting_lag_weights(rate), detect_params(s), lp,
+           max(1, int(lp[3] * rate)), max(1, int(lp[4] * rate)))
+    _last_params = (s, rate, got)
+    return got
+
+
 def render(x: np.ndarray, stats: FrameStats, rate: int, target_lufs: float, ceil_dbfs: float,
            pad_s: float, s: Settings) -> Result:
     """Trim and normalize ``x`` given its frame statistics."""
@@ -88,15 +108,13 @@ def render(x: np.ndarray, stats: FrameStats, rate: int, target_lufs: float, ceil
     flen = stats.frame_len
     pad = math.ceil(max(pad_s, 0.0) * rate / flen)
     ceiling = float32_ceiling(ceil_dbfs)
-    lp = limiter_params(s)
+    wa, wk, dp, lp, attack, release = _params(s, rate)
     start, end, gain, dc, regions, overs = _decide(x, stats.table, rate, flen, float(target_lufs), ceiling, pad,
-                                                   activity_lag_weights(rate), kweighting_lag_weights(rate),
-                                                   detect_params(s), lp)
+                                                   wa, wk, dp, lp)
     if start < 0:
         return empty()
     # numpy's allocator, not numba's: it asks for huge pages, which halves the cost of
     # writing a long output
     out = np.empty(end - start, dtype=np.float32)
-    write(x[start:end], gain, dc, ceiling, regions, overs, max(1, int(lp[3] * rate)), max(1, int(lp[4] * rate)),
-          out)
+    write(x[start:end], gain, dc, ceiling, regions, overs, attack, release, out)
     return out, start, end

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .features import analyse
@@ -16,6 +18,9 @@ def as_samples(samples: np.ndarray) -> np.ndarray:
     Integer PCM is refused rather than guessed at (divide int16 by 32768 first), and so
     is more than one channel (downmix first): both would silently give wrong levels.
     """
+    if type(samples) is np.ndarray and samples.dtype == np.float32 and samples.ndim == 1 \
+            and samples.flags.c_contiguous:
+        return samples  # the usual case: no copy, no conversion (and never written to)
     a = np.asarray(samples)
     if a.dtype.kind not in "fc" and a.size:
         raise TypeError(f"samples must be float in [-1, 1) (int16 / 32768), not {a.dtype}")
@@ -48,7 +53,8 @@ def process(samples: np.ndarray, sample_rate: int, target_lufs: float = -20.0,
     if x.shape[0] == 0:
         return empty()
     stats = analyse(x, rate, lag_count(rate))
-    if not np.isfinite(stats.sums).all():
+    # a sum of numbers is finite only if they all are: one reduction, no mask
+    if not math.isfinite(stats.sums.sum()):
         # Corrupt input: treat non-finite samples as silence rather than spreading NaN.
         x = np.nan_to_num(x, nan=0.0, posinf=0.0, neginf=0.0)
         stats = analyse(x, rate, lag_count(rate))
