@@ -40,21 +40,27 @@ def wait_for(condition, timeout: float = 10.0, interval: float = 0.05, what: str
         time.sleep(interval)
 
 
-def free_port(address: str = "127.0.0.1") -> int:
-    """A port free for both UDP and TCP on ``address``."""
+def free_port(address: str = "127.0.0.1", span: int = 1) -> int:
+    """A port free for both UDP and TCP on ``address``, with the ``span - 1`` ports after it.
+
+    sipp's ``-mp`` takes the port given for audio and the one two above for video: ask
+    for a span of 4 there.
+    """
     for _ in range(200):
-        port = random.randint(20000, 29999)
-        ok = True
-        for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
-            with socket.socket(socket.AF_INET, kind) as s:
-                try:
-                    s.bind((address, port))
-                except OSError:
-                    ok = False
-                    break
-        if ok:
+        port = random.randrange(20000, 29996, 2)
+        if all(_bindable(address, p) for p in range(port, port + span)):
             return port
     raise RuntimeError("no free port")
+
+
+def _bindable(address: str, port: int) -> bool:
+    for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
+        with socket.socket(socket.AF_INET, kind) as s:
+            try:
+                s.bind((address, port))
+            except OSError:
+                return False
+    return True
 
 
 def rtpengine_ping(port: int) -> bool:
@@ -175,7 +181,7 @@ class SipStack:
         port = port or free_port(local_ip)
         argv = [shutil.which("sipp") or "sipp", f"127.0.0.1:{self.sip_port}", "-sf", str(xml), "-i", local_ip,
                 "-p", str(port), "-m", str(calls), "-nostdin", "-timeout", f"{int(timeout)}s", "-timeout_error",
-                "-trace_err", "-trace_msg", "-max_recv_loops", "1000", "-mp", str(free_port(local_ip))]
+                "-trace_err", "-trace_msg", "-max_recv_loops", "1000", "-mp", str(free_port(local_ip, span=4))]
         if rate is not None:
             argv += ["-r", str(rate)]
         for key, value in (variables or {}).items():
