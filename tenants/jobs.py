@@ -20,14 +20,24 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[dict], None]
 _handlers: dict[str, Handler] = {}
+# Kinds may be queued by one layer and run by another (the media plane's handlers are
+# registered by the processes that load rtp/); queueing checks the kind is known.
+_kinds: set[str] = set()
 CLAIM_SECONDS = 300  # a job still "running" after this is taken to have died with its worker
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_CAP_SECONDS = 3600
 
 
+def declare(kind: str) -> str:
+    """Make ``kind`` a job kind that may be queued; its handler may live in another layer."""
+    _kinds.add(kind)
+    return kind
+
+
 def handler(kind: str) -> Callable[[Handler], Handler]:
     """Register the function that runs jobs of ``kind``."""
     def register(func: Handler) -> Handler:
+        _kinds.add(kind)
         _handlers[kind] = func
         return func
     return register
@@ -39,8 +49,8 @@ def backoff(attempts: int) -> dt.timedelta:
 
 
 def enqueue(kind: str, payload: dict, tenant: Tenant | None = None, run_at: dt.datetime | None = None) -> Job:
-    if kind not in _handlers:
-        raise ValueError(f"no handler for job kind {kind!r}")
+    if kind not in _kinds:
+        raise ValueError(f"unknown job kind {kind!r}")
     return Job.create(kind=kind, payload=payload, tenant=tenant, run_at=run_at or utcnow())
 
 
@@ -69,7 +79,10 @@ def run_one(now: dt.datetime | None = None) -> Job | None:
     if job is None:
         return None
     try:
-        _handlers[job.kind](job.payload)
+        run = _handlers.get(job.kind)
+        if run is None:
+            raise LookupError(f"this worker has no handler for {job.kind!r}")
+        run(job.payload)
     except Exception as exc:  # any failure is retried; the operator sees the error
         job.attempts += 1
         job.last_error = f"{type(exc).__name__}: {exc}"[:2000]

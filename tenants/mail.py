@@ -21,14 +21,24 @@ def queue_mail(to: str, subject: str, body: str, tenant: Tenant | None = None) -
     jobs.enqueue(SEND_MAIL, {"to": to, "subject": subject, "body": body}, tenant=tenant)
 
 
-@jobs.handler(SEND_MAIL)
-def send_mail(payload: dict) -> None:
+def compose(to: str, subject: str, body: str) -> EmailMessage:
+    """A plain-text email from the platform's sender; attachments may be added."""
     message = EmailMessage()
     message["From"] = _smtp["from"]
-    message["To"] = payload["to"]
-    message["Subject"] = payload["subject"]
+    message["To"] = to
+    message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="poste.local")
-    message.set_content(payload["body"])
+    message.set_content(body)
+    return message
+
+
+def deliver(message: EmailMessage) -> None:
+    """Hand ``message`` to the SMTP server now; raises when it cannot (the job retries)."""
     with smtplib.SMTP(_smtp["host"], _smtp["port"], timeout=20) as client:
         client.send_message(message)
+
+
+@jobs.handler(SEND_MAIL)
+def send_mail(payload: dict) -> None:
+    deliver(compose(payload["to"], payload["subject"], payload["body"]))

@@ -18,6 +18,10 @@ from pathlib import Path
 
 import numpy as np
 
+from rtp import (
+    mwi,
+    notifications,  # noqa: F401 - registers the voicemail job handlers
+)
 from rtp.flows import events as ev
 from rtp.flows.voicemail import FlowContext, VoicemailFlow
 from rtp.mediaapp import mailbox_call
@@ -31,7 +35,7 @@ from rtp.sip.stack import Dialog, SipStack, new_tag
 from rtp.sip.transport import Link
 from tenants.db import database
 from tenants.models import utcnow
-from tenants.voicemail import mwi, rules, service
+from tenants.voicemail import rules, service
 
 log = logging.getLogger(__name__)
 LOGIN_WAIT_SECONDS = 20.0

@@ -9,10 +9,10 @@ from __future__ import annotations
 import pytest
 
 from kamailio import rpc
+from rtp import mwi
 from tenants import credentials
 from tenants.models import Extension
 from tenants.secrets_store import sip_key
-from tenants.voicemail import mwi
 from tenants.voicemail.rules import MwiCounts
 from tests import factories
 from tests.kamailio.conftest import make_ext

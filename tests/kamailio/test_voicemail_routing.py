@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from kamailio import rpc
+from rtp import mwi
 from tenants import credentials
 from tenants.models import Extension, Job, Mailbox
 from tenants.secrets_store import sip_key
-from tenants.voicemail import mwi, service
+from tenants.voicemail import service
 from tenants.voicemail.models import VoiceMessage
 from tests import factories
 from tests.kamailio.conftest import make_ext

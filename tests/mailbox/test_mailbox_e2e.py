@@ -13,10 +13,11 @@ import numpy as np
 import pytest
 from scipy.signal import fftconvolve
 
+from rtp import mwi
 from rtp.audio.files import read_wav
 from tenants import credentials, mail, mailbox_pin
 from tenants.models import Job, Mailbox
-from tenants.voicemail import mwi, service
+from tenants.voicemail import service
 from tenants.voicemail.models import MailboxSettings, VoiceMessage
 from tests import factories
 from tests.kamailio.conftest import make_ext

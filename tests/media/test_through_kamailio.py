@@ -15,9 +15,9 @@ import pytest
 
 import tests.sip_fixtures as sip_fixtures
 from kamailio import service
+from rtp import notifications
 from tenants import credentials, extensions
 from tenants.secrets_store import sip_key
-from tenants.voicemail import notify
 from tenants.voicemail.models import VoiceMessage
 from tests import factories
 from tests.media import kamailio_cfg
@@ -117,11 +117,11 @@ def test_unregistered_extension_goes_to_voicemail_and_mwi_reaches_the_phone(stac
     (message,) = wait_until(lambda: messages_of(made["2001"][0]), 10, "message row")
     assert message.reason == "unavailable" and message.caller_number == "2002"
     payload = {"extension_id": made["2001"][0].id, "proxy_host": "127.0.0.1", "proxy_port": sip.sip_port}
-    notify.send_mwi(payload)  # nobody registered: 404 from Kamailio is "done", not an error
+    notifications.send_mwi(payload)  # nobody registered: 404 from Kamailio is "done", not an error
     phone_port = free_port(PHONE_IP)
     phone = sip.sipp("mwi_phone", port=phone_port, background=True, timeout=15, local_ip=PHONE_IP)
     sip.register("2001", tenant.domain, made["2001"][1], contact_port=phone_port, local_ip=PHONE_IP)
-    notify.send_mwi(payload)
+    notifications.send_mwi(payload)
     phone.wait()
     assert phone.ok, phone.explain()
 
@@ -141,6 +141,6 @@ def test_busy_extension_goes_to_voicemail_with_the_busy_reason(stack, speech):
     mwi_port = free_port(PHONE_IP)
     mwi_phone = sip.sipp("mwi_phone", port=mwi_port, background=True, timeout=15, local_ip=PHONE_IP)
     sip.register("2001", tenant.domain, made["2001"][1], contact_port=mwi_port, local_ip=PHONE_IP)
-    notify.send_mwi({"extension_id": made["2001"][0].id, "proxy_host": "127.0.0.1", "proxy_port": sip.sip_port})
+    notifications.send_mwi({"extension_id": made["2001"][0].id, "proxy_host": "127.0.0.1", "proxy_port": sip.sip_port})
     mwi_phone.wait()
     assert mwi_phone.ok, mwi_phone.explain()

@@ -9,9 +9,10 @@ import wave
 import numpy as np
 import pytest
 
+from rtp import mwi, notifications
 from tenants import jobs
 from tenants.models import Job, Mailbox
-from tenants.voicemail import mwi, notify, rules, service
+from tenants.voicemail import notify, rules, service
 from tenants.voicemail.models import MailboxSettings, VoicemailOptions, VoiceMessage
 from tests import factories
 from tests.mail_server import MailServer
@@ -126,7 +127,7 @@ def test_email_job_sends_french_text_with_mp3(ext, settings):
 def test_email_not_sent_for_a_deleted_message(ext, settings):
     message = store(ext, settings)
     VoiceMessage.update(folder="deleted").where(VoiceMessage.id == message.id).execute()
-    notify.send_voicemail_email({"message_id": message.id})  # no SMTP server: would raise if it tried
+    notifications.send_voicemail_email({"message_id": message.id})  # no SMTP server: would raise if it tried
 
 
 class FakeProxy(threading.Thread):
@@ -174,7 +175,7 @@ def test_mwi_job_counts_now_and_accepts_no_registered_phone(ext, settings):
     proxy = FakeProxy(status=480)
     proxy.start()
     store(ext, settings)
-    notify.send_mwi({"extension_id": ext.id, "proxy_host": "127.0.0.1", "proxy_port": proxy.addr[1]})
+    notifications.send_mwi({"extension_id": ext.id, "proxy_host": "127.0.0.1", "proxy_port": proxy.addr[1]})
     assert b"Voice-Message: 1/0" in proxy.received[-1]
     proxy.sock.close()
 
