@@ -67,3 +67,14 @@ def test_a_running_job_is_not_taken_twice(db):
     job = jobs.enqueue("test_flaky", {})
     Job.update(status=Job.RUNNING, locked_until=utcnow() + dt.timedelta(minutes=5)).where(Job.id == job.id).execute()
     assert jobs.run_due() == 0 and calls == []
+
+
+def test_a_kind_declared_without_a_handler_here_waits_for_a_worker_that_has_one(db):
+    kind = jobs.declare("test_elsewhere")
+    job = jobs.enqueue(kind, {})
+    jobs.run_due()
+    job = Job.get_by_id(job.id)
+    assert job.status == Job.QUEUED and "no handler" in job.last_error
+    jobs.handler(kind)(calls.append)
+    jobs.run_due(job.run_at)
+    assert Job.get_by_id(job.id).status == Job.DONE and calls == [{}]
