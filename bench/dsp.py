@@ -29,6 +29,7 @@ import gc  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 import tracemalloc  # noqa: E402
+import warnings  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -38,6 +39,9 @@ import numpy as np  # noqa: E402
 from bench import corpus  # noqa: E402
 from bench.dsp_baseline import baseline_process  # noqa: E402
 from bench.dsp_quality import line, score  # noqa: E402
+
+# pyloudnorm warns about every baseline message it clips; the quality lines count them.
+warnings.filterwarnings("ignore", message="Possible clipped samples")
 from rtp.dsp import process  # noqa: E402
 
 
