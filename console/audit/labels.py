@@ -20,6 +20,7 @@ ACTIONS = {
     "mailbox.pin": _l("Code PIN défini"),
     "mailbox.unlock": _l("Messagerie déverrouillée"),
     "mailbox.email": _l("Adresse des messages vocaux changée"),
+    "voicemail.options": _l("Options de la messagerie modifiées"),
 }
 
 JOB_KINDS = {

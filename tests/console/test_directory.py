@@ -167,3 +167,21 @@ def test_audit_page_shows_who_what_before_after(admin, acme):
     page = admin.get("/journal/")
     assert "Poste modifié" in page.text and "boss@acme.example" in page.text
     assert "Alice" in page.text and "Alicia" in page.text
+
+
+def test_voicemail_menu_layout_and_reception(admin, acme):
+    from tenants.voicemail import tenant_options
+
+    f.extension(acme, "2000", name="Accueil")
+    page = admin.get("/parametres/")
+    assert "Disposition des menus" in page.text and '<option selected value="asterisk">' in page.text
+    token = f.token_for(admin)
+    bad = admin.post("/parametres/messagerie", data={"csrf_token": token, "menu_layout": "ooma", "reception": "2999"})
+    assert bad.status_code == 422 and "Le poste 2999 n&#39;existe pas." in bad.text
+    assert tenant_options.current(acme).menu_layout == "asterisk"
+    assert admin.post("/parametres/messagerie", data={"csrf_token": token, "menu_layout": "nope",
+                                                       "reception": ""}).status_code == 422
+    admin.post("/parametres/messagerie", data={"csrf_token": token, "menu_layout": "ooma", "reception": "2000"})
+    options = tenant_options.current(acme)
+    assert (options.menu_layout, options.reception) == ("ooma", "2000")
+    assert "Options de la messagerie modifiées" in admin.get("/journal/").text
