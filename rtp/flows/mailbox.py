@@ -35,6 +35,7 @@ from rtp.flows.events import (
     StopRecording,
     Timeout,
 )
+from rtp.flows.machine import FlowMachine
 from rtp.prompts import phrases
 from tenants.voicemail import access
 
@@ -606,6 +607,7 @@ class Goodbye(State):
 
 class Done(State):
     name = "done"
+    final = True
 
     def handle(self, flow, event):
         return self, []
@@ -618,7 +620,7 @@ def back_to(menu: type):
 
 
 # ------------------------------------------------------------------ the flow
-class MailboxFlow:
+class MailboxFlow(FlowMachine):
     def __init__(self, ctx: MailboxContext):
         self.ctx = ctx
         self.info: mb.MailboxInfo | None = ctx.info
@@ -636,9 +638,6 @@ class MailboxFlow:
 
     def table(self, menu: str) -> dict[str, str]:
         return access.layout(self.info.layout if self.info else None)[menu]
-
-    def go(self, state: State, before: list | None = None) -> tuple[State, list]:
-        return state, list(before or []) + state.enter(self)
 
     @property
     def current(self) -> mb.MessageInfo:
@@ -694,20 +693,6 @@ class MailboxFlow:
             return self.go(Pin())
         return self.logged_in()
 
-    def handle(self, event: Event) -> list:
-        self.state, actions = self.state.handle(self, event)
-        return actions
-
-    @property
-    def done(self) -> bool:
-        return isinstance(self.state, Done)
-
-    def run(self, events) -> list:
-        """Feed ``events`` in order; all actions, flattened (for tests)."""
-        actions = self.start()
-        for event in events:
-            actions += self.handle(event)
-        return actions
 
 
 def _after_step(flow: MailboxFlow, before: tuple) -> tuple[State, list]:

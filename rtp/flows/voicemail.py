@@ -32,6 +32,7 @@ from rtp.flows.events import (
     Timeout,
     Transfer,
 )
+from rtp.flows.machine import FlowMachine
 from rtp.prompts import phrases
 from tenants.voicemail.rules import GreetingChoice, judge_length
 
@@ -236,19 +237,17 @@ class Login(State):
 
 class Done(State):
     name = "done"
+    final = True
 
     def handle(self, flow, event):
         return self, []
 
 
-class VoicemailFlow:
+class VoicemailFlow(FlowMachine):
     def __init__(self, ctx: FlowContext):
         self.ctx = ctx
         self.state: State = Done()
         self.cut = False
-
-    def go(self, state: State, before: list | None = None) -> tuple[State, list]:
-        return state, list(before or []) + state.enter(self)
 
     def start(self) -> list:
         self.state, actions = self.go(Full() if self.ctx.full else Greeting())
@@ -259,17 +258,3 @@ class VoicemailFlow:
         self.state, actions = self.go(Login())
         return actions
 
-    def handle(self, event: Event) -> list:
-        self.state, actions = self.state.handle(self, event)
-        return actions
-
-    @property
-    def done(self) -> bool:
-        return isinstance(self.state, Done)
-
-    def run(self, events) -> list:
-        """Feed ``events`` in order; all actions, flattened (for tests)."""
-        actions = self.start()
-        for event in events:
-            actions += self.handle(event)
-        return actions

@@ -1,0 +1,34 @@
+"""What every call flow shares: feeding events to the current state.
+
+A flow holds its current state; a state handles one event (digit, timeout, end of
+prompt, hang-up) and returns the next state with the actions for the media layer.
+"""
+from __future__ import annotations
+
+
+class FlowMachine:
+    """Base of the call flows (leaving a message, the mailbox menus)."""
+
+    state: object
+
+    def go(self, state, before: list | None = None) -> tuple[object, list]:
+        """Enter ``state``: the actions given first, then those of its entry."""
+        return state, list(before or []) + state.enter(self)
+
+    def handle(self, event) -> list:
+        self.state, actions = self.state.handle(self, event)
+        return actions
+
+    @property
+    def done(self) -> bool:
+        return getattr(self.state, "final", False)
+
+    def run(self, events) -> list:
+        """Feed ``events`` in order; all actions, flattened (for tests)."""
+        actions = self.start()
+        for event in events:
+            actions += self.handle(event)
+        return actions
+
+    def start(self) -> list:
+        raise NotImplementedError
