@@ -4,7 +4,7 @@ from __future__ import annotations
 from kamailio import rpc
 from tenants import extensions
 from tests import factories
-from tests.sip_fixtures import flood, probe, wait_for
+from tests.sip_fixtures import flood, free_port, probe, wait_for
 
 
 def assert_ok(run):
@@ -69,6 +69,19 @@ def test_call_between_two_extensions_is_answered_through_rtpengine(sip, new_ext)
     cdr = sip.db.execute_sql(f"SELECT src_user, dst_user, src_domain FROM acc_cdrs WHERE src_user = {sip.db.param}",
                              (caller.number,)).fetchall()
     assert cdr == [(caller.number, callee.number, "acme.pbx.example")]
+
+
+def test_every_registered_phone_of_the_extension_rings(sip, new_ext):
+    """C1: two phones registered for one extension both get the INVITE; when one answers,
+    the other is cancelled."""
+    callee, caller = new_ext(), new_ext()
+    desk = sip.phone(callee.number, callee.domain, callee.password)
+    port = free_port()
+    other = sip.sipp("uas_ring", port=port, background=True, timeout=20)
+    assert_ok(sip.register(callee.number, callee.domain, callee.password, contact_port=port))
+    assert_ok(sip.call(caller.number, caller.domain, caller.password, callee.number))
+    assert_ok(desk.wait())
+    assert_ok(other.wait())  # it rang (180), then received the CANCEL and answered 487
 
 
 def test_unknown_extension_gets_404(sip, directory):
@@ -162,6 +175,7 @@ def test_known_scanners_are_dropped(sip, own_ip):
     assert probe(ip, sip.sip_port) == 200
     assert probe(ip, sip.sip_port, ua="friendly-scanner") is None
     assert probe(ip, sip.sip_port, ua="sipvicious/0.3.4") is None
+    assert probe(ip, sip.sip_port, ua="iWar") is None  # matched whatever its case
     assert probe(ip, sip.sip_port) == 200  # the source itself is not banned
 
 
