@@ -155,7 +155,7 @@ def test_message_waiting_reaches_the_registered_phone(sip, ext, speech):
     # the media app queued the MWI job for this extension
     wait_for(lambda: Job.select().where(Job.kind == "voicemail_mwi").count(), 5, what="the MWI job")
     port = free_port()
-    phone = sip.sipp("uas_notify", background=True, port=port, substitutions={"WAITING": "yes"}, timeout=15)
+    phone = sip.sipp("uas_notify", background=True, port=port, substitutions={"WAITING": "yes"}, timeout=40)
     assert_ok(sip.register(box.number, DOMAIN, box.password, contact_port=port))
     counts = service.mwi_counts(box.model.id)
     assert counts.new == 1

@@ -121,7 +121,7 @@ def test_star_97_plays_the_message_and_7_deletes_it(sip, tenant, speech):  # noq
     assert service.mwi_counts(box.model.id).new == 0
     assert Job.select().where(Job.kind == "voicemail_mwi").count() >= 2  # the message, then the move(s)
     port = free_port()
-    light = sip.sipp("uas_notify", background=True, port=port, substitutions={"WAITING": "no"}, timeout=15)
+    light = sip.sipp("uas_notify", background=True, port=port, substitutions={"WAITING": "no"}, timeout=40)
     assert_ok(sip.register(box.number, DOMAIN, box.password, contact_port=port))
     # The queued job itself, run by the worker's handler (sending from the media app's address,
     # which Kamailio trusts), reads the counts now and puts the light out.

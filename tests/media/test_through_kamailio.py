@@ -119,7 +119,7 @@ def test_unregistered_extension_goes_to_voicemail_and_mwi_reaches_the_phone(stac
     payload = {"extension_id": made["2001"][0].id, "proxy_host": "127.0.0.1", "proxy_port": sip.sip_port}
     notifications.send_mwi(payload)  # nobody registered: 404 from Kamailio is "done", not an error
     phone_port = free_port(PHONE_IP)
-    phone = sip.sipp("mwi_phone", port=phone_port, background=True, timeout=15, local_ip=PHONE_IP)
+    phone = sip.sipp("mwi_phone", port=phone_port, background=True, timeout=40, local_ip=PHONE_IP)
     sip.register("2001", tenant.domain, made["2001"][1], contact_port=phone_port, local_ip=PHONE_IP)
     notifications.send_mwi(payload)
     phone.wait()
@@ -139,7 +139,7 @@ def test_busy_extension_goes_to_voicemail_with_the_busy_reason(stack, speech):
     assert phone.ok, phone.explain()
     sip.register("2001", tenant.domain, made["2001"][1], contact_port=phone_port, expires=0, local_ip=PHONE_IP)
     mwi_port = free_port(PHONE_IP)
-    mwi_phone = sip.sipp("mwi_phone", port=mwi_port, background=True, timeout=15, local_ip=PHONE_IP)
+    mwi_phone = sip.sipp("mwi_phone", port=mwi_port, background=True, timeout=40, local_ip=PHONE_IP)
     sip.register("2001", tenant.domain, made["2001"][1], contact_port=mwi_port, local_ip=PHONE_IP)
     notifications.send_mwi({"extension_id": made["2001"][0].id, "proxy_host": "127.0.0.1", "proxy_port": sip.sip_port})
     mwi_phone.wait()
