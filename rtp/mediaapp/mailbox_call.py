@@ -25,11 +25,11 @@ from rtp.flows import events as ev
 from rtp.flows import mailbox_events as mb
 from rtp.flows.mailbox import MailboxContext, MailboxFlow
 from rtp.mediaapp import recorder as rec
-from tenants import jobs, mailbox_pin
-from tenants.db import database, is_sqlite
+from tenants import mailbox_pin
 from tenants.models import Extension, Mailbox, Tenant, utcnow
 from tenants.problems import DomainError
-from tenants.voicemail import access, notify, rules, service
+from tenants.voicemail import access, rules, service
+from tenants.voicemail import mailbox_changes as changes
 from tenants.voicemail.models import MailboxSettings, VoicemailOptions, VoiceMessage
 
 log = logging.getLogger(__name__)
@@ -41,13 +41,6 @@ SPOOL = "spool/mailbox"  # greetings being recorded: not a message, so not in th
 def _mailbox(number: str, domain: str) -> Mailbox | None:
     return (Mailbox.select(Mailbox, Extension, Tenant).join(Extension).join(Tenant)
             .where((Extension.number == number) & (Tenant.domain == domain.lower())).first())
-
-
-def _settings(mailbox_id: int) -> MailboxSettings:
-    row = MailboxSettings.get_or_none(MailboxSettings.mailbox == mailbox_id)
-    if row is None:
-        row, _ = MailboxSettings.get_or_create(mailbox=mailbox_id)
-    return row
 
 
 def load_info(number: str, domain: str) -> mb.MailboxInfo | None:
@@ -85,30 +78,6 @@ def list_messages(mailbox_id: int, folder: str) -> tuple[mb.MessageInfo, ...]:
                  for m in rows)
 
 
-def _queue_mwi(mailbox_id: int) -> None:
-    box = Mailbox.select(Mailbox, Extension, Tenant).join(Extension).join(Tenant).where(Mailbox.id == mailbox_id).get()
-    jobs.enqueue(notify.MWI_JOB, {"extension_id": box.extension_id}, tenant=box.extension.tenant)
-
-
-def _write():
-    return database.atomic("IMMEDIATE") if is_sqlite() else database.atomic()
-
-
-def move_message(mailbox_id: int, message_id: int, folder: str) -> bool:
-    """Move one message of this mailbox (``deleted`` deletes, to E7's Deleted); MWI follows."""
-    if folder not in ("new", "old", "work", "family", "friends", "deleted"):
-        return False
-    with _write():
-        changes = {"folder": folder}
-        if folder != "new":
-            changes["heard_at"] = utcnow()
-        done = VoiceMessage.update(**changes).where((VoiceMessage.id == message_id)
-                                                    & (VoiceMessage.mailbox == mailbox_id)).execute()
-        if done:
-            _queue_mwi(mailbox_id)
-    return bool(done)
-
-
 def check_pin(mailbox_id: int, pin: str) -> str:
     return mailbox_pin.try_pin(mailbox_id, pin).value
 
@@ -135,34 +104,10 @@ def save_greeting(data_dir: Path, mailbox_id: int, kind: str, audio: np.ndarray)
     target = Path(data_dir) / rel
     target.parent.mkdir(parents=True, exist_ok=True)
     write_wav_atomic(target, audio, RATE)
-    with _write():
-        settings = _settings(mailbox_id)
-        old = getattr(settings, f"{kind}_path")
-        changes = {f"{kind}_path": rel, "updated_at": utcnow()}
-        if kind == "temporary":
-            changes["temporary_on"] = True  # seed 003: on once recorded
-        MailboxSettings.update(**changes).where(MailboxSettings.id == settings.id).execute()
+    old = changes.set_greeting(mailbox_id, kind, rel)
     if old and old != rel and old.startswith(f"voicemail/{box.extension.tenant.domain}/"):
         (Path(data_dir) / old).unlink(missing_ok=True)
     return rel
-
-
-def set_temporary(mailbox_id: int, on: bool) -> bool:
-    """D8: turning it off is refused (False) while no unavailable greeting exists."""
-    with _write():
-        settings = _settings(mailbox_id)
-        greetings = rules.Greetings(unavailable=settings.unavailable_path, temporary=settings.temporary_path,
-                                    temporary_on=settings.temporary_on)
-        if not on and not access.temporary_off(greetings).ok:
-            return False
-        MailboxSettings.update(temporary_on=on, updated_at=utcnow()).where(MailboxSettings.id == settings.id).execute()
-    return True
-
-
-def finish_setup(mailbox_id: int) -> None:
-    with _write():
-        settings = _settings(mailbox_id)
-        MailboxSettings.update(setup_done=True).where(MailboxSettings.id == settings.id).execute()
 
 
 def _copy_to(data_dir: Path, source_box: Mailbox, to_number: str, audio: np.ndarray, caller_number: str,
@@ -247,11 +192,11 @@ def perform(app, call, action) -> bool:
         work(list_messages, action.mailbox_id, action.folder,
              answer=lambda messages, folder=action.folder: mb.MessagesLoaded(folder, messages))
     elif isinstance(action, mb.MoveMessage):
-        work(move_message, action.mailbox_id, action.message_id, action.folder)
+        work(changes.move_message, action.mailbox_id, action.message_id, action.folder)
     elif isinstance(action, mb.SetTemporary):
-        work(set_temporary, action.mailbox_id, action.on)
+        work(changes.set_temporary, action.mailbox_id, action.on)
     elif isinstance(action, mb.FinishSetup):
-        work(finish_setup, action.mailbox_id)
+        work(changes.finish_setup, action.mailbox_id)
     elif isinstance(action, mb.ForwardMessage):
         work(forward_message, data_dir, action.mailbox_id, action.message_id, action.to_number, answer=mb.Sent)
     elif isinstance(action, (mb.SaveGreeting, mb.SendRecording)):

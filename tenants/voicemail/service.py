@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from tenants import jobs
-from tenants.db import database, is_sqlite
+from tenants.db import database
 from tenants.models import Extension, Mailbox, Tenant
 from tenants.voicemail import notify, rules
 from tenants.voicemail.models import MailboxSettings, VoicemailOptions, VoiceMessage
@@ -76,11 +76,9 @@ def store_message(mailbox_id: int, recording_id: str, path: str, duration_ms: in
                   cut: bool = False) -> VoiceMessage:
     """Create the message row and queue its email and MWI jobs, all or nothing.
 
-    On SQLite the transaction takes the write lock first (BEGIN IMMEDIATE): a deferred
-    one that reads, then writes, fails at once with "database is locked" when another
-    connection committed in between, instead of waiting on the busy timeout.
+    (On SQLite every transaction takes the write lock first: see tenants.db.)
     """
-    with (database.atomic("IMMEDIATE") if is_sqlite() else database.atomic()):
+    with database.atomic():
         existing = VoiceMessage.get_or_none(VoiceMessage.recording_id == recording_id)
         if existing is not None:
             return existing

@@ -10,6 +10,7 @@ from rtp.audio.files import write_wav_atomic
 from rtp.mediaapp import mailbox_call as mc
 from tenants import credentials, mail
 from tenants.models import Job, Mailbox
+from tenants.voicemail import mailbox_changes as changes
 from tenants.voicemail import notify, service  # noqa: F401 - registers the job handlers
 from tenants.voicemail.models import MailboxSettings, VoicemailOptions, VoiceMessage
 from tests import factories
@@ -70,14 +71,14 @@ def test_messages_in_local_time_and_moves_queue_mwi(box, settings):
     (info,) = mc.list_messages(box.id, "new")
     assert info.received_local == dt.datetime(2026, 3, 3, 14, 5)  # Paris, winter: UTC+1
     before = Job.select().where(Job.kind == "voicemail_mwi").count()
-    assert mc.move_message(box.id, message.id, "deleted")
+    assert changes.move_message(box.id, message.id, "deleted")
     after = VoiceMessage.get_by_id(message.id)
     assert after.folder == "deleted" and after.heard_at is not None
     assert Job.select().where(Job.kind == "voicemail_mwi").count() == before + 1
     assert service.mwi_counts(box.extension_id).new == 0
-    assert not mc.move_message(box.id, message.id, "nowhere")
+    assert not changes.move_message(box.id, message.id, "nowhere")
     other = Mailbox.get(Mailbox.extension == factories.extension(box.extension.tenant, "2004", "Dan"))
-    assert not mc.move_message(other.id, message.id, "old")  # not this mailbox's message
+    assert not changes.move_message(other.id, message.id, "old")  # not this mailbox's message
 
 
 def test_greetings_replace_the_old_one_and_temporary_rule(box, settings):
@@ -88,13 +89,13 @@ def test_greetings_replace_the_old_one_and_temporary_rule(box, settings):
     assert ctx.greetings.unavailable == second  # the caller's side uses it at once
     mc.save_greeting(settings.data_dir, box.id, "temporary", TONE)
     assert service.load_context("2001", "acme.pbx.example").greetings.temporary_on
-    assert mc.set_temporary(box.id, False)
+    assert changes.set_temporary(box.id, False)
     assert not MailboxSettings.get(MailboxSettings.mailbox == box).temporary_on
 
 
 def test_temporary_off_refused_without_unavailable(box, settings):
     mc.save_greeting(settings.data_dir, box.id, "temporary", TONE)
-    assert mc.set_temporary(box.id, False) is False
+    assert changes.set_temporary(box.id, False) is False
     assert MailboxSettings.get(MailboxSettings.mailbox == box).temporary_on
 
 
@@ -111,5 +112,5 @@ def test_forward_and_send_to_another_mailbox_of_the_tenant(box, settings):
 
 
 def test_finish_setup(box):
-    mc.finish_setup(box.id)
+    changes.finish_setup(box.id)
     assert mc.load_info("2001", "acme.pbx.example").setup_done
