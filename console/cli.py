@@ -226,6 +226,7 @@ DEMO_DOMAIN = "demo.pbx.example"
 DEMO_OPERATOR = ("operateur@poste.example", "operateur-demo")
 DEMO_ADMIN = ("admin@demo.example", "admin-demo-2024")
 DEMO_USER = ("alice@demo.example", "alice-demo-2024")
+DEMO_PIN = "1234"
 DEMO_EXTENSIONS = [("2001", "Alice Martin", "alice@demo.example"),
                    ("2002", "Bruno Petit", "bruno@demo.example"),
                    ("2003", "Chloé Durand", "chloe@demo.example")]
@@ -243,14 +244,16 @@ def demo_seed() -> None:
     passwords = {}
     for number, name, email in DEMO_EXTENSIONS:
         if extensions.by_number(tenant, number) is None:
-            _ext, passwords[number] = extensions.create_extension(
+            ext, passwords[number] = extensions.create_extension(
                 actor, tenant, ExtensionInput(number=number, name=name, email=email))
+            # A demo machine rarely delivers mail: a known first PIN, to be changed at first access (D3).
+            extensions.set_pin(actor, extensions.mailbox_of(ext), DEMO_PIN)
     if not Account.select().where(Account.email == DEMO_ADMIN[0]).exists():
         accounts.create_account(actor, Account.ADMIN, *DEMO_ADMIN, tenant=tenant, name="Admin démo")
     if not Account.select().where(Account.email == DEMO_USER[0]).exists():
         accounts.create_account(actor, Account.USER, *DEMO_USER, tenant=tenant, name="Alice Martin")
     for number, password in passwords.items():
-        click.echo(f"extension {number}@{DEMO_DOMAIN} SIP password: {password}")
+        click.echo(f"extension {number}@{DEMO_DOMAIN} SIP password: {password}  voicemail PIN: {DEMO_PIN}")
     click.echo("demo data ready")
 
 
