@@ -244,10 +244,9 @@ def demo_seed() -> None:
     passwords = {}
     for number, name, email in DEMO_EXTENSIONS:
         if extensions.by_number(tenant, number) is None:
-            ext, passwords[number] = extensions.create_extension(
-                actor, tenant, ExtensionInput(number=number, name=name, email=email))
             # A demo machine rarely delivers mail: a known first PIN, to be changed at first access (D3).
-            extensions.set_pin(actor, extensions.mailbox_of(ext), DEMO_PIN)
+            _ext, passwords[number] = extensions.create_extension(
+                actor, tenant, ExtensionInput(number=number, name=name, email=email), pin=DEMO_PIN)
     if not Account.select().where(Account.email == DEMO_ADMIN[0]).exists():
         accounts.create_account(actor, Account.ADMIN, *DEMO_ADMIN, tenant=tenant, name="Admin démo")
     if not Account.select().where(Account.email == DEMO_USER[0]).exists():

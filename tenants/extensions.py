@@ -113,19 +113,22 @@ def _assign_did(tenant: Tenant, ext: Extension, did: str) -> None:
 
 
 def create_extension(actor: Actor, tenant: Tenant, data: ExtensionInput,
-                     sip_password: str | None = None) -> tuple[Extension, str]:
+                     sip_password: str | None = None, pin: str | None = None) -> tuple[Extension, str]:
     """Create the extension, its mailbox and SIP account; queue the PIN email (A4).
 
+    The first PIN is random unless given; either way it must be changed at first access.
     Returns the extension and its SIP password, which the caller shows once.
     """
     data = data.cleaned()
     problems = problems_for(tenant, data)
     if sip_password is not None:
         problems += check_sip_password(sip_password)
+    if pin is not None:
+        problems += check_pin(pin)
     if problems:
         raise DomainError(problems)
     password = sip_password or generate_sip_password()
-    pin = generate_pin()
+    pin = pin or generate_pin()
     try:
         with database.atomic():
             ext = Extension.create(

@@ -139,3 +139,13 @@ def test_pin_email_job_is_delivered_by_the_worker(db, monkeypatch):
     monkeypatch.setitem(jobs._handlers, "send_mail", sent.append)
     f.extension(f.tenant())
     assert jobs.run_due() == 1 and sent and sent[0]["to"].startswith("alice")
+
+
+def test_a_given_first_pin_is_checked_emailed_and_must_still_be_changed(db):
+    acme = f.tenant()
+    with pytest.raises(DomainError):
+        extensions.create_extension(CLI, acme, ExtensionInput("2001", "Alice", "alice@acme.example"), pin="12")
+    ext, _ = extensions.create_extension(CLI, acme, ExtensionInput("2001", "Alice", "alice@acme.example"), pin="1234")
+    box = extensions.mailbox_of(ext)
+    assert verify_secret(box.pin_hash, "1234") and box.pin_must_change
+    assert "1234" in Job.get().payload["body"]
