@@ -8,7 +8,8 @@ samples in, samples out, no I/O.
 How it works (one module per step):
 
 * ``features``: one fused pass over the samples computes, per 20 ms frame, the lag
-  products C(0..T), the sum and the extremes.  Everything else reads only this table
+  products C(0..T) (from 32 kHz, of sums of sample pairs: see ``kweight.layout``), the
+  sum and the extremes.  Everything else reads only this table
   (1/10 of the audio's size), which is why streaming costs nothing at hang-up.
 * ``kweight``: BS.1770-4 K-weighting for any rate (pyloudnorm's formulas), and short
   lag weights such that ``C @ w`` is a frame's K-weighted (or speech-band) energy

@@ -110,7 +110,7 @@ def frame_kweighted_energy(stats: FrameStats, rate: int, first: int, last: int,
                            dc: float) -> np.ndarray:
     """K-weighted energy of frames ``first..last-1`` with the DC offset ``dc`` removed."""
     w = kweighting_lag_weights(rate)
-    return _frame_energies(stats.table, w, dc_gain(w), first, last, dc, stats.frame_len, stats.n_samples)
+    return _frame_energies(stats.table, w, dc_gain(w, rate), first, last, dc, stats.frame_len, stats.n_samples)
 
 
 @numba.njit(nogil=True, cache=True)

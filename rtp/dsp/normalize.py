@@ -48,8 +48,42 @@ def _overs_at(x: np.ndarray, reach: np.ndarray, frame_len: int, dc: float, gain:
 
 
 @numba.njit(fastmath=True, nogil=True, boundscheck=False, cache=True)
+def _paired_energies(y: np.ndarray, s0: int, f0: int, f1: int, frame_len: int, w: np.ndarray,
+                     e: np.ndarray) -> None:  # pragma: no cover
+    """The paired statistics of ``features`` (D lags, E) for frames ``f0..f1-1`` of ``y`` (from ``s0``), weighted."""
+    lags = w.shape[0] - 2
+    m = (y.shape[0] + 1) // 2
+    d = np.empty(m, dtype=np.float32)
+    q = np.empty(m, dtype=np.float32)
+    for j in range(y.shape[0] // 2):
+        d[j] = y[2 * j] + y[2 * j + 1]
+        q[j] = y[2 * j] - y[2 * j + 1]
+    if m > y.shape[0] // 2:  # a last sample without partner
+        d[m - 1] = y[y.shape[0] - 1]
+        q[m - 1] = y[y.shape[0] - 1]
+    for f in range(f0, f1):
+        pa, pb = (f * frame_len - s0) // 2, min(m, ((f + 1) * frame_len - s0 + 1) // 2)
+        acc = 0.0
+        for t in range(lags + 1):
+            lo = max(pa, t)
+            cur = d[lo:pb]
+            past = d[lo - t:pb - t]
+            c = np.float32(0.0)
+            for i in range(cur.shape[0]):
+                c += cur[i] * past[i]
+            acc += w[t] * 0.5 * c
+        top = q[pa:pb]
+        c = np.float32(0.0)
+        for i in range(top.shape[0]):
+            c += top[i] * top[i]
+        acc += w[lags + 1] * 0.5 * c
+        e[f] = max(acc, 0.0)
+
+
+@numba.njit(fastmath=True, nogil=True, boundscheck=False, cache=True)
 def _limited_energies(x: np.ndarray, dc: float, gain: float, ceiling: float, attack: int, release: int,
-                      regions: np.ndarray, frame_len: int, w: np.ndarray, e: np.ndarray) -> None:  # pragma: no cover
+                      regions: np.ndarray, frame_len: int, w: np.ndarray, e: np.ndarray,
+                      rate: int) -> None:  # pragma: no cover
     """Overwrite ``e`` (K-weighted energy per output frame) for the frames the regions touch."""
     lags = w.shape[0] - 1
     d, g = np.float32(dc), np.float32(gain)
@@ -63,13 +97,19 @@ def _limited_energies(x: np.ndarray, dc: float, gain: float, ceiling: float, att
         while r_end < regions.shape[0] and regions[r_end, 0] // frame_len < f1:
             f1 = min(e.shape[0], (regions[r_end, 1] + frame_len - 1) // frame_len)
             r_end += 1
-        s0 = max(0, f0 * frame_len - lags)
+        # paired statistics (kweight.layout: from 32 kHz, even frames) reach 2 lags per pair
+        paired = rate >= 32000 and frame_len % 2 == 0
+        s0 = max(0, f0 * frame_len - (2 * (lags - 1) if paired else lags))
         s1 = min(n, f1 * frame_len)
         y = np.empty(s1 - s0, dtype=np.float32)
         for i in range(s0, s1):
             y[i - s0] = (x[i] - d) * g
         for q in range(r, r_end):
             _limit_region(y[regions[q, 0] - s0:regions[q, 1] - s0], ceiling, attack, release)
+        if paired:
+            _paired_energies(y, s0, f0, f1, frame_len, w, e)
+            r = r_end
+            continue
         for f in range(f0, f1):
             a, b = f * frame_len - s0, min(s1, (f + 1) * frame_len) - s0
             acc = 0.0
@@ -112,7 +152,7 @@ def plan(x: np.ndarray, reach: np.ndarray, energies: np.ndarray, lufs: float, dc
         if regions.shape[0] == 0 or step == passes:
             break
         patched = energies * (gain * gain)
-        _limited_energies(x, dc, gain, ceiling, attack, release, regions, frame_len, w, patched)
+        _limited_energies(x, dc, gain, ceiling, attack, release, regions, frame_len, w, patched, rate)
         shortfall = target_lufs - gated_from_energies(patched, per_step, nblocks, block_len)
         if shortfall < tolerance or gain_db >= max_gain_db:
             break

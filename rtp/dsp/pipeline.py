@@ -19,7 +19,7 @@ import numpy as np
 
 from .detect import _find, band_power, detect_params
 from .features import FrameStats
-from .kweight import activity_lag_weights, kweighting_lag_weights
+from .kweight import activity_lag_weights, dc_gain, kweighting_lag_weights
 from .loudness import _frame_energies, block_layout, gated_from_energies
 from .normalize import limiter_params, plan, write
 from .settings import Settings
@@ -45,7 +45,7 @@ def float32_ceiling(ceil_dbfs: float) -> float:
 @numba.njit(nogil=True, boundscheck=False, cache=True)
 def _decide(x: np.ndarray, table: np.ndarray, rate: int, frame_len: int, target_lufs: float, ceiling: float,
             pad: int, wa: np.ndarray, wk: np.ndarray, dp: np.ndarray,
-            lp: np.ndarray) -> tuple[int, int, float, float, np.ndarray, int]:  # pragma: no cover
+            lp: np.ndarray, wk0: float) -> tuple[int, int, float, float, np.ndarray, int]:  # pragma: no cover
     """``(start, end, gain, dc, regions, overs)`` of the output; ``start < 0`` when nothing is kept."""
     n = x.shape[0]
     nothing = (-1, -1, 0.0, 0.0, np.zeros((0, 2), dtype=np.int64), 0)
@@ -58,7 +58,7 @@ def _decide(x: np.ndarray, table: np.ndarray, rate: int, frame_len: int, target_
     start, end = first * frame_len, min(n, last * frame_len)
     lags = wk.shape[0]
     dc = table[first:last, lags].sum() / (end - start)
-    energies = _frame_energies(table, wk, wk.sum(), first, last, dc, frame_len, n)
+    energies = _frame_energies(table, wk, wk0, first, last, dc, frame_len, n)
     per_step, nblocks, block_len = block_layout(rate, frame_len, end - start)
     lufs = gated_from_energies(energies, per_step, nblocks, block_len)
     if not np.isfinite(lufs):
@@ -93,8 +93,9 @@ def _params(s: Settings, rate: int) -> tuple:
     if last[0] is s and last[1] == rate:
         return last[2]
     lp = limiter_params(s)
-    got = (activity_lag_weights(rate), kweighting_lag_weights(rate), detect_params(s), lp,
-           max(1, int(lp[3] * rate)), max(1, int(lp[4] * rate)))
+    wk = kweighting_lag_weights(rate)
+    got = (activity_lag_weights(rate), wk, detect_params(s), lp,
+           max(1, int(lp[3] * rate)), max(1, int(lp[4] * rate)), dc_gain(wk, rate))
     _last_params = (s, rate, got)
     return got
 
@@ -108,9 +109,9 @@ def render(x: np.ndarray, stats: FrameStats, rate: int, target_lufs: float, ceil
     flen = stats.frame_len
     pad = math.ceil(max(pad_s, 0.0) * rate / flen)
     ceiling = float32_ceiling(ceil_dbfs)
-    wa, wk, dp, lp, attack, release = _params(s, rate)
+    wa, wk, dp, lp, attack, release, wk0 = _params(s, rate)
     start, end, gain, dc, regions, overs = _decide(x, stats.table, rate, flen, float(target_lufs), ceiling, pad,
-                                                   wa, wk, dp, lp)
+                                                   wa, wk, dp, lp, wk0)
     if start < 0:
         return empty()
     # numpy's allocator, not numba's: it asks for huge pages, which halves the cost of
