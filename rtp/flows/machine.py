@@ -5,6 +5,35 @@ prompt, hang-up) and returns the next state with the actions for the media layer
 """
 from __future__ import annotations
 
+from rtp.flows.events import HangUp
+
+
+class FlowState:
+    """A state of a flow: what it does on entry, and the next state for each event.
+
+    By default a hang-up ends the flow and anything else is ignored.
+    """
+
+    name = "state"
+
+    def enter(self, flow) -> list:
+        return []
+
+    def handle(self, flow, event) -> tuple[FlowState, list]:
+        if isinstance(event, HangUp):
+            return Done(), []
+        return self, []
+
+
+class Done(FlowState):
+    """The end of a flow: every event is ignored."""
+
+    name = "done"
+    final = True
+
+    def handle(self, flow, event) -> tuple[FlowState, list]:
+        return self, []
+
 
 class FlowMachine:
     """Base of the call flows (leaving a message, the mailbox menus)."""

@@ -21,7 +21,6 @@ from rtp.flows import mailbox_events as mb
 from rtp.flows.events import (
     Digit,
     DiscardRecording,
-    Event,
     File,
     HangUp,
     Hangup,
@@ -35,7 +34,7 @@ from rtp.flows.events import (
     StopRecording,
     Timeout,
 )
-from rtp.flows.machine import FlowMachine
+from rtp.flows.machine import Done, FlowMachine, FlowState
 from rtp.prompts import phrases
 from tenants.voicemail import access
 
@@ -58,16 +57,7 @@ class MailboxContext:
     number: str | None = None  # the mailbox when known (*97, own number, "*" during a greeting); None: *98 asks
 
 
-class State:
-    name = "state"
-
-    def enter(self, flow: MailboxFlow) -> list:
-        return []
-
-    def handle(self, flow: MailboxFlow, event: Event) -> tuple[State, list]:
-        if isinstance(event, HangUp):
-            return Done(), []
-        return self, []
+State = FlowState  # the base of this flow's states
 
 
 def press(key: str) -> str:
@@ -603,14 +593,6 @@ class Goodbye(State):
         if event == PromptEnd(self.tag):
             return Done(), [Hangup()]
         return super().handle(flow, event)
-
-
-class Done(State):
-    name = "done"
-    final = True
-
-    def handle(self, flow, event):
-        return self, []
 
 
 def back_to(menu: type):

@@ -16,7 +16,6 @@ from rtp.flows.events import (
     Digit,
     DiscardRecording,
     EnterLogin,
-    Event,
     File,
     HangUp,
     Hangup,
@@ -32,7 +31,7 @@ from rtp.flows.events import (
     Timeout,
     Transfer,
 )
-from rtp.flows.machine import FlowMachine
+from rtp.flows.machine import Done, FlowMachine, FlowState
 from rtp.prompts import phrases
 from tenants.voicemail.rules import GreetingChoice, judge_length
 
@@ -52,16 +51,7 @@ class FlowContext:
     language: str = "fr"
 
 
-class State:
-    name = "state"
-
-    def enter(self, flow: VoicemailFlow) -> list:
-        return []
-
-    def handle(self, flow: VoicemailFlow, event: Event) -> tuple[State, list]:
-        if isinstance(event, HangUp):
-            return Done(), []
-        return self, []
+State = FlowState  # the base of this flow's states
 
 
 def _greeting_items(ctx: FlowContext) -> tuple:
@@ -233,14 +223,6 @@ class Login(State):
 
     def enter(self, flow):
         return [EnterLogin(flow.ctx.number, flow.ctx.domain)]
-
-
-class Done(State):
-    name = "done"
-    final = True
-
-    def handle(self, flow, event):
-        return self, []
 
 
 class VoicemailFlow(FlowMachine):
