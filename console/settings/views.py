@@ -18,10 +18,14 @@ from tenants.voicemail import tenant_options
 bp = Blueprint("settings", __name__, url_prefix="/parametres")
 
 
+LAYOUT_HINTS = (_l("Standard : 1 écouter, 2 dossiers, 3 options avancées, 0 options de la boîte"),
+                _l("Ooma Office : 5 pour l'annonce, le nom et le code PIN"))
+
+
 class VoicemailForm(FlaskForm):
     menu_layout = SelectField(_l("Disposition des menus de la messagerie"), validate_choice=False, choices=[
-        SelectChoice("asterisk", _l("Standard : 1 écouter, 2 dossiers, 3 options avancées, 0 options de la boîte")),
-        SelectChoice("ooma", _l("Ooma Office : 5 pour l'annonce, le nom et le code PIN")),
+        SelectChoice("asterisk", _l("Standard")),
+        SelectChoice("ooma", _l("Ooma Office")),
     ])
     reception = StringField(_l("Poste de l'accueil (touche 0 après un message)"),
                             validators=[Length(max=4, message=_l("Ce champ est trop long."))])
@@ -39,6 +43,7 @@ def _page(tenant, form=None, voicemail_form=None):
         data={"menu_layout": options.menu_layout, "reception": options.reception or ""})
     status = 422 if voicemail_form.errors else 200
     return render_template("settings/index.html", tenant=tenant, form=form, voicemail_form=voicemail_form,
+                           layout_hint=" ".join(f"{hint}." for hint in LAYOUT_HINTS),
                            dids=list(tenancy.dids(tenant))), status
 
 
