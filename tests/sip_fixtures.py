@@ -46,11 +46,22 @@ def free_port(address: str = "127.0.0.1", span: int = 1) -> int:
     sipp's ``-mp`` takes the port given for audio and the one two above for video: ask
     for a span of 4 there.
     """
+    low, high = _port_range()
     for _ in range(200):
-        port = random.randrange(20000, 29996, 2)
+        port = random.randrange(low, high - span, 2)
         if all(_bindable(address, p) for p in range(port, port + span)):
             return port
     raise RuntimeError("no free port")
+
+
+def _port_range() -> tuple[int, int]:
+    """This test process's share of 20000-29999: parallel workers never pick the same port
+    between checking it and binding it (within one worker, tests run one at a time)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 1)
+    index = int(worker[2:]) if worker.startswith("gw") and worker[2:].isdigit() else 0
+    size = 10000 // max(count, 1)
+    return 20000 + index * size, 20000 + (index + 1) * size
 
 
 def _bindable(address: str, port: int) -> bool:
