@@ -47,11 +47,18 @@ def free_port(address: str = "127.0.0.1", span: int = 1) -> int:
     for a span of 4 there.
     """
     low, high = _port_range()
-    for _ in range(200):
+    for _ in range(500):
         port = random.randrange(low, high - span, 2)
-        if all(_bindable(address, p) for p in range(port, port + span)):
+        wanted = range(port, port + span)
+        # Never hand out a port twice in this process: a background sipp given one a moment
+        # ago may not have bound it yet, so "bindable" alone is not "free".
+        if not _issued.intersection(wanted) and all(_bindable(address, p) for p in wanted):
+            _issued.update(wanted)
             return port
     raise RuntimeError("no free port")
+
+
+_issued: set[int] = set()
 
 
 def _port_range() -> tuple[int, int]:
