@@ -101,3 +101,17 @@ _ips = itertools.count(10)
 def own_ip():
     """A loopback source address of this test alone, so failure counts and bans stay its own."""
     return lambda: f"127.0.1.{next(_ips)}"
+
+
+@pytest.fixture(scope="module")
+def tenant(request, sip):
+    """The test module's tenant (its ``DOMAIN``) in that module's own SIP stack (its ``sip``)."""
+    sip.use_database()
+    credentials.configure_sip_key(sip_key(sip.settings.data_dir))
+    return factories.tenant(request.module.DOMAIN)
+
+
+@pytest.fixture
+def ext(tenant):
+    """A maker of new extensions of the module's tenant."""
+    return lambda: make_ext(tenant)

@@ -45,18 +45,6 @@ def sip(node):
         stack.stop()
 
 
-@pytest.fixture(scope="module")
-def tenant(sip):
-    sip.use_database()
-    credentials.configure_sip_key(sip_key(sip.settings.data_dir))
-    return factories.tenant(DOMAIN)
-
-
-@pytest.fixture
-def ext(tenant):
-    return lambda: make_ext(tenant)
-
-
 def invite_for(node, count_before: int = 0) -> str:
     wait_for(lambda: len(node.invites) > count_before, 10, what="an INVITE at the media node")
     return node.invites[-1]

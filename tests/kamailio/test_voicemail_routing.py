@@ -13,13 +13,9 @@ import pytest
 
 from kamailio import rpc
 from rtp import mwi
-from tenants import credentials
 from tenants.models import Extension, Job, Mailbox
-from tenants.secrets_store import sip_key
 from tenants.voicemail import service
 from tenants.voicemail.models import VoiceMessage
-from tests import factories
-from tests.kamailio.conftest import make_ext
 from tests.kamailio.phone_caller import PhoneCaller
 from tests.media.conftest import MediaProcess
 from tests.sip_fixtures import SipStack, free_port, wait_for
@@ -65,18 +61,6 @@ def sip():
         if media is not None:
             media.stop()
         stack.stop()
-
-
-@pytest.fixture(scope="module")
-def tenant(sip):
-    sip.use_database()
-    credentials.configure_sip_key(sip_key(sip.settings.data_dir))
-    return factories.tenant(DOMAIN)
-
-
-@pytest.fixture
-def ext(tenant):
-    return lambda: make_ext(tenant)
 
 
 @pytest.fixture(scope="module")
