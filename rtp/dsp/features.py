@@ -25,6 +25,8 @@ import numpy as np
 
 from .kweight import lag_count, layout
 
+# columns after ``lag_count``: the last lag product, sum, hi, lo, low (see ``kernel``)
+EXTRA_COLUMNS = 5
 FRAME_S = 0.02  # analysis frame: 20 ms, the media app's frame and 1/5 of a BS.1770 step
 
 
@@ -37,15 +39,16 @@ def _kernel_source(lags: int) -> str:
     # Frames whose first samples would reach before x[0] take a slow scalar path (only
     # frame 0 of a recording); all others run the vectorised loop over the whole frame.
     lines = [
-        "def kernel(x, xi, f0, frame_len, out):",
+        "def kernel(x, xi, xu, f0, frame_len, out):",
         "    n = x.shape[0]",
         "    for f in range(f0, f0 + out.shape[0]):",
         "        a = f * frame_len",
         "        b = min(a + frame_len, n)",
         f"        a0 = min(max(a, {lags}), b)",
         "        s = np.float32(0.0)",
-        "        hi = -2147483648",
-        "        lo = 2147483647",
+        "        hi = xi[a]",
+        "        lo = xu[a]",
+        "        low = xi[a]",
         f"        for tau in range({lags + 1}):",
         "            acc = np.float32(0.0)",
         "            for i in range(a, a0):",
@@ -54,11 +57,12 @@ def _kernel_source(lags: int) -> str:
         "            out[f - f0, tau] = acc",
         "        for i in range(a, a0):",
         "            s += x[i]",
-        "            key = xi[i] ^ ((xi[i] >> 31) & 0x7FFFFFFF)",
-        "            hi = max(hi, key)",
-        "            lo = min(lo, key)",
+        "            hi = max(hi, xi[i])",
+        "            lo = max(lo, xu[i])",
+        "            low = min(low, xi[i])",
         "        cur = x[a0:b]",
         "        curi = xi[a0:b]",
+        "        curu = xu[a0:b]",
     ]
     lines += [f"        p{t} = x[a0 - {t}:b - {t}]" for t in range(1, lags + 1)]
     lines += [f"        c{t} = np.float32(0.0)" for t in range(lags + 1)]
@@ -66,15 +70,14 @@ def _kernel_source(lags: int) -> str:
               "            v = cur[k]",
               "            s += v",
               "            c0 += v * v",
-              # extremes on an integer key of the float's bits that orders like the
-              # floats: integer max/min vectorise where float ones do not here
-              "            key = curi[k] ^ ((curi[k] >> 31) & 0x7FFFFFFF)",
-              "            hi = max(hi, key)",
-              "            lo = min(lo, key)"]
+              # extremes as integer maxima of the float's bits (see ``kernel``)
+              "            hi = max(hi, curi[k])",
+              "            lo = max(lo, curu[k])",
+              "            low = min(low, curi[k])"]
     lines += [f"            c{t} += v * p{t}[k]" for t in range(1, lags + 1)]
     lines += [f"        out[f - f0, {t}] += c{t}" for t in range(lags + 1)]
     lines += [f"        out[f - f0, {lags + 1}] = s", f"        out[f - f0, {lags + 2}] = hi",
-              f"        out[f - f0, {lags + 3}] = lo"]
+              f"        out[f - f0, {lags + 3}] = lo", f"        out[f - f0, {lags + 4}] = low"]
     return "\n".join(lines) + "\n"
 
 
@@ -83,7 +86,7 @@ def _paired_source(lags: int) -> str:
     # pairs before the frame (zero before x[0]); then the lag loop runs over that row
     # like the plain kernel.  An odd last sample is a pair with a zero partner.
     lines = [
-        "def kernel(x, xi, f0, frame_len, out):",
+        "def kernel(x, xi, xu, f0, frame_len, out):",
         "    n = x.shape[0]",
         f"    buf = np.empty({lags} + (frame_len + 1) // 2, dtype=np.float32)",
         "    for f in range(f0, f0 + out.shape[0]):",
@@ -97,18 +100,20 @@ def _paired_source(lags: int) -> str:
         "        npairs = (b - a + 1) // 2",
         "        cur = x[a:a + 2 * full]",
         "        curi = xi[a:a + 2 * full]",
+        "        curu = xu[a:a + 2 * full]",
         f"        dst = buf[{lags}:{lags} + full]",
         "        s = np.float32(0.0)",
         "        ee = np.float32(0.0)",
-        "        hi = -2147483648",
-        "        lo = 2147483647",
+        "        hi = xi[a]",
+        "        lo = xu[a]",
+        "        low = xi[a]",
         # sum and extremes over the samples (contiguous: vectorises like the plain
         # kernel), then the pair sums and differences (stride 2)
         "        for k in range(cur.shape[0]):",
         "            s += cur[k]",
-        "            key = curi[k] ^ ((curi[k] >> 31) & 0x7FFFFFFF)",
-        "            hi = max(hi, key)",
-        "            lo = min(lo, key)",
+        "            hi = max(hi, curi[k])",
+        "            lo = max(lo, curu[k])",
+        "            low = min(low, curi[k])",
         "        for k in range(full):",
         "            v0 = cur[2 * k]",
         "            v1 = cur[2 * k + 1]",
@@ -120,9 +125,9 @@ def _paired_source(lags: int) -> str:
         f"            buf[{lags} + full] = v",
         "            s += v",
         "            ee += v * v",
-        "            key = xi[b - 1] ^ ((xi[b - 1] >> 31) & 0x7FFFFFFF)",
-        "            hi = max(hi, key)",
-        "            lo = min(lo, key)",
+        "            hi = max(hi, xi[b - 1])",
+        "            lo = max(lo, xu[b - 1])",
+        "            low = min(low, xi[b - 1])",
         f"        cur2 = buf[{lags}:{lags} + npairs]",
     ]
     lines += [f"        p{t} = buf[{lags - t}:{lags - t} + npairs]" for t in range(1, lags + 1)]
@@ -134,20 +139,24 @@ def _paired_source(lags: int) -> str:
     lines += [f"        out[f - f0, {t}] = np.float32(0.5) * c{t}" for t in range(lags + 1)]
     lines += [f"        out[f - f0, {lags + 1}] = np.float32(0.5) * ee",
               f"        out[f - f0, {lags + 2}] = s", f"        out[f - f0, {lags + 3}] = hi",
-              f"        out[f - f0, {lags + 4}] = lo"]
+              f"        out[f - f0, {lags + 4}] = lo", f"        out[f - f0, {lags + 5}] = low"]
     return "\n".join(lines) + "\n"
 
 
 @cache
 def kernel(lags: int, paired: bool = False) -> Callable[..., None]:
-    """Compiled statistics kernel: ``kernel(x, x.view(int32), f0, frame_len, out)``.
+    """Compiled statistics kernel: ``kernel(x, x.view(int32), x.view(uint32), f0, frame_len, out)``.
 
-    Fills ``out[k] = [C(0), ..., C(lags), sum, max key, min key]`` for frame ``f0 + k`` of
-    ``x`` (the last frame may be short; see ``decode_keys`` for the extremes); with
-    ``paired``, ``[D(0), ..., D(lags), E, sum, max key, min key]`` of sample pairs (see
-    ``kweight.layout``; ``frame_len`` must be even).  float32 accumulation within a
-    20 ms frame keeps ~1e-6 relative accuracy, ample for dB decisions, at twice the
-    vector width of float64.
+    Fills ``out[k] = [C(0), ..., C(lags), sum, hi, lo, low]`` for frame ``f0 + k`` of
+    ``x`` (the last frame may be short); with ``paired``, ``[D(0), ..., D(lags), E, sum,
+    hi, lo, low]`` of sample pairs (see ``kweight.layout``; ``frame_len`` must be even).
+    float32 accumulation within a 20 ms frame keeps ~1e-6 relative accuracy, ample for
+    dB decisions, at twice the vector width of float64.
+
+    ``hi``, ``lo`` and ``low`` are the largest int32, largest uint32 and smallest int32
+    readings of the samples' bits: integer extremes of 32-bit lanes vectorise where
+    float ones do not (NaN rules), and together they give the frame's extremes (see
+    ``peak_bounds``).
     """
     namespace: dict = {"np": np}
     src = _paired_source(lags) if paired else _kernel_source(lags)
@@ -159,29 +168,29 @@ def kernel(lags: int, paired: bool = False) -> Callable[..., None]:
 class FrameStats:
     """Per-frame statistics: lag products, sum, peak (see ``kernel``)."""
 
-    table: np.ndarray  # (frames, lags + 4) float64
+    table: np.ndarray  # (frames, lag_count + EXTRA_COLUMNS) float64
     frame_len: int
     n_samples: int
 
     @property
     def lagp(self) -> np.ndarray:
         """Lag products C(0..T) per frame."""
-        return self.table[:, :-3]
+        return self.table[:, :-4]
 
     @property
     def sums(self) -> np.ndarray:
         """Sample sum per frame."""
-        return self.table[:, -3]
+        return self.table[:, -4]
 
     @property
     def maxima(self) -> np.ndarray:
-        """max x per frame (float32)."""
-        return decode_keys(self.table[:, -2])
+        """Largest sample per frame."""
+        return peak_bounds(self.table[:, -3], self.table[:, -2], self.table[:, -1])[0]
 
     @property
     def minima(self) -> np.ndarray:
-        """min x per frame (float32)."""
-        return decode_keys(self.table[:, -1])
+        """Smallest sample per frame."""
+        return peak_bounds(self.table[:, -3], self.table[:, -2], self.table[:, -1])[1]
 
     def counts(self) -> np.ndarray:
         """Samples per frame (the last frame may be short)."""
@@ -191,17 +200,29 @@ class FrameStats:
         return c
 
 
-@numba.njit(nogil=True, cache=True)
-def decode_keys(keys: np.ndarray) -> np.ndarray:  # pragma: no cover
-    """float32 values back from the ordering keys of the statistics table."""
-    k = keys.astype(np.int64)
-    return (k ^ ((k >> 31) & 0x7FFFFFFF)).astype(np.int32).view(np.float32)
+@numba.njit(nogil=True, boundscheck=False, cache=True)
+def peak_bounds(hi: np.ndarray, lo: np.ndarray, low: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover
+    """``(maxima, minima)`` per frame from its ``hi``, ``lo``, ``low`` columns (see ``kernel``).
+
+    Floats without the sign bit order like their int32 bits, and lie above every float
+    with it; floats with the sign bit order by magnitude as uint32 (and as int32).  So
+    the largest sample is ``hi`` when one is >= +0, else ``low`` (all negative: the one
+    nearest zero); the smallest is ``lo`` when one is negative, else ``low``.
+    """
+    frames = hi.shape[0]
+    bits = np.empty(2 * frames, dtype=np.int32)
+    for f in range(frames):
+        h, u, m = np.int64(hi[f]), np.int64(lo[f]), np.int64(low[f])
+        bits[f] = h if h >= 0 else m
+        bits[frames + f] = u - 4294967296 if u >= 2147483648 else m  # uint32 bits read as int32
+    values = bits.view(np.float32)
+    return values[:frames].astype(np.float64), values[frames:].astype(np.float64)
 
 
 def fill(x: np.ndarray, first_frame: int, frame_len: int, out: np.ndarray, rate: int) -> None:
     """Compute rows of ``out`` for frames ``first_frame ...`` of float32 ``x`` (in place)."""
     if out.shape[0]:
-        kernel(*layout(rate))(x, x.view(np.int32), first_frame, frame_len, out)
+        kernel(*layout(rate))(x, x.view(np.int32), x.view(np.uint32), first_frame, frame_len, out)
 
 
 def analyse(x: np.ndarray, rate: int, lags: int | None = None) -> FrameStats:
@@ -211,9 +232,9 @@ def analyse(x: np.ndarray, rate: int, lags: int | None = None) -> FrameStats:
     """
     flen = frame_length(rate)
     nframes = -(-x.shape[0] // flen)
-    width = lag_count(rate) + 4
-    if lags is not None and lags + 4 != width:
-        raise ValueError(f"{lags} lags, but the layout at {rate} Hz has {width - 4}")
+    width = lag_count(rate) + EXTRA_COLUMNS
+    if lags is not None and lags + EXTRA_COLUMNS != width:
+        raise ValueError(f"{lags} lags, but the layout at {rate} Hz has {width - EXTRA_COLUMNS}")
     table = np.empty((nframes, width), dtype=np.float64)
     fill(x, 0, flen, table, rate)
     return FrameStats(table, flen, x.shape[0])

@@ -18,7 +18,7 @@ import numba
 import numpy as np
 
 from .detect import _find, band_power, detect_params
-from .features import FrameStats
+from .features import FrameStats, peak_bounds
 from .kweight import activity_lag_weights, dc_gain, kweighting_lag_weights
 from .loudness import _frame_energies, block_layout, gated_from_energies
 from .normalize import limiter_params, plan, write
@@ -64,16 +64,10 @@ def _decide(x: np.ndarray, table: np.ndarray, rate: int, frame_len: int, target_
     if not np.isfinite(lufs):
         return nothing
     # how far each frame strays from the DC: a bound on |x - dc| for the limiter
-    # (the extremes are stored as ordering keys of the float32 bits, see ``features``)
-    keys = np.empty(2 * (last - first), dtype=np.int32)
-    for f in range(first, last):
-        for j in range(2):
-            k = np.int64(table[f, lags + 1 + j])
-            keys[2 * (f - first) + j] = np.int32(k ^ ((k >> 31) & 0x7FFFFFFF))
-    extremes = keys.view(np.float32)
+    top, bottom = peak_bounds(table[first:last, lags + 1], table[first:last, lags + 2], table[first:last, lags + 3])
     reach = np.empty(last - first)
     for f in range(last - first):
-        reach[f] = max(np.float64(extremes[2 * f]) - dc, dc - np.float64(extremes[2 * f + 1]))
+        reach[f] = max(top[f] - dc, dc - bottom[f])
     gain, regions, overs = plan(x[start:end], reach, energies, lufs, dc, rate, frame_len, target_lufs, ceiling,
                                 wk, lp)
     return start, end, gain, dc, regions, overs

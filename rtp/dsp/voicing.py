@@ -28,7 +28,9 @@ def _lag_corr(d: np.ndarray, c2: np.ndarray, lag: int) -> float:  # pragma: no c
 
 
 @numba.njit(fastmath=True, nogil=True, boundscheck=False, cache=True)
-def _periodicity(w: np.ndarray, lo: int, hi: int) -> float:  # pragma: no cover
+def _periodicity(w: np.ndarray, lo: int, hi: int, enough: float = np.inf) -> float:  # pragma: no cover
+    """Peak normalized autocorrelation over lags ``lo..hi``; the search stops at the first
+    lag reaching ``enough`` (a voicing test needs "is it periodic", not how much)."""
     n = w.shape[0]
     mean = 0.0
     for i in range(n):
@@ -48,6 +50,8 @@ def _periodicity(w: np.ndarray, lo: int, hi: int) -> float:  # pragma: no cover
         r = _lag_corr(d, c2, lag)
         if r > best:
             best, best_lag = r, lag
+            if best >= enough:
+                return best
     for lag in (best_lag - 1, best_lag + 1):
         if lo <= lag <= hi:
             best = max(best, _lag_corr(d, c2, lag))
@@ -91,6 +95,6 @@ def voiced_at(x: np.ndarray, rate: int, centres: np.ndarray, half: int,
     for c in centres:
         a, b = max(0, c - half), min(x.shape[0], c + half)
         w = x[a:b] if d == 1 else _decimate(x[a:b], d)
-        if w.shape[0] >= 2 * hi and _periodicity(w, lo, hi) >= threshold:
+        if w.shape[0] >= 2 * hi and _periodicity(w, lo, hi, threshold) >= threshold:
             return True
     return False
