@@ -82,14 +82,20 @@ def gated_from_energies(e: np.ndarray, per_step: int, nblocks: int, block_len: f
         total = e.sum()
         ms = np.array([total / max(block_len, 1.0)])
     else:
-        ms = np.empty(nblocks)
-        for j in range(nblocks):
+        # a block is four 100 ms steps: sum each step once, then four step sums per
+        # block (summing 20 frames per block would redo each frame four times, in one
+        # long chain of dependent additions)
+        steps = np.empty(nblocks + 3)
+        for j in range(nblocks + 3):
             lo = min(j * per_step, e.shape[0])
-            hi = min(lo + 4 * per_step, e.shape[0])
-            acc = 0.0  # a loop, not e[lo:hi].sum(): no slice object per block
+            hi = min(lo + per_step, e.shape[0])
+            acc = 0.0
             for f in range(lo, hi):
                 acc += e[f]
-            ms[j] = acc / block_len
+            steps[j] = acc
+        ms = np.empty(nblocks)
+        for j in range(nblocks):
+            ms[j] = (steps[j] + steps[j + 1] + steps[j + 2] + steps[j + 3]) / block_len
     abs_gate = 10.0 ** ((ABSOLUTE_GATE + 0.691) / 10.0)
     total, count = 0.0, 0
     for v in ms:
