@@ -6,6 +6,7 @@ from flask import Blueprint, render_template
 from console.scoping import account, roles_required, tenant_object
 from tenants import extensions
 from tenants.models import Account, Did, Extension
+from tenants.voicemail import service as voicemail
 
 bp = Blueprint("me", __name__, url_prefix="/moi")
 
@@ -17,4 +18,6 @@ def index():
     ext = tenant_object(Extension, me.extension_id) if me.extension_id else None
     box = extensions.mailbox_of(ext) if ext else None
     did = Did.get_or_none(Did.extension == ext) if ext else None
-    return render_template("me/index.html", ext=ext, box=box, did=did)
+    # D12 / seed 001 "Limite de la boîte vocale": what is stored against the capacity, warned near it
+    capacity = voicemail.capacity_of(box.id) if box else None
+    return render_template("me/index.html", ext=ext, box=box, did=did, capacity=capacity)

@@ -4,6 +4,7 @@
     Pin --accepted--> first access (D3): NewPin -> ConfirmPin -> [ChangePin] -> RecordGreeting(name)
                       -> RecordGreeting(unavailable) -> [FinishSetup] -> Main
     Pin --wrong--> Pin (3rd wrong: locked, goodbye)          Main --#--> Goodbye
+    Main is first entered with the capacity warning when nearly full or full (D12), then the counts
     Main (1 listen, 2 folders, 3 advanced, 0 options, * help, # exit: seed 003; or seed 000's
     layout) -> Message (envelope and/or message, D9; * rewinds, # skips ahead) -> MessageMenu
     (4 previous, 5 repeat, 6 next, 7 delete, 8 forward, 9 save) ...
@@ -36,7 +37,7 @@ from rtp.flows.events import (
 )
 from rtp.flows.machine import Done, FlowMachine, FlowState
 from rtp.prompts import phrases
-from tenants.voicemail import access
+from tenants.voicemail import access, rules
 
 MENU_WAIT_SECONDS = 8.0
 DIGIT_WAIT_SECONDS = 6.0
@@ -652,7 +653,13 @@ class MailboxFlow(FlowMachine):
     def _first_folder(self, flow, event) -> tuple[State, list]:
         self.folder, self.messages, self.index = event.folder, list(event.messages), 0
         new = sum(1 for m in self.messages if m.folder == "new")
-        return self.go(Main(0, tuple(phrases.message_count(new, self.info.old))))
+        return self.go(Main(0, self.capacity_warning() + tuple(phrases.message_count(new, self.info.old))))
+
+    def capacity_warning(self) -> tuple:
+        """D12: "votre boîte vocale est presque pleine..." right after the login, before the counts."""
+        cap = self.info.capacity
+        level = rules.owner_warning(cap) if cap is not None else None
+        return tuple(phrases.capacity_warning(level, cap.count, cap.limit)) if level else ()
 
     # driving
     def start(self) -> list:

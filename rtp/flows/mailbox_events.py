@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from tenants.voicemail.rules import Greetings
+from tenants.voicemail.rules import Capacity, Greetings
 
 
 # ------------------------------------------------------------------ data
@@ -36,6 +36,7 @@ class MailboxInfo:
     language: str = "fr"
     new: int = 0
     old: int = 0
+    capacity: Capacity | None = None  # D12: messages against the limit (None: not known, no warning)
 
 
 # ------------------------------------------------------------------ events (answers of the media app)

@@ -54,15 +54,16 @@ def load_info(number: str, domain: str) -> mb.MailboxInfo | None:
     greetings = rules.Greetings() if settings is None else rules.Greetings(
         unavailable=settings.unavailable_path, busy=settings.busy_path, name=settings.name_path,
         temporary=settings.temporary_path, temporary_on=settings.temporary_on)
-    counts = rules.mwi_counts(m.folder for m in VoiceMessage.select(VoiceMessage.folder)
-                              .where(VoiceMessage.mailbox == box))
+    folders = [m.folder for m in VoiceMessage.select(VoiceMessage.folder).where(VoiceMessage.mailbox == box)]
+    counts = rules.mwi_counts(folders)
+    limit = options.max_messages if options else service.DEFAULT_OPTIONS["max_messages"]
     return mb.MailboxInfo(
         mailbox_id=box.id, number=box.extension.number, domain=tenant.domain, greetings=greetings,
         skip_pin=bool(settings and settings.skip_pin), pin_must_change=box.pin_must_change,
         setup_done=bool(settings and settings.setup_done),
         envelope=settings.envelope if settings else access.ENVELOPE_BOTH,
         layout=options.menu_layout if options else access.DEFAULT_LAYOUT, language=tenant.language,
-        new=counts.new, old=counts.old)
+        new=counts.new, old=counts.old, capacity=rules.capacity(folders, limit))
 
 
 def list_messages(mailbox_id: int, folder: str) -> tuple[mb.MessageInfo, ...]:

@@ -47,6 +47,15 @@ def message_count(new: int, old: int | None = None) -> list[str]:
     return keys
 
 
+def capacity_warning(level: str, count: int, limit: int) -> list[str]:
+    """D12, to the owner: "Attention, votre boîte vocale est presque pleine. Elle contient 92 messages
+    sur 100. Supprimez des messages pour libérer de l'espace." (``level``: nearly_full or full)."""
+    if level == "full":
+        return ["mailbox-full-owner", "free-space"]
+    return ["mailbox-nearly-full", "mailbox-holds"] + number(count) + ["messages-out-of"] + number(limit) + [
+        "free-space"]
+
+
 def date_time(when: dt.datetime) -> list[str]:
     """"le 3 mars à 14 heures 5" ("le premier", "une heure": feminine hour)."""
     day = ["first-of-month"] if when.day == 1 else number(when.day)

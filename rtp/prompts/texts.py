@@ -117,6 +117,13 @@ FIXED = {
         "message-deleted": "Message supprimé.",
         "no-previous": "Il n'y a pas de message précédent.",
         "no-more-messages": "Il n'y a plus de message.",
+        # ---- D12: the owner is warned at login (seed 001, "Limite de la boîte vocale")
+        "mailbox-nearly-full": "Attention, votre boîte vocale est presque pleine.",
+        "mailbox-full-owner": ("Attention, votre boîte vocale est pleine. "
+                               "Vos correspondants ne peuvent plus vous laisser de message."),
+        "mailbox-holds": "Elle contient",
+        "messages-out-of": "messages sur",
+        "free-space": "Supprimez des messages pour libérer de l'espace.",
     },
     "en": {
         "your-party": "The person at",
@@ -230,6 +237,11 @@ FIXED = {
         "message-deleted": "Message deleted.",
         "no-previous": "There is no previous message.",
         "no-more-messages": "There are no more messages.",
+        "mailbox-nearly-full": "Warning, your mailbox is almost full.",
+        "mailbox-full-owner": "Warning, your mailbox is full. Callers can no longer leave you a message.",
+        "mailbox-holds": "It holds",
+        "messages-out-of": "messages out of",
+        "free-space": "Delete messages to free up space.",
     },
 }
 

@@ -58,3 +58,44 @@ def email_text(language: str, *, name: str, number: str, caller: str, received_a
     values = {"name": name, "number": number, "caller": caller, "date": date, "time": local.strftime("%H:%M"),
               "duration": format_duration(duration_ms, lang)}
     return SUBJECT[lang] % values, BODY[lang] % values
+
+
+# D12: the owner is warned once when the mailbox becomes nearly full, and once when it is full
+# (seed 001: "supprimer certains de vos messages ... pour libérer de l'espace").
+CAPACITY_SUBJECT = {
+    "fr": {"nearly_full": "Votre boîte vocale (poste %(number)s) est presque pleine",
+           "full": "Votre boîte vocale (poste %(number)s) est pleine"},
+    "en": {"nearly_full": "Your voicemail box (extension %(number)s) is almost full",
+           "full": "Your voicemail box (extension %(number)s) is full"},
+}
+CAPACITY_BODY = {
+    "fr": {"nearly_full": ("Bonjour %(name)s,\n\n"
+                           "Votre boîte vocale contient %(count)s messages sur %(limit)s possibles : "
+                           "elle a presque atteint sa capacité.\n"
+                           "Une fois pleine, vos correspondants ne pourront plus vous laisser de message.\n\n"
+                           "Supprimez les messages dont vous n'avez plus besoin pour libérer de l'espace "
+                           "(composez *97, puis 7 après un message).\n"),
+           "full": ("Bonjour %(name)s,\n\n"
+                    "Votre boîte vocale contient %(count)s messages sur %(limit)s possibles : elle est pleine.\n"
+                    "Vos correspondants ne peuvent plus vous laisser de message.\n\n"
+                    "Supprimez les messages dont vous n'avez plus besoin pour libérer de l'espace "
+                    "(composez *97, puis 7 après un message).\n")},
+    "en": {"nearly_full": ("Hello %(name)s,\n\n"
+                           "Your voicemail box holds %(count)s messages out of %(limit)s: it is almost full.\n"
+                           "Once it is full, callers will no longer be able to leave you a message.\n\n"
+                           "Delete the messages you no longer need to free up space "
+                           "(dial *97, then 7 after a message).\n"),
+           "full": ("Hello %(name)s,\n\n"
+                    "Your voicemail box holds %(count)s messages out of %(limit)s: it is full.\n"
+                    "Callers can no longer leave you a message.\n\n"
+                    "Delete the messages you no longer need to free up space "
+                    "(dial *97, then 7 after a message).\n")},
+}
+
+
+def capacity_email_text(language: str, level: str, *, name: str, number: str, count: int, limit: int
+                        ) -> tuple[str, str]:
+    """Subject and body of the owner's "nearly full" / "full" warning (``level``), in ``language``."""
+    lang = language if language in CAPACITY_SUBJECT else "fr"
+    values = {"name": name, "number": number, "count": count, "limit": limit}
+    return CAPACITY_SUBJECT[lang][level] % values, CAPACITY_BODY[lang][level] % values

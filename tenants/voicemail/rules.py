@@ -52,8 +52,23 @@ def can_turn_off_temporary(greetings: Greetings) -> bool:
     return greetings.unavailable is not None
 
 
+OK, NEARLY_FULL, FULL = "ok", "nearly_full", "full"  # capacity levels, lowest first
+LEVELS = (OK, NEARLY_FULL, FULL)
+
+
+def warn_threshold(limit: int) -> int:
+    """D12: the message count from which the owner is warned (WARN_RATIO of the limit, rounded up).
+
+    Integer arithmetic, so 90 % of 100 is exactly 90 (not 90.00000000000001). For small
+    limits the threshold can reach the limit itself: then only "full" is ever said.
+    """
+    return max(1, -(-limit * round(WARN_RATIO * 100) // 100))
+
+
 @dataclass(frozen=True)
 class Capacity:
+    """How many messages a mailbox holds (Deleted excluded) against its limit (D12)."""
+
     count: int
     limit: int
 
@@ -63,12 +78,37 @@ class Capacity:
 
     @property
     def nearly_full(self) -> bool:
-        return not self.full and self.count >= self.limit * WARN_RATIO
+        return not self.full and self.count >= warn_threshold(self.limit)
+
+    @property
+    def level(self) -> str:
+        """``full``, ``nearly_full`` or ``ok``."""
+        return FULL if self.full else NEARLY_FULL if self.nearly_full else OK
+
+    def plus(self, added: int = 1) -> Capacity:
+        return Capacity(self.count + added, self.limit)
 
 
 def capacity(folders: Iterable[str], limit: int) -> Capacity:
     """D12: every message not in Deleted counts against the limit."""
     return Capacity(sum(1 for f in folders if f != "deleted"), limit)
+
+
+def owner_warning(cap: Capacity) -> str | None:
+    """D12: what the owner is told on opening the mailbox: ``nearly_full``, ``full``, or nothing."""
+    return None if cap.level == OK else cap.level
+
+
+def warning_to_send(before: Capacity, after: Capacity) -> str | None:
+    """D12: the level the mailbox has just risen to (``nearly_full`` or ``full``), else None.
+
+    One warning per crossing: a message that keeps the mailbox at the level it was
+    already at warns nobody; once messages are deleted below the threshold, the next
+    crossing warns again.
+    """
+    if LEVELS.index(after.level) > LEVELS.index(before.level):
+        return after.level
+    return None
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from tenants import jobs
-from tenants.db import database
+from tenants import jobs, mail
+from tenants.db import database, is_sqlite
 from tenants.models import Extension, Mailbox, Tenant
 from tenants.voicemail import notify, rules
 from tenants.voicemail.models import MailboxSettings, VoicemailOptions, VoiceMessage
@@ -58,12 +58,30 @@ def load_context(number: str, domain: str) -> MailboxContext | None:
     greetings = rules.Greetings() if settings is None else rules.Greetings(
         unavailable=settings.unavailable_path, busy=settings.busy_path, name=settings.name_path,
         temporary=settings.temporary_path, temporary_on=settings.temporary_on)
-    folders = [m.folder for m in VoiceMessage.select(VoiceMessage.folder).where(VoiceMessage.mailbox == row)]
     return MailboxContext(
         mailbox_id=row.id, extension_id=ext.id, number=ext.number, name=ext.name, domain=tenant.domain,
         language=tenant.language, timezone=tenant.timezone, greetings=greetings,
-        capacity=rules.capacity(folders, opts["max_messages"]), min_seconds=opts["min_seconds"],
+        capacity=capacity_of(row.id, opts["max_messages"]), min_seconds=opts["min_seconds"],
         max_seconds=opts["max_seconds"], reception=opts["reception"], email=row.email)
+
+
+def capacity_of(mailbox_id: int, limit: int | None = None) -> rules.Capacity:
+    """D12: the mailbox's messages (Deleted excluded) against its tenant's limit."""
+    if limit is None:
+        tenant = Tenant.select().join(Extension).join(Mailbox).where(Mailbox.id == mailbox_id).get()
+        limit = options_for(tenant)["max_messages"]
+    folders = [m.folder for m in VoiceMessage.select(VoiceMessage.folder).where(VoiceMessage.mailbox == mailbox_id)]
+    return rules.capacity(folders, limit)
+
+
+def _lock_mailbox(mailbox_id: int) -> None:
+    """Serialize the stores into one mailbox, so two messages arriving at once see each other
+    when the capacity is counted (one warning per crossing, never two, never none).
+
+    SQLite transactions already take the write lock first (tenants.db); PostgreSQL locks the row.
+    """
+    if not is_sqlite():
+        list(Mailbox.select(Mailbox.id).where(Mailbox.id == mailbox_id).for_update())
 
 
 def message_path(domain: str, number: str, recording_id: str) -> str:
@@ -76,14 +94,18 @@ def store_message(mailbox_id: int, recording_id: str, path: str, duration_ms: in
                   cut: bool = False) -> VoiceMessage:
     """Create the message row and queue its email and MWI jobs, all or nothing.
 
+    When this message takes the mailbox up to "nearly full" or "full" (D12), the owner's
+    warning email is queued in the same transaction: once per crossing, not per message.
     (On SQLite every transaction takes the write lock first: see tenants.db.)
     """
     with database.atomic():
+        _lock_mailbox(mailbox_id)
         existing = VoiceMessage.get_or_none(VoiceMessage.recording_id == recording_id)
         if existing is not None:
             return existing
         mailbox = Mailbox.select(Mailbox, Extension, Tenant).join(Extension).join(Tenant).where(
             Mailbox.id == mailbox_id).get()
+        before = capacity_of(mailbox.id, options_for(mailbox.extension.tenant)["max_messages"])
         message = VoiceMessage.create(
             mailbox=mailbox, recording_id=recording_id, path=path, duration_ms=duration_ms, size_bytes=size_bytes,
             caller_number=caller_number[:64], caller_name=caller_name[:100], received_at=received_at,
@@ -92,7 +114,19 @@ def store_message(mailbox_id: int, recording_id: str, path: str, duration_ms: in
         if mailbox.email:
             jobs.enqueue(notify.EMAIL_JOB, {"message_id": message.id}, tenant=tenant)
         jobs.enqueue(notify.MWI_JOB, {"extension_id": mailbox.extension_id}, tenant=tenant)
+        _warn_owner(mailbox, before, before.plus(1))
     return message
+
+
+def _warn_owner(mailbox: Mailbox, before: rules.Capacity, after: rules.Capacity) -> None:
+    """D12: email the owner when the mailbox has just become nearly full or full."""
+    level = rules.warning_to_send(before, after)
+    if level is None or not mailbox.email:
+        return
+    ext, tenant = mailbox.extension, mailbox.extension.tenant
+    subject, body = notify.capacity_email_text(tenant.language, level, name=ext.name, number=ext.number,
+                                               count=after.count, limit=after.limit)
+    mail.queue_mail(mailbox.email, subject, body, tenant=tenant)
 
 
 def mwi_counts(extension_id: int) -> rules.MwiCounts:

@@ -18,7 +18,7 @@ from rtp.flows.events import (
 )
 from rtp.flows.mailbox import MENU_REPEATS
 from rtp.prompts.texts import FIXED, segment_text
-from tenants.voicemail.rules import Greetings
+from tenants.voicemail.rules import Capacity, Greetings
 from tests.mailbox.driver import Phone, Store, message
 
 DONE_SETUP = dict(setup_done=True, greetings=Greetings(unavailable="g/u.wav", name="g/n.wav"))
@@ -386,6 +386,59 @@ def test_ooma_layout_main_5_then_greeting_name_pin():
     assert logged_in(layout="ooma").keys("0").heard().startswith("Choix non valide.")
 
 
+# ------------------------------------------------------------------ D12: warned before the mailbox is full
+NEARLY = ("Attention, votre boîte vocale est presque pleine. Elle contient quatre-vingt-douze messages sur cent "
+          "Supprimez des messages pour libérer de l'espace.")
+FULL = ("Attention, votre boîte vocale est pleine. Vos correspondants ne peuvent plus vous laisser de message. "
+        "Supprimez des messages pour libérer de l'espace.")
+
+
+def test_a_nearly_full_mailbox_is_announced_after_the_pin_before_the_counts():
+    phone = Phone(info(capacity=Capacity(92, 100))).start()
+    phone.mark_now().keys("1234#")
+    assert phone.state == "main"
+    assert phone.heard().startswith(NEARLY + " Vous avez un nouveau message Pour écouter vos messages, appuyez sur 1.")
+
+
+def test_a_full_mailbox_is_announced_to_its_owner():
+    phone = Phone(info(capacity=Capacity(100, 100))).start().mark_now().keys("1234#")
+    assert phone.heard().startswith(FULL + " Vous avez un nouveau message")
+
+
+@pytest.mark.parametrize("capacity", [Capacity(89, 100), Capacity(0, 100), None])
+def test_below_the_threshold_nothing_is_said(capacity):
+    phone = Phone(info(capacity=capacity)).start().mark_now().keys("1234#")
+    assert phone.heard().startswith("Vous avez un nouveau message Pour écouter")
+    assert "pleine" not in phone.heard(since_mark=False)
+
+
+def test_the_warning_is_said_once_per_call_not_at_every_return_to_the_main_menu():
+    phone = Phone(info(capacity=Capacity(95, 100))).start().keys("1234#")
+    assert NEARLY.split(".")[0] in phone.heard()
+    phone.mark_now().keys("*")  # help, then the main menu again
+    assert phone.state == "main" and "pleine" not in phone.heard()
+    phone.mark_now().keys("0*")  # options and back
+    assert phone.state == "main" and "pleine" not in phone.heard()
+
+
+def test_the_warning_waits_for_the_first_access_steps():
+    store = Store()
+    phone = Phone(info(pin_must_change=True, setup_done=False, greetings=Greetings(), capacity=Capacity(9, 10)),
+                  store=store).start()
+    phone.mark_now().keys("1234#")
+    assert phone.state == "new-pin" and "pleine" not in phone.heard()
+    phone.keys("4711#1")  # new PIN confirmed: the name next
+    phone.end_prompt().keys("#1")  # name recorded and accepted
+    phone.end_prompt().keys("#").mark_now().keys("1")  # unavailable greeting: then the main menu
+    assert phone.state == "main"
+    assert "Attention, votre boîte vocale est presque pleine. Elle contient neuf messages sur dix" in phone.heard()
+
+
+def test_skip_pin_from_ones_own_phone_is_warned_too():
+    phone = Phone(info(skip_pin=True, capacity=Capacity(100, 100)), own_phone=True).start()
+    assert phone.state == "main" and phone.heard(since_mark=False).startswith(FULL)
+
+
 # ------------------------------------------------------------------ prompts
 def test_every_prompt_the_flow_plays_has_a_text():
     """Walk many paths and check each segment played exists in both languages."""
@@ -394,7 +447,9 @@ def test_every_prompt_the_flow_plays_has_a_text():
               logged_in().keys("*"), logged_in().keys("#"), logged_in().keys("9"),
               Phone(None, own_phone=False, lookup=info()).start().keys("1#"),
               Phone(info(pin_must_change=True, setup_done=False, greetings=Greetings())).start().keys("1234#4711#1"),
-              Phone(info()).start().keys("0#0#0#")]
+              Phone(info()).start().keys("0#0#0#"),
+              Phone(info(capacity=Capacity(99, 100))).start().keys("1234#"),
+              Phone(info(capacity=Capacity(100, 100))).start().keys("1234#")]
     for phone in phones:
         for play in phone.plays():
             for item in play.items:
