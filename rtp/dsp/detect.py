@@ -24,10 +24,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import numba
 import numpy as np
 
 from .features import FrameStats
+from .jit import compiled
 from .kweight import activity_lag_weights
 from .settings import Settings
 from .voicing import voiced_at
@@ -35,7 +35,7 @@ from .voicing import voiced_at
 _SILENT_DB = -150.0
 
 
-@numba.njit(nogil=True, boundscheck=False, cache=True)
+@compiled
 def band_power(table: np.ndarray, weights: np.ndarray, frame_len: int, n_samples: int) -> np.ndarray:  # pragma: no cover
     """Speech-band mean square per frame (linear: every decision below is a comparison,
     so thresholds are converted from dB once instead of taking a log per frame)."""
@@ -49,7 +49,7 @@ def band_power(table: np.ndarray, weights: np.ndarray, frame_len: int, n_samples
     return power
 
 
-@numba.njit(nogil=True, boundscheck=False, cache=True)
+@compiled
 def _percentile(values: np.ndarray, q: float) -> float:  # pragma: no cover
     """The ``q``-th percentile, lower neighbour; reorders ``values`` (pass a copy you own).
 
@@ -83,7 +83,7 @@ def _percentile(values: np.ndarray, q: float) -> float:  # pragma: no cover
     return values[k]
 
 
-@numba.njit(nogil=True, boundscheck=False, cache=True)
+@compiled
 def _segments(db: np.ndarray, thr: float, merge: int, shortest: int) -> np.ndarray:  # pragma: no cover
     """Runs of ``db > thr`` (any monotonic level scale) merged over gaps <= ``merge``, at least ``shortest`` long: (k, 2)."""
     frames = db.shape[0]
@@ -112,7 +112,7 @@ def _segments(db: np.ndarray, thr: float, merge: int, shortest: int) -> np.ndarr
     return segs[:keep]
 
 
-@numba.njit(nogil=True, boundscheck=False, cache=True)
+@compiled
 def _speech_like(x: np.ndarray, power: np.ndarray, a: int, b: int, frame_len: int, rate: int,
                  top: int, threshold: float) -> bool:  # pragma: no cover
     # Judge periodicity where the segment is loudest (best SNR): the ``top`` loudest
@@ -133,7 +133,7 @@ def _speech_like(x: np.ndarray, power: np.ndarray, a: int, b: int, frame_len: in
     return voiced_at(x, rate, picked * frame_len + frame_len // 2, int(0.025 * rate), threshold)
 
 
-@numba.njit(nogil=True, boundscheck=False, cache=True)
+@compiled
 def _grow(segs: np.ndarray, anchor: int, step: int, x: np.ndarray, power: np.ndarray, hi_thr: float,
           mid_thr: float, frame_len: int, rate: int, q: np.ndarray) -> int:  # pragma: no cover
     """Walk from segment ``anchor`` in direction ``step`` over segments that belong to the speech.
@@ -175,7 +175,7 @@ def _grow(segs: np.ndarray, anchor: int, step: int, x: np.ndarray, power: np.nda
     return cur
 
 
-@numba.njit(nogil=True, boundscheck=False, cache=True)
+@compiled
 def _smooth3(power: np.ndarray) -> np.ndarray:  # pragma: no cover
     """Centred 3-frame moving average (edges average what exists)."""
     n = power.shape[0]
@@ -190,7 +190,7 @@ def _smooth3(power: np.ndarray) -> np.ndarray:  # pragma: no cover
     return out
 
 
-@numba.njit(nogil=True, boundscheck=False, cache=True)
+@compiled
 def _containing(segs: np.ndarray, frame: int) -> int:  # pragma: no cover
     """Index of the segment of ``segs`` that holds ``frame`` (the nearest one if none does)."""
     best, dist = 0, 1 << 62
@@ -203,7 +203,7 @@ def _containing(segs: np.ndarray, frame: int) -> int:  # pragma: no cover
     return best
 
 
-@numba.njit(nogil=True, boundscheck=False, cache=True)
+@compiled
 def _find(x: np.ndarray, power: np.ndarray, frame_len: int, rate: int, p: np.ndarray) -> tuple[int, int]:  # pragma: no cover
     (floor_pct, onset_db, extend_db, loud_cap, abs_floor, merge_s, min_seg_s, vthr, vtop,
      adjacent_s, distant_s, distant_min_s, below_db, above_db, extend_max_s, grow_db, grow_min_s) = (

@@ -23,10 +23,14 @@ from functools import cache
 import numba
 import numpy as np
 
+from .jit import compiled
 from .kweight import lag_count, layout
+from .prefetch import LINE, prefetch
 
 # columns after ``lag_count``: the last lag product, sum, hi, lo, low (see ``kernel``)
 EXTRA_COLUMNS = 5
+# how far ahead the statistics pass prefetches, in samples (4 KiB)
+AHEAD = 1024
 FRAME_S = 0.02  # analysis frame: 20 ms, the media app's frame and 1/5 of a BS.1770 step
 
 
@@ -60,6 +64,10 @@ def _kernel_source(lags: int) -> str:
         "            hi = max(hi, xi[i])",
         "            lo = max(lo, xu[i])",
         "            low = min(low, xi[i])",
+        # the next frames' cache lines, a little ahead (see ``prefetch``)
+        f"        if b + {AHEAD} + frame_len < n:",
+        f"            for j in range(b + {AHEAD}, b + {AHEAD} + frame_len, {LINE}):",
+        "                prefetch(x, j)",
         "        cur = x[a0:b]",
         "        curi = xi[a0:b]",
         "        curu = xu[a0:b]",
@@ -98,6 +106,9 @@ def _paired_source(lags: int) -> str:
         "            buf[j] = x[2 * p] + x[2 * p + 1] if p >= 0 else np.float32(0.0)",
         "        full = (b - a) // 2",
         "        npairs = (b - a + 1) // 2",
+        f"        if b + {AHEAD} + frame_len < n:",
+        f"            for j in range(b + {AHEAD}, b + {AHEAD} + frame_len, {LINE}):",
+        "                prefetch(x, j)",
         "        cur = x[a:a + 2 * full]",
         "        curi = xi[a:a + 2 * full]",
         "        curu = xu[a:a + 2 * full]",
@@ -158,10 +169,10 @@ def kernel(lags: int, paired: bool = False) -> Callable[..., None]:
     float ones do not (NaN rules), and together they give the frame's extremes (see
     ``peak_bounds``).
     """
-    namespace: dict = {"np": np}
+    namespace: dict = {"np": np, "prefetch": prefetch}
     src = _paired_source(lags) if paired else _kernel_source(lags)
     exec(compile(src, f"<features kernel lags={lags} paired={paired}>", "exec"), namespace)
-    return numba.njit(fastmath=True, nogil=True, boundscheck=False)(namespace["kernel"])
+    return numba.njit(fastmath=True, nogil=True, boundscheck=False, error_model="numpy")(namespace["kernel"])
 
 
 @dataclass
@@ -200,7 +211,7 @@ class FrameStats:
         return c
 
 
-@numba.njit(nogil=True, boundscheck=False, cache=True)
+@compiled
 def peak_bounds(hi: np.ndarray, lo: np.ndarray, low: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover
     """``(maxima, minima)`` per frame from its ``hi``, ``lo``, ``low`` columns (see ``kernel``).
 

@@ -15,11 +15,12 @@ tracking the peak.  The limiter runs only around the samples that need it.
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 
+from .jit import compiled, compiled_fast
 
-@numba.njit(fastmath=True, nogil=True, boundscheck=False, cache=True)
+
+@compiled_fast
 def _gain_pass(x: np.ndarray, gain: float, dc: float, ceiling: float,
                out: np.ndarray) -> int:  # pragma: no cover
     """out = gain * (x - dc); returns how many samples exceed ``ceiling``.
@@ -50,7 +51,7 @@ def apply_gain(x: np.ndarray, gain: float, dc: float, ceiling: float, rate: int,
     return out, limit(out, ceiling, max(1, int(attack_s * rate)), max(1, int(release_s * rate)), overs)
 
 
-@numba.njit(fastmath=True, nogil=True, boundscheck=False, cache=True)
+@compiled_fast
 def _overs(y: np.ndarray, ceiling: float, count: int) -> np.ndarray:  # pragma: no cover
     """Indices of the ``count`` samples with ``|y| > ceiling``, without a full-length mask.
 
@@ -73,7 +74,7 @@ def _overs(y: np.ndarray, ceiling: float, count: int) -> np.ndarray:  # pragma: 
     return idx
 
 
-@numba.njit(nogil=True, boundscheck=False, cache=True)
+@compiled
 def _limit_region(y: np.ndarray, ceiling: float, attack: int, release: int) -> None:  # pragma: no cover
     """Limit one region in place (see ``limit``); the region has ``attack + release`` margins.
 
@@ -103,7 +104,7 @@ def _limit_region(y: np.ndarray, ceiling: float, attack: int, release: int) -> N
         y[i] = min(max(v, -ceiling), ceiling)
 
 
-@numba.njit(nogil=True, boundscheck=False, cache=True)
+@compiled
 def merge_regions(idx: np.ndarray, margin: int, n: int) -> np.ndarray:  # pragma: no cover
     """[lo, hi) regions (k, 2) of ``margin`` around sorted indices, merged when they overlap."""
     out = np.empty((idx.shape[0], 2), dtype=np.int64)
@@ -119,7 +120,7 @@ def merge_regions(idx: np.ndarray, margin: int, n: int) -> np.ndarray:  # pragma
     return out[:k]
 
 
-@numba.njit(nogil=True, boundscheck=False, cache=True)
+@compiled
 def limit_all(y: np.ndarray, ceiling: float, attack: int, release: int, count: int) -> np.ndarray:  # pragma: no cover
     """Limit ``y`` in place around its ``count`` samples over ``ceiling``; returns the regions."""
     regions = merge_regions(_overs(y, ceiling, count), attack + release + 2, y.shape[0])

@@ -11,11 +11,11 @@ Two implementations of the same measure:
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 from scipy.signal import sosfilt
 
 from .features import FrameStats
+from .jit import compiled
 from .kweight import dc_gain, kweighting_lag_weights, kweighting_sos
 
 BLOCK_S = 0.4
@@ -58,7 +58,7 @@ def integrated_loudness(x: np.ndarray, rate: int) -> float:
     return gated_loudness((c2[hi] - c2[np.minimum(lo, y.shape[0])]) / blen)
 
 
-@numba.njit(nogil=True, boundscheck=False, cache=True)
+@compiled
 def _frame_energies(table: np.ndarray, w: np.ndarray, w0: float, first: int, last: int, dc: float,
                     frame_len: int, n_total: int) -> np.ndarray:  # pragma: no cover
     lags = w.shape[0]
@@ -75,7 +75,7 @@ def _frame_energies(table: np.ndarray, w: np.ndarray, w0: float, first: int, las
     return e
 
 
-@numba.njit(nogil=True, boundscheck=False, cache=True)
+@compiled
 def gated_from_energies(e: np.ndarray, per_step: int, nblocks: int, block_len: float) -> float:  # pragma: no cover
     """BS.1770 gating over blocks of ``4 * per_step`` frames stepping ``per_step`` frames."""
     if nblocks < 1:
@@ -122,7 +122,7 @@ def frame_kweighted_energy(stats: FrameStats, rate: int, first: int, last: int,
     return _frame_energies(stats.table, w, dc_gain(w, rate), first, last, dc, stats.frame_len, stats.n_samples)
 
 
-@numba.njit(nogil=True, cache=True)
+@compiled
 def block_layout(rate: int, frame_len: int, n_samples: int) -> tuple[int, int, float]:  # pragma: no cover
     """(frames per 100 ms step, pyloudnorm's block count, samples per 400 ms block).
 

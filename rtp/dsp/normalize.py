@@ -15,15 +15,15 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import numba
 import numpy as np
 
+from .jit import compiled, compiled_fast
 from .limiter import _gain_pass, _limit_region, limit_all, merge_regions
 from .loudness import block_layout, gated_from_energies
 from .settings import Settings
 
 
-@numba.njit(nogil=True, boundscheck=False, cache=True)
+@compiled
 def _overs_at(x: np.ndarray, reach: np.ndarray, frame_len: int, dc: float, gain: float,
               ceiling: float) -> np.ndarray:  # pragma: no cover
     """Indices where ``|(x - dc) * gain| > ceiling`` (float32, as the gain pass computes it),
@@ -47,7 +47,7 @@ def _overs_at(x: np.ndarray, reach: np.ndarray, frame_len: int, dc: float, gain:
     return out
 
 
-@numba.njit(fastmath=True, nogil=True, boundscheck=False, cache=True)
+@compiled_fast
 def _paired_energies(y: np.ndarray, s0: int, f0: int, f1: int, frame_len: int, w: np.ndarray,
                      e: np.ndarray) -> None:  # pragma: no cover
     """The paired statistics of ``features`` (D lags, E) for frames ``f0..f1-1`` of ``y`` (from ``s0``), weighted."""
@@ -80,7 +80,7 @@ def _paired_energies(y: np.ndarray, s0: int, f0: int, f1: int, frame_len: int, w
         e[f] = max(acc, 0.0)
 
 
-@numba.njit(fastmath=True, nogil=True, boundscheck=False, cache=True)
+@compiled_fast
 def _limited_energies(x: np.ndarray, dc: float, gain: float, ceiling: float, attack: int, release: int,
                       regions: np.ndarray, frame_len: int, w: np.ndarray, e: np.ndarray,
                       rate: int) -> None:  # pragma: no cover
@@ -125,7 +125,7 @@ def _limited_energies(x: np.ndarray, dc: float, gain: float, ceiling: float, att
         r = r_end
 
 
-@numba.njit(nogil=True, boundscheck=False, cache=True)
+@compiled
 def plan(x: np.ndarray, reach: np.ndarray, energies: np.ndarray, lufs: float, dc: float, rate: int,
          frame_len: int, target_lufs: float, ceiling: float, w: np.ndarray,
          p: np.ndarray) -> tuple[float, np.ndarray, int]:  # pragma: no cover
@@ -160,7 +160,7 @@ def plan(x: np.ndarray, reach: np.ndarray, energies: np.ndarray, lufs: float, dc
     return gain, regions, over.shape[0]
 
 
-@numba.njit(nogil=True, boundscheck=False, cache=True)
+@compiled
 def write(x: np.ndarray, gain: float, dc: float, ceiling: float, regions: np.ndarray, overs: int, attack: int,
           release: int, out: np.ndarray) -> None:  # pragma: no cover
     """``out[:] = gain * (x - dc)`` (float32, same length as ``x``), limited in the planned regions."""
@@ -173,7 +173,7 @@ def write(x: np.ndarray, gain: float, dc: float, ceiling: float, regions: np.nda
         limit_all(out, ceiling, attack, release, found)
 
 
-@numba.njit(nogil=True, boundscheck=False, cache=True)
+@compiled
 def normalize(x: np.ndarray, reach: np.ndarray, energies: np.ndarray, lufs: float, dc: float, rate: int,
               frame_len: int, target_lufs: float, ceiling: float, w: np.ndarray,
               p: np.ndarray) -> np.ndarray:  # pragma: no cover

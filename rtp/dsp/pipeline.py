@@ -14,11 +14,11 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
-import numba
 import numpy as np
 
 from .detect import _find, band_power, detect_params
 from .features import FrameStats, peak_bounds
+from .jit import compiled
 from .kweight import activity_lag_weights, dc_gain, kweighting_lag_weights
 from .loudness import _frame_energies, block_layout, gated_from_energies
 from .normalize import limiter_params, plan, write
@@ -42,7 +42,7 @@ def float32_ceiling(ceil_dbfs: float) -> float:
     return float(c32)
 
 
-@numba.njit(nogil=True, boundscheck=False, cache=True)
+@compiled
 def _decide(x: np.ndarray, table: np.ndarray, rate: int, frame_len: int, target_lufs: float, ceiling: float,
             pad: int, wa: np.ndarray, wk: np.ndarray, dp: np.ndarray,
             lp: np.ndarray, wk0: float) -> tuple[int, int, float, float, np.ndarray, int]:  # pragma: no cover

@@ -7,11 +7,12 @@ with the length of the recording.
 
 from __future__ import annotations
 
-import numba
 import numpy as np
 
+from .jit import compiled, compiled_fast
 
-@numba.njit(fastmath=True, nogil=True, boundscheck=False, cache=True)
+
+@compiled_fast
 def _lag_corr(d: np.ndarray, c2: np.ndarray, lag: int) -> float:  # pragma: no cover
     """Normalized correlation of ``d`` with itself shifted by ``lag``."""
     n = d.shape[0]
@@ -27,7 +28,7 @@ def _lag_corr(d: np.ndarray, c2: np.ndarray, lag: int) -> float:  # pragma: no c
     return acc / den if den > 0.0 else 0.0
 
 
-@numba.njit(fastmath=True, nogil=True, boundscheck=False, cache=True)
+@compiled_fast
 def _periodicity(w: np.ndarray, lo: int, hi: int, enough: float = np.inf) -> float:  # pragma: no cover
     """Peak normalized autocorrelation over lags ``lo..hi``; the search stops at the first
     lag reaching ``enough`` (a voicing test needs "is it periodic", not how much)."""
@@ -69,7 +70,7 @@ def periodicity(window: np.ndarray, rate: int, fmin: float = 70.0, fmax: float =
     return float(_periodicity(np.ascontiguousarray(window, dtype=np.float32), lo, hi))
 
 
-@numba.njit(nogil=True, boundscheck=False, cache=True)
+@compiled
 def _decimate(w: np.ndarray, d: int) -> np.ndarray:  # pragma: no cover
     """Mean of each group of ``d`` samples (a crude low pass, plenty for pitch)."""
     out = np.empty(w.shape[0] // d, dtype=np.float32)
@@ -81,7 +82,7 @@ def _decimate(w: np.ndarray, d: int) -> np.ndarray:  # pragma: no cover
     return out
 
 
-@numba.njit(nogil=True, boundscheck=False, cache=True)
+@compiled
 def voiced_at(x: np.ndarray, rate: int, centres: np.ndarray, half: int,
               threshold: float) -> bool:  # pragma: no cover
     """True if any window ``[c - half, c + half)`` of ``x``, ``c`` in ``centres``, is periodic.
