@@ -94,22 +94,57 @@ def _params(s: Settings, rate: int) -> tuple:
     return got
 
 
+@compiled
+def finish(x: np.ndarray, table: np.ndarray, rate: int, frame_len: int, target_lufs: float, ceiling: float,
+           pad: int, wa: np.ndarray, wk: np.ndarray, dp: np.ndarray, lp: np.ndarray, wk0: float, attack: int,
+           release: int, out: np.ndarray) -> tuple[int, int]:  # pragma: no cover
+    """Decide and write: ``out[:end - start]`` gets the output, ``(start, end)`` returned (equal if nothing)."""
+    start, end, gain, dc, regions, overs = _decide(x, table, rate, frame_len, target_lufs, ceiling, pad, wa, wk,
+                                                   dp, lp, wk0)
+    if start < 0:
+        return 0, 0
+    write(x[start:end], gain, dc, ceiling, regions, overs, attack, release, out[:end - start])
+    return start, end
+
+
+def output_buffer(n: int) -> np.ndarray:
+    """Room for the longest possible output of ``n`` input samples.
+
+    numpy's allocator, not numba's: it asks the kernel for huge pages, and numba's
+    page faults doubled the cost of writing a 30-minute output.  Pages past what gets
+    written are never touched, so a large trimmed part costs address space only.
+    """
+    return np.empty(n, dtype=np.float32)
+
+
+def trimmed(out: np.ndarray, start: int, end: int) -> Result:
+    """The result from ``output_buffer`` ``out`` holding ``end - start`` samples.
+
+    A view when it fills most of the buffer; a copy when most was trimmed, so the
+    caller does not keep a mostly unused buffer alive.
+    """
+    m = end - start
+    if m <= 0:
+        return empty()
+    return (out[:m] if 2 * m >= out.shape[0] else out[:m].copy()), start, end
+
+
+def settings_for(s: Settings, rate: int, frame_len: int, target_lufs: float, ceil_dbfs: float,
+                 pad_s: float) -> tuple:
+    """The arguments of ``finish`` after ``table``, up to ``out``, for these settings."""
+    pad = math.ceil(max(pad_s, 0.0) * rate / frame_len)
+    wa, wk, dp, lp, attack, release, wk0 = _params(s, rate)
+    return (rate, frame_len, float(target_lufs), float32_ceiling(ceil_dbfs), pad, wa, wk, dp, lp, wk0, attack,
+            release)
+
+
 def render(x: np.ndarray, stats: FrameStats, rate: int, target_lufs: float, ceil_dbfs: float,
            pad_s: float, s: Settings) -> Result:
     """Trim and normalize ``x`` given its frame statistics."""
     n = x.shape[0]
     if rate <= 0 or n < s.min_input_s * rate or stats.table.shape[0] == 0:
         return empty()
-    flen = stats.frame_len
-    pad = math.ceil(max(pad_s, 0.0) * rate / flen)
-    ceiling = float32_ceiling(ceil_dbfs)
-    wa, wk, dp, lp, attack, release, wk0 = _params(s, rate)
-    start, end, gain, dc, regions, overs = _decide(x, stats.table, rate, flen, float(target_lufs), ceiling, pad,
-                                                   wa, wk, dp, lp, wk0)
-    if start < 0:
-        return empty()
-    # numpy's allocator, not numba's: it asks for huge pages, which halves the cost of
-    # writing a long output
-    out = np.empty(end - start, dtype=np.float32)
-    write(x[start:end], gain, dc, ceiling, regions, overs, attack, release, out)
-    return out, start, end
+    out = output_buffer(n)
+    start, end = finish(x, stats.table, *settings_for(s, rate, stats.frame_len, target_lufs, ceil_dbfs, pad_s),
+                        out)
+    return trimmed(out, start, end)
