@@ -13,9 +13,12 @@ import pytest
 
 from kamailio import rpc
 from rtp import mwi
+from rtp.sip.message import Request, Response, parse_name_addr, parse_uri, response_to
 from tenants.models import Extension, Job, Mailbox
-from tenants.voicemail import service
+from tenants.voicemail import service, tenant_options
 from tenants.voicemail.models import VoiceMessage
+from tests import factories
+from tests.kamailio.conftest import make_ext
 from tests.kamailio.phone_caller import PhoneCaller
 from tests.media.conftest import MediaProcess
 from tests.sip_fixtures import SipStack, free_port, wait_for
@@ -170,3 +173,86 @@ def test_star_97_reaches_the_media_app(sip, ext):
         finally:
             phone.close()
     asyncio.run(asyncio.wait_for(main(), 30))
+
+
+class TransfereePhone(PhoneCaller):
+    """A desk phone that takes a REFER (RFC 3515) from the other end of its call: 202 Accepted,
+    and the REFER kept so the test can place the new call to its Refer-To, as the phone would."""
+
+    refer_received: Request | None = None
+
+    def _check_bye(self) -> None:
+        while not self.sip.inbox.empty():
+            msg = self.sip.inbox.get_nowait()
+            if isinstance(msg, Request) and msg.method == "REFER":
+                if self.refer_received is None:
+                    self.refer_received = msg
+                self.sip_t.sendto(response_to(msg, 202, "Accepted").encode(), self.target)
+            elif isinstance(msg, Request) and msg.method == "BYE":
+                self.bye_received = msg
+                self._answer(msg)
+            elif isinstance(msg, Request):  # anything else inside the dialog: not expected here
+                self.sip_t.sendto(response_to(msg, 501, "Not Implemented").encode(), self.target)
+            elif isinstance(msg, Response) and msg.status == 200 and msg.cseq[1] == "INVITE":
+                self.sip_t.sendto(self._request("ACK"), self.target)  # a retransmitted 2xx: ACK it again
+
+    async def wait_refer(self, timeout: float, press: str) -> Request:
+        """Press ``press`` every half second until a REFER comes (a deadline, not a duration):
+        the key does nothing until the flow reaches the menu that takes it."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self.refer_received is None:
+            if self.bye_received is not None:
+                raise AssertionError(f"the media app hung up without a REFER (pressing {press})")
+            if loop.time() > deadline:
+                raise AssertionError(f"no REFER within {timeout} s of pressing {press}")
+            await self.key(press)
+            await self.silence(0.5)
+        return self.refer_received
+
+
+def test_0_after_the_message_transfers_the_caller_to_the_reception_phone(sip, speech):
+    """D7: after recording, 0 stores the message and REFERs the caller to the tenant's reception
+    extension; the caller's phone follows the Refer-To through Kamailio and the reception phone
+    (a registered sipp UAS) gets the INVITE, with its media anchored by rtpengine."""
+    tenant = factories.tenant("reception.pbx.example")
+    box, caller, reception = make_ext(tenant), make_ext(tenant), make_ext(tenant)
+    tenant_options.update(factories.CLI, tenant, "asterisk", reception.number)  # the admin's setting (D7)
+    port = free_port()
+    reception_phone = sip.sipp("uas", background=True, port=port, timeout=60)
+    assert_ok(sip.register(reception.number, tenant.domain, reception.password, contact_port=port))
+
+    async def main():
+        phone = await TransfereePhone(("127.0.0.1", sip.sip_port), caller.number, tenant.domain, caller.password,
+                                      box.number).open()
+        try:
+            answer = await phone.invite()
+            assert answer.status == 200 and "Poste-Media" in (answer.get("Server") or ""), answer.status
+            await phone.silence(0.3)
+            await phone.key("#")  # skip the greeting
+            await phone.silence(1.0)  # the beep
+            await phone.send_audio(speech)
+            await phone.silence(0.3)
+            await phone.key("#")  # end of the message: 1 accept, 2 listen, 3 again, 0 reception
+            refer = await phone.wait_refer(40, "0")
+            assert refer.get("Refer-To") == f"<sip:{reception.number}@{tenant.domain}>"
+            assert refer.get("Referred-By") == f"<sip:voicemail@{tenant.domain}>"
+            assert refer.call_id == phone.call_id  # inside the caller's call, relayed by Kamailio
+            await phone.wait_bye(20)  # the media app leaves the call once the REFER is accepted
+        finally:
+            phone.close()
+        target = parse_uri(parse_name_addr(refer.get("Refer-To")).uri)
+        transferred = await PhoneCaller(("127.0.0.1", sip.sip_port), caller.number, tenant.domain,
+                                        caller.password, target.user).open()
+        try:
+            answer = await transferred.invite()
+            assert answer.status == 200, f"{answer.status} {answer.reason}\n{sip.log_tail('kamailio')}"
+            assert "Poste-Media" not in (answer.get("Server") or ""), "the voicemail answered, not the reception"
+            await transferred.silence(0.3)
+            assert (await transferred.bye()).status == 200
+        finally:
+            transferred.close()
+    asyncio.run(asyncio.wait_for(main(), 120))
+    assert_ok(reception_phone.wait())  # INVITE (SDP through rtpengine) answered, ACK, BYE
+    (message,) = wait_for(lambda: messages_for(box), 15, what="the voice message row")
+    assert message.caller_number == caller.number and message.duration_ms > 1000  # stored before the transfer
