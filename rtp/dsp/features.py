@@ -25,12 +25,10 @@ import numpy as np
 
 from .jit import compiled
 from .kweight import lag_count, layout
-from .prefetch import LINE, prefetch
+from .prefetch import AHEAD, LINE, prefetch
 
 # columns after ``lag_count``: the last lag product, sum, hi, lo, low (see ``kernel``)
 EXTRA_COLUMNS = 5
-# how far ahead the statistics pass prefetches, in samples (4 KiB)
-AHEAD = 1024
 FRAME_S = 0.02  # analysis frame: 20 ms, the media app's frame and 1/5 of a BS.1770 step
 
 

@@ -18,6 +18,8 @@ from numba.extending import intrinsic
 
 # samples per 64-byte cache line of float32
 LINE = 16
+# how far ahead the passes over the samples prefetch: 4 KiB of float32
+AHEAD = 1024
 
 
 def _intrinsic(write: int) -> Callable:
