@@ -26,27 +26,43 @@ from functools import lru_cache
 
 import numpy as np
 
-from .features import FrameStats
 from .jit import compiled
-from .kweight import activity_lag_weights
+from .loudness import row_dot
 from .settings import Settings
 from .voicing import voiced_at
 
-_SILENT_DB = -150.0
-
 
 @compiled
-def band_power(table: np.ndarray, weights: np.ndarray, frame_len: int, n_samples: int) -> np.ndarray:  # pragma: no cover
-    """Speech-band mean square per frame (linear: every decision below is a comparison,
-    so thresholds are converted from dB once instead of taking a log per frame)."""
+def frame_levels(table: np.ndarray, wa: np.ndarray, wk: np.ndarray, frame_len: int,
+                 n_samples: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover
+    """One pass over the statistics: ``(power, smooth, live, kraw)`` per frame.
+
+    ``power``: speech-band mean square (linear: every decision below is a comparison,
+    so thresholds are converted from dB once instead of taking a log per frame);
+    ``smooth``: its centred 3-frame average (edges average what exists); ``live``: the
+    ``smooth`` values of the frames that are not digital silence (for the floor);
+    ``kraw``: the raw K-weighted energy (DC not removed, see ``loudness.remove_dc``).
+    """
     frames = table.shape[0]
-    power = np.empty(frames)
-    for f in range(frames):
-        ms = 0.0
-        for t in range(weights.shape[0]):
-            ms += table[f, t] * weights[t]
-        power[f] = max(ms, 0.0) / min(frame_len, n_samples - f * frame_len)
-    return power
+    power, smooth, kraw, live = np.empty(frames), np.empty(frames), np.empty(frames), np.empty(frames)
+    k = 0
+    for f in range(frames + 1):
+        if f < frames:
+            power[f] = max(row_dot(table, f, wa), 0.0) / min(frame_len, n_samples - f * frame_len)
+            kraw[f] = row_dot(table, f, wk)
+        g = f - 1  # frame g now has both neighbours
+        if g < 0:
+            continue
+        if 0 < g < frames - 1:
+            smooth[g] = (power[g - 1] + power[g] + power[g + 1]) / 3.0
+        elif frames == 1:
+            smooth[g] = power[g]
+        else:
+            smooth[g] = (power[max(g - 1, 0)] + power[min(g + 1, frames - 1)]) / 2.0
+        if power[g] > 1e-10:  # -100 dB: digital silence
+            live[k] = smooth[g]
+            k += 1
+    return power, smooth, live[:k], kraw
 
 
 @compiled
@@ -176,21 +192,6 @@ def _grow(segs: np.ndarray, anchor: int, step: int, x: np.ndarray, power: np.nda
 
 
 @compiled
-def _smooth3(power: np.ndarray) -> np.ndarray:  # pragma: no cover
-    """Centred 3-frame moving average (edges average what exists)."""
-    n = power.shape[0]
-    out = np.empty(n)
-    if n == 1:
-        out[0] = power[0]
-    elif n > 1:
-        out[0] = (power[0] + power[1]) / 2.0
-        out[n - 1] = (power[n - 2] + power[n - 1]) / 2.0
-    for f in range(1, n - 1):
-        out[f] = (power[f - 1] + power[f] + power[f + 1]) / 3.0
-    return out
-
-
-@compiled
 def _containing(segs: np.ndarray, frame: int) -> int:  # pragma: no cover
     """Index of the segment of ``segs`` that holds ``frame`` (the nearest one if none does)."""
     best, dist = 0, 1 << 62
@@ -204,7 +205,12 @@ def _containing(segs: np.ndarray, frame: int) -> int:  # pragma: no cover
 
 
 @compiled
-def _find(x: np.ndarray, power: np.ndarray, frame_len: int, rate: int, p: np.ndarray) -> tuple[int, int]:  # pragma: no cover
+def _find(x: np.ndarray, power: np.ndarray, smooth: np.ndarray, live: np.ndarray, frame_len: int, rate: int,
+          p: np.ndarray) -> tuple[int, int]:  # pragma: no cover
+    """First and last speech frames (``(first, last_exclusive)``, ``(-1, -1)`` if none); see ``frame_levels``.
+
+    ``live`` is reordered (the floor is a selection on it).
+    """
     (floor_pct, onset_db, extend_db, loud_cap, abs_floor, merge_s, min_seg_s, vthr, vtop,
      adjacent_s, distant_s, distant_min_s, below_db, above_db, extend_max_s, grow_db, grow_min_s) = (
         p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], int(p[8]), p[9], p[10], p[11], p[12], p[13], p[14],
@@ -213,10 +219,8 @@ def _find(x: np.ndarray, power: np.ndarray, frame_len: int, rate: int, p: np.nda
     hangover = int(round(p[18] * rate / frame_len))
     close_s = p[19]
     fps = rate / frame_len
-    # 60 ms moving average: steadies bursty noise (mu-law idle, crackle) for the floor
-    # and for the soft decisions; loud runs still use single frames.
-    smooth = _smooth3(power)
-    live = smooth[power > 1e-10]  # -100 dB: digital silence
+    # ``smooth``, the 60 ms moving average, steadies bursty noise (mu-law idle, crackle)
+    # for the floor and for the soft decisions; loud runs still use single frames.
     floor = _percentile(live, floor_pct) if live.shape[0] else 0.0
     # A sound louder than ``loud_cap`` is never background noise, whatever the floor
     # (a recording that is all tone or all shouting still has content).
@@ -261,12 +265,6 @@ def _find(x: np.ndarray, power: np.ndarray, frame_len: int, rate: int, p: np.nda
     return max(0, start - preroll), min(power.shape[0], end + hangover)
 
 
-def band_energy_db(stats: FrameStats, rate: int) -> np.ndarray:
-    """Speech-band mean square per frame, in dB (digital silence gives -150)."""
-    power = band_power(stats.table, activity_lag_weights(rate), stats.frame_len, stats.n_samples)
-    return 10.0 * np.log10(np.maximum(power, 10 ** (_SILENT_DB / 10)))
-
-
 @lru_cache(maxsize=16)
 def detect_params(s: Settings) -> np.ndarray:
     """The settings ``_find`` reads, as a (read-only) array."""
@@ -276,12 +274,3 @@ def detect_params(s: Settings) -> np.ndarray:
                      s.grow_margin_db, s.grow_min_s, s.preroll_s, s.hangover_s, s.close_gap_s])
     p.setflags(write=False)
     return p
-
-
-def find_speech(x: np.ndarray, stats: FrameStats, rate: int, s: Settings) -> tuple[int, int] | None:
-    """Return the first and last speech frames ``(first, last_exclusive)``, or None."""
-    if stats.table.shape[0] == 0:
-        return None
-    power = band_power(stats.table, activity_lag_weights(rate), stats.frame_len, stats.n_samples)
-    start, end = _find(x, power, stats.frame_len, rate, detect_params(s))
-    return None if start < 0 else (int(start), int(end))

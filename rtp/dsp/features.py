@@ -210,20 +210,28 @@ class FrameStats:
 
 
 @compiled
-def peak_bounds(hi: np.ndarray, lo: np.ndarray, low: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover
-    """``(maxima, minima)`` per frame from its ``hi``, ``lo``, ``low`` columns (see ``kernel``).
+def extreme_bits(hi: float, lo: float, low: float) -> tuple[int, int]:  # pragma: no cover
+    """The float32 bits (as int32 values) of a frame's largest and smallest samples.
 
-    Floats without the sign bit order like their int32 bits, and lie above every float
-    with it; floats with the sign bit order by magnitude as uint32 (and as int32).  So
-    the largest sample is ``hi`` when one is >= +0, else ``low`` (all negative: the one
-    nearest zero); the smallest is ``lo`` when one is negative, else ``low``.
+    From its ``hi``, ``lo``, ``low`` columns (see ``kernel``): floats without the sign
+    bit order like their int32 bits, and lie above every float with it; floats with the
+    sign bit order by magnitude as uint32 (and as int32).  So the largest sample is
+    ``hi`` when one is >= +0, else ``low`` (all negative: the one nearest zero); the
+    smallest is ``lo`` when one is negative, else ``low``.
     """
+    h, u, m = np.int64(hi), np.int64(lo), np.int64(low)
+    top = h if h >= 0 else m
+    bottom = u - 4294967296 if u >= 2147483648 else m  # uint32 bits read as int32
+    return top, bottom
+
+
+@compiled
+def peak_bounds(hi: np.ndarray, lo: np.ndarray, low: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover
+    """``(maxima, minima)`` per frame from its ``hi``, ``lo``, ``low`` columns (see ``extreme_bits``)."""
     frames = hi.shape[0]
     bits = np.empty(2 * frames, dtype=np.int32)
     for f in range(frames):
-        h, u, m = np.int64(hi[f]), np.int64(lo[f]), np.int64(low[f])
-        bits[f] = h if h >= 0 else m
-        bits[frames + f] = u - 4294967296 if u >= 2147483648 else m  # uint32 bits read as int32
+        bits[f], bits[frames + f] = extreme_bits(hi[f], lo[f], low[f])
     values = bits.view(np.float32)
     return values[:frames].astype(np.float64), values[frames:].astype(np.float64)
 

@@ -1,7 +1,7 @@
 """Keep numba's on-disk cache consistent with the sources of this package.
 
 numba checks a cached function against its own file only: when ``pipeline._render``
-(cached) calls ``normalize.normalize`` and only ``normalize.py`` changes, the stale
+(cached) calls ``normalize.plan`` and only ``normalize.py`` changes, the stale
 machine code of ``_render`` would still be loaded.  Before any kernel is defined,
 this guard hashes every source of the package and, if the hash differs from the one
 recorded with the cache, deletes the cached kernels so they are compiled afresh.

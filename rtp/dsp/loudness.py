@@ -59,20 +59,37 @@ def integrated_loudness(x: np.ndarray, rate: int) -> float:
 
 
 @compiled
-def _frame_energies(table: np.ndarray, w: np.ndarray, w0: float, first: int, last: int, dc: float,
-                    frame_len: int, n_total: int) -> np.ndarray:  # pragma: no cover
-    lags = w.shape[0]
+def row_dot(table: np.ndarray, f: int, w: np.ndarray) -> float:  # pragma: no cover
+    """``table[f, :len(w)] @ w``: a frame's weighted statistics (K-weighted or speech-band energy)."""
+    acc = 0.0
+    for t in range(w.shape[0]):
+        acc += table[f, t] * w[t]
+    return acc
+
+
+@compiled
+def remove_dc(kraw: np.ndarray, table: np.ndarray, sums: int, w0: float, first: int, last: int, dc: float,
+              frame_len: int, n_total: int) -> np.ndarray:  # pragma: no cover
+    """K-weighted energy of frames ``first..last-1`` from their raw energies ``kraw`` (indexed by frame).
+
+    sum (x-dc)(x'-dc) = C - dc*(S + S') + n dc^2; S' (lagged sum) ~ S, and DC gets the
+    fitted response ``w0`` at 0 Hz.  ``sums`` is the table's sum column.
+    """
     e = np.empty(last - first)
     for f in range(first, last):
-        acc = 0.0
-        for t in range(lags):
-            acc += table[f, t] * w[t]
         count = min(frame_len, n_total - f * frame_len)
-        # sum (x-dc)(x'-dc) = C - dc*(S + S') + n dc^2; S' (lagged sum) ~ S, and DC
-        # gets the fitted response at 0 Hz.
-        acc -= w0 * (2.0 * dc * table[f, lags] - count * dc * dc)
+        acc = kraw[f] - w0 * (2.0 * dc * table[f, sums] - count * dc * dc)
         e[f - first] = max(acc, 0.0)
     return e
+
+
+@compiled
+def _frame_energies(table: np.ndarray, w: np.ndarray, w0: float, first: int, last: int, dc: float,
+                    frame_len: int, n_total: int) -> np.ndarray:  # pragma: no cover
+    kraw = np.zeros(last)
+    for f in range(first, last):
+        kraw[f] = row_dot(table, f, w)
+    return remove_dc(kraw, table, w.shape[0], w0, first, last, dc, frame_len, n_total)
 
 
 @compiled

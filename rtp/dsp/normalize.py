@@ -173,24 +173,9 @@ def write(x: np.ndarray, gain: float, dc: float, ceiling: float, regions: np.nda
         limit_all(out, ceiling, attack, release, found)
 
 
-@compiled
-def normalize(x: np.ndarray, reach: np.ndarray, energies: np.ndarray, lufs: float, dc: float, rate: int,
-              frame_len: int, target_lufs: float, ceiling: float, w: np.ndarray,
-              p: np.ndarray) -> np.ndarray:  # pragma: no cover
-    """Return float32 ``g * (x - dc)`` at ``target_lufs`` and within ``+-ceiling``: ``plan`` then ``write``.
-
-    (``process`` calls the two itself, so that the output comes from numpy's allocator:
-    numba's does not ask for huge pages, which doubles the cost of a 30-minute output.)
-    """
-    gain, regions, overs = plan(x, reach, energies, lufs, dc, rate, frame_len, target_lufs, ceiling, w, p)
-    out = np.empty(x.shape[0], dtype=np.float32)
-    write(x, gain, dc, ceiling, regions, overs, max(1, int(p[3] * rate)), max(1, int(p[4] * rate)), out)
-    return out
-
-
 @lru_cache(maxsize=16)
 def limiter_params(s: Settings) -> np.ndarray:
-    """The settings ``normalize`` reads, as a (read-only) array."""
+    """The settings ``plan`` reads, as a (read-only) array."""
     p = np.array([s.max_gain_db, s.limiter_passes, s.limiter_tolerance_lu,
                   s.limiter_attack_s, s.limiter_release_s])
     p.setflags(write=False)

@@ -16,11 +16,11 @@ from functools import lru_cache
 
 import numpy as np
 
-from .detect import _find, band_power, detect_params
-from .features import FrameStats, peak_bounds
+from .detect import _find, detect_params, frame_levels
+from .features import FrameStats, extreme_bits
 from .jit import compiled
 from .kweight import activity_lag_weights, dc_gain, kweighting_lag_weights
-from .loudness import _frame_energies, block_layout, gated_from_energies
+from .loudness import block_layout, gated_from_energies, remove_dc
 from .normalize import limiter_params, plan, write
 from .settings import Settings
 
@@ -49,25 +49,27 @@ def _decide(x: np.ndarray, table: np.ndarray, rate: int, frame_len: int, target_
     """``(start, end, gain, dc, regions, overs)`` of the output; ``start < 0`` when nothing is kept."""
     n = x.shape[0]
     nothing = (-1, -1, 0.0, 0.0, np.zeros((0, 2), dtype=np.int64), 0)
-    power = band_power(table, wa, frame_len, n)
-    found0, found1 = _find(x, power, frame_len, rate, dp)
+    power, smooth, live, kraw = frame_levels(table, wa, wk, frame_len, n)
+    found0, found1 = _find(x, power, smooth, live, frame_len, rate, dp)
     if found0 < 0:
         return nothing
     first = max(0, found0 - pad)
     last = min(table.shape[0], found1 + pad)
     start, end = first * frame_len, min(n, last * frame_len)
-    lags = wk.shape[0]
-    dc = table[first:last, lags].sum() / (end - start)
-    energies = _frame_energies(table, wk, wk0, first, last, dc, frame_len, n)
+    sums = wk.shape[0]  # the sum column, then the extremes' (see ``features.kernel``)
+    dc = table[first:last, sums].sum() / (end - start)
+    energies = remove_dc(kraw, table, sums, wk0, first, last, dc, frame_len, n)
     per_step, nblocks, block_len = block_layout(rate, frame_len, end - start)
     lufs = gated_from_energies(energies, per_step, nblocks, block_len)
     if not np.isfinite(lufs):
         return nothing
     # how far each frame strays from the DC: a bound on |x - dc| for the limiter
-    top, bottom = peak_bounds(table[first:last, lags + 1], table[first:last, lags + 2], table[first:last, lags + 3])
     reach = np.empty(last - first)
-    for f in range(last - first):
-        reach[f] = max(top[f] - dc, dc - bottom[f])
+    bits = np.empty(2, dtype=np.int32)
+    value = bits.view(np.float32)  # the extremes' bits read as floats
+    for f in range(first, last):
+        bits[0], bits[1] = extreme_bits(table[f, sums + 1], table[f, sums + 2], table[f, sums + 3])
+        reach[f - first] = max(np.float64(value[0]) - dc, dc - np.float64(value[1]))
     gain, regions, overs = plan(x[start:end], reach, energies, lufs, dc, rate, frame_len, target_lufs, ceiling,
                                 wk, lp)
     return start, end, gain, dc, regions, overs
