@@ -19,6 +19,8 @@ How it works (one module per step):
 * ``loudness``: BS.1770-4 gating (400 ms blocks, 75 % overlap, -70 LUFS and -10 LU
   gates, as pyloudnorm) over frame energies; ``integrated_loudness`` is the reference.
 * ``normalize`` / ``limiter``: the gain to ``target_lufs`` and the sample-peak ceiling.
+* ``pipeline``: decisions and output from the table, shared by ``process`` (which runs
+  statistics, decisions and output as one compiled call) and the ``Analyser``.
 
 Limiter choice: when the loudness gain would push samples over the ceiling, a
 look-ahead limiter (2 ms attack ahead of the peak, 10 ms hold, 2 ms release) lowers
@@ -30,8 +32,10 @@ for a handset.  Speech rarely needs more than the 19 dB between -20 LUFS and -1 
 so the limiter touches a few milliseconds per message; the ceiling holds at every
 sample by construction.
 
-Kernels are compiled by numba on first use (about 20 s cold, under 2 s from its
-on-disk cache, which ``jitcache`` keeps consistent with the sources).
+Kernels are compiled by numba on first use (about 20 s cold, a few seconds from its
+on-disk cache, which ``jitcache`` keeps consistent with the sources; the statistics
+kernel and ``process``'s entry are generated per rate layout and compiled in each
+process).
 """
 
 from pathlib import Path

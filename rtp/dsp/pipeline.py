@@ -1,12 +1,11 @@
 """From per-frame statistics to the stored audio: boundaries, loudness, gain.
 
 Shared by ``process`` (one call) and ``Analyser.finish`` (streaming), so that both
-return the same result from the same statistics.  The decisions are one compiled call
-(``_decide``): on a typical message they take microseconds, where a chain of numpy
-calls would cost as much as reading the audio.  The output is then allocated by numpy
-(which asks the kernel for huge pages: numba's allocator does not, and page faults
-doubled the cost of writing a 30-minute output) and written by one compiled pass
-(``normalize.write``: gain, DC removal and the planned limiter regions).
+return the same result from the same statistics.  ``finish`` is one compiled call:
+the decisions (``_decide``, microseconds on a typical message, where a chain of numpy
+calls would cost as much as reading the audio), then one pass writing the output
+(``normalize.write``: gain, DC removal and the planned limiter regions) into a buffer
+numpy allocated (``output_buffer``: see there why numpy's).
 """
 
 from __future__ import annotations
