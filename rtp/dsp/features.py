@@ -9,168 +9,25 @@ be fed frame by frame during a call: a frame's numbers depend only on its own sa
 and the ``T`` (paired: ``2T``) before it, computed by the same code either way, so the streaming
 analyser and ``process`` agree bit for bit.
 
-The kernel is generated per lag count so that the accumulators are plain locals that
-LLVM keeps in vector registers (a loop over ``tau`` inside the sample loop would not
-vectorise).
+The kernel is generated per lag count (see ``kernels``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 
-import numba
 import numpy as np
 
 from .jit import compiled
+from .kernels import EXTRA_COLUMNS, stats_kernel
 from .kweight import lag_count, layout
-from .prefetch import AHEAD, LINE, prefetch
 
-# columns after ``lag_count``: the last lag product, sum, hi, lo, low (see ``kernel``)
-EXTRA_COLUMNS = 5
 FRAME_S = 0.02  # analysis frame: 20 ms, the media app's frame and 1/5 of a BS.1770 step
 
 
 def frame_length(rate: int) -> int:
     """Analysis frame length in samples (160 at 8 kHz)."""
     return max(1, int(round(rate * FRAME_S)))
-
-
-def _kernel_source(lags: int) -> str:
-    # Frames whose first samples would reach before x[0] take a slow scalar path (only
-    # frame 0 of a recording); all others run the vectorised loop over the whole frame.
-    lines = [
-        "def kernel(x, xi, xu, f0, frame_len, out):",
-        "    n = x.shape[0]",
-        "    for f in range(f0, f0 + out.shape[0]):",
-        "        a = f * frame_len",
-        "        b = min(a + frame_len, n)",
-        f"        a0 = min(max(a, {lags}), b)",
-        "        s = np.float32(0.0)",
-        "        hi = xi[a]",
-        "        lo = xu[a]",
-        "        low = xi[a]",
-        f"        for tau in range({lags + 1}):",
-        "            acc = np.float32(0.0)",
-        "            for i in range(a, a0):",
-        "                if i - tau >= 0:",
-        "                    acc += x[i] * x[i - tau]",
-        "            out[f - f0, tau] = acc",
-        "        for i in range(a, a0):",
-        "            s += x[i]",
-        "            hi = max(hi, xi[i])",
-        "            lo = max(lo, xu[i])",
-        "            low = min(low, xi[i])",
-        # the next frames' cache lines, a little ahead (see ``prefetch``)
-        f"        if b + {AHEAD} + frame_len < n:",
-        f"            for j in range(b + {AHEAD}, b + {AHEAD} + frame_len, {LINE}):",
-        "                prefetch(x, j)",
-        "        cur = x[a0:b]",
-        "        curi = xi[a0:b]",
-        "        curu = xu[a0:b]",
-    ]
-    lines += [f"        p{t} = x[a0 - {t}:b - {t}]" for t in range(1, lags + 1)]
-    lines += [f"        c{t} = np.float32(0.0)" for t in range(lags + 1)]
-    lines += ["        for k in range(cur.shape[0]):",
-              "            v = cur[k]",
-              "            s += v",
-              "            c0 += v * v",
-              # extremes as integer maxima of the float's bits (see ``kernel``)
-              "            hi = max(hi, curi[k])",
-              "            lo = max(lo, curu[k])",
-              "            low = min(low, curi[k])"]
-    lines += [f"            c{t} += v * p{t}[k]" for t in range(1, lags + 1)]
-    lines += [f"        out[f - f0, {t}] += c{t}" for t in range(lags + 1)]
-    lines += [f"        out[f - f0, {lags + 1}] = s", f"        out[f - f0, {lags + 2}] = hi",
-              f"        out[f - f0, {lags + 3}] = lo", f"        out[f - f0, {lags + 4}] = low"]
-    return "\n".join(lines) + "\n"
-
-
-def _paired_source(lags: int) -> str:
-    # d[m] = x[2m] + x[2m+1] of the frame's pairs go to a scratch row after the ``lags``
-    # pairs before the frame (zero before x[0]); then the lag loop runs over that row
-    # like the plain kernel.  An odd last sample is a pair with a zero partner.
-    lines = [
-        "def kernel(x, xi, xu, f0, frame_len, out):",
-        "    n = x.shape[0]",
-        f"    buf = np.empty({lags} + (frame_len + 1) // 2, dtype=np.float32)",
-        "    for f in range(f0, f0 + out.shape[0]):",
-        "        a = f * frame_len",
-        "        b = min(a + frame_len, n)",
-        "        pa = a // 2",
-        f"        for j in range({lags}):",
-        f"            p = pa - {lags} + j",
-        "            buf[j] = x[2 * p] + x[2 * p + 1] if p >= 0 else np.float32(0.0)",
-        "        full = (b - a) // 2",
-        "        npairs = (b - a + 1) // 2",
-        f"        if b + {AHEAD} + frame_len < n:",
-        f"            for j in range(b + {AHEAD}, b + {AHEAD} + frame_len, {LINE}):",
-        "                prefetch(x, j)",
-        "        cur = x[a:a + 2 * full]",
-        "        curi = xi[a:a + 2 * full]",
-        "        curu = xu[a:a + 2 * full]",
-        f"        dst = buf[{lags}:{lags} + full]",
-        "        s = np.float32(0.0)",
-        "        ee = np.float32(0.0)",
-        "        hi = xi[a]",
-        "        lo = xu[a]",
-        "        low = xi[a]",
-        # sum and extremes over the samples (contiguous: vectorises like the plain
-        # kernel), then the pair sums and differences (stride 2)
-        "        for k in range(cur.shape[0]):",
-        "            s += cur[k]",
-        "            hi = max(hi, curi[k])",
-        "            lo = max(lo, curu[k])",
-        "            low = min(low, curi[k])",
-        "        for k in range(full):",
-        "            v0 = cur[2 * k]",
-        "            v1 = cur[2 * k + 1]",
-        "            e = v0 - v1",
-        "            dst[k] = v0 + v1",
-        "            ee += e * e",
-        "        if npairs > full:",
-        "            v = x[b - 1]",
-        f"            buf[{lags} + full] = v",
-        "            s += v",
-        "            ee += v * v",
-        "            hi = max(hi, xi[b - 1])",
-        "            lo = max(lo, xu[b - 1])",
-        "            low = min(low, xi[b - 1])",
-        f"        cur2 = buf[{lags}:{lags} + npairs]",
-    ]
-    lines += [f"        p{t} = buf[{lags - t}:{lags - t} + npairs]" for t in range(1, lags + 1)]
-    lines += [f"        c{t} = np.float32(0.0)" for t in range(lags + 1)]
-    lines += ["        for k in range(cur2.shape[0]):",
-              "            v = cur2[k]",
-              "            c0 += v * v"]
-    lines += [f"            c{t} += v * p{t}[k]" for t in range(1, lags + 1)]
-    lines += [f"        out[f - f0, {t}] = np.float32(0.5) * c{t}" for t in range(lags + 1)]
-    lines += [f"        out[f - f0, {lags + 1}] = np.float32(0.5) * ee",
-              f"        out[f - f0, {lags + 2}] = s", f"        out[f - f0, {lags + 3}] = hi",
-              f"        out[f - f0, {lags + 4}] = lo", f"        out[f - f0, {lags + 5}] = low"]
-    return "\n".join(lines) + "\n"
-
-
-@cache
-def kernel(lags: int, paired: bool = False) -> Callable[..., None]:
-    """Compiled statistics kernel: ``kernel(x, x.view(int32), x.view(uint32), f0, frame_len, out)``.
-
-    Fills ``out[k] = [C(0), ..., C(lags), sum, hi, lo, low]`` for frame ``f0 + k`` of
-    ``x`` (the last frame may be short); with ``paired``, ``[D(0), ..., D(lags), E, sum,
-    hi, lo, low]`` of sample pairs (see ``kweight.layout``; ``frame_len`` must be even).
-    float32 accumulation within a 20 ms frame keeps ~1e-6 relative accuracy, ample for
-    dB decisions, at twice the vector width of float64.
-
-    ``hi``, ``lo`` and ``low`` are the largest int32, largest uint32 and smallest int32
-    readings of the samples' bits: integer extremes of 32-bit lanes vectorise where
-    float ones do not (NaN rules), and together they give the frame's extremes (see
-    ``peak_bounds``).
-    """
-    namespace: dict = {"np": np, "prefetch": prefetch}
-    src = _paired_source(lags) if paired else _kernel_source(lags)
-    exec(compile(src, f"<features kernel lags={lags} paired={paired}>", "exec"), namespace)
-    return numba.njit(fastmath=True, nogil=True, boundscheck=False, error_model="numpy")(namespace["kernel"])
 
 
 @dataclass
@@ -239,7 +96,7 @@ def peak_bounds(hi: np.ndarray, lo: np.ndarray, low: np.ndarray) -> tuple[np.nda
 def fill(x: np.ndarray, first_frame: int, frame_len: int, out: np.ndarray, rate: int) -> None:
     """Compute rows of ``out`` for frames ``first_frame ...`` of float32 ``x`` (in place)."""
     if out.shape[0]:
-        kernel(*layout(rate))(x, x.view(np.int32), x.view(np.uint32), first_frame, frame_len, out)
+        stats_kernel(*layout(rate))(x, x.view(np.int32), x.view(np.uint32), first_frame, frame_len, out)
 
 
 def analyse(x: np.ndarray, rate: int, lags: int | None = None) -> FrameStats:

@@ -40,7 +40,10 @@ def invalidate_stale_cache(package_dir: Path) -> bool:
         pass
     try:
         cache.mkdir(exist_ok=True)
-        for stale in list(cache.glob("*.nbi")) + list(cache.glob("*.nbc")):
+        # the package's kernels, and those generated per layout (``kernels``), whose
+        # cached code includes the package's functions they call
+        for stale in [*cache.glob("*.nbi"), *cache.glob("*.nbc"), *cache.glob("generated/__pycache__/*.nbi"),
+                      *cache.glob("generated/__pycache__/*.nbc")]:
             stale.unlink(missing_ok=True)
         tmp = cache / f".{STAMP}.{os.getpid()}"
         tmp.write_text(digest)

@@ -25,8 +25,8 @@ AHEAD = 1024
 def _intrinsic(write: int) -> Callable:
     """A numba intrinsic ``(array, index) -> None`` emitting ``llvm.prefetch`` for ``&array[index]``."""
 
-    def typer(typingctx, array, index):  # noqa: ANN001, ANN202 - numba's intrinsic protocol
-        def codegen(context, builder, signature, args):  # noqa: ANN001, ANN202
+    def typer(typingctx, array, index):
+        def codegen(context, builder, signature, args):
             data = context.make_array(signature.args[0])(context, builder, args[0]).data
             byte_ptr = ir.IntType(8).as_pointer()
             i32 = ir.IntType(32)

@@ -1,22 +1,19 @@
 """``process``: trim silence and normalize loudness of a whole recording in one call.
 
-Statistics, decisions and output are one compiled call (``_whole``): every call from
-Python into numba costs ~1.5 us warm but 8-13 us when the interpreter's and numba's
-dispatch structures have been evicted from the caches by other work, which is how
-recordings arrive (one at a time, between calls and uploads).
+Statistics, decisions and output are one compiled call (``kernels.process_entry``):
+every call from Python into numba costs ~1.5 us warm but 8-13 us when the
+interpreter's and numba's dispatch structures have been evicted from the caches by
+other work, which is how recordings arrive (one at a time, between calls and uploads).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import cache
-
-import numba
 import numpy as np
 
-from .features import EXTRA_COLUMNS, analyse, frame_length, kernel
+from .features import analyse, frame_length
+from .kernels import process_entry
 from .kweight import lag_count, layout
-from .pipeline import Result, empty, finish, output_buffer, render, settings_for, trimmed
+from .pipeline import Result, empty, output_buffer, render, settings_for, trimmed
 from .settings import DEFAULT, Settings
 
 
@@ -63,37 +60,10 @@ def process(samples: np.ndarray, sample_rate: int, target_lufs: float = -20.0,
         return empty()
     flen = frame_length(rate)
     out = output_buffer(n)
-    start, end = _whole(rate)(x, *settings_for(settings, rate, flen, target_lufs, ceil_dbfs, pad_s), out)
+    entry = process_entry(*layout(rate))
+    start, end = entry(x, *settings_for(settings, rate, flen, target_lufs, ceil_dbfs, pad_s), out)
     if start < 0:
         # Corrupt input: treat non-finite samples as silence rather than spreading NaN.
         x = np.nan_to_num(x, nan=0.0, posinf=0.0, neginf=0.0)
         return render(x, analyse(x, rate, lag_count(rate)), rate, target_lufs, ceil_dbfs, pad_s, settings)
     return trimmed(out, start, end)
-
-
-@cache
-def _whole(rate: int) -> Callable[..., tuple[int, int]]:
-    """The compiled ``process`` at ``rate``: statistics kernel, finiteness check, ``finish``.
-
-    Returns ``(-1, -1)`` for non-finite input.  Built per statistics layout (the kernel
-    is generated for it), compiled on first use in each process.
-    """
-    kern = kernel(*layout(rate))
-    sums = lag_count(rate) + 1  # the sum column (see ``features.kernel``)
-    width = lag_count(rate) + EXTRA_COLUMNS
-
-    @numba.njit(nogil=True, boundscheck=False, error_model="numpy")
-    def whole(x, rate, frame_len, target_lufs, ceiling, pad, wa, wk, dp, lp, wk0, attack, release,
-              out):  # noqa: ANN001, ANN202 - compiled  # pragma: no cover
-        frames = (x.shape[0] + frame_len - 1) // frame_len
-        table = np.empty((frames, width))
-        kern(x, x.view(np.int32), x.view(np.uint32), 0, frame_len, table)
-        total = 0.0  # a sum of numbers is finite only if they all are
-        for f in range(frames):
-            total += table[f, sums]
-        if not np.isfinite(total):
-            return -1, -1
-        return finish(x, table, rate, frame_len, target_lufs, ceiling, pad, wa, wk, dp, lp, wk0, attack, release,
-                      out)
-
-    return whole
