@@ -13,8 +13,9 @@ three, alternating recording by recording with the order rotated, and with the c
 garbage collector off (as ``timeit`` does): the machine is shared, and timing them in
 separate blocks gave each a different share of memory bandwidth.  The corpus (200
 messages, ~2 h with the 30-minute recording; ``bench/corpus.py``) is generated first,
-espeak-ng output cached under ``bench/.corpus/``.  Takes about a minute; ``--quick``
-runs 30 messages and a 3-minute long recording.
+espeak-ng output cached under ``bench/.corpus/``.  Takes about five minutes (the baseline
+runs on the 2 h of audio three times); ``--quick`` runs 30 messages and a 3-minute long
+recording.
 """
 
 from __future__ import annotations
