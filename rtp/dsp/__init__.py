@@ -32,10 +32,10 @@ for a handset.  Speech rarely needs more than the 19 dB between -20 LUFS and -1 
 so the limiter touches a few milliseconds per message; the ceiling holds at every
 sample by construction.
 
-Kernels are compiled by numba on first use (about 20 s cold, a few seconds from its
-on-disk cache, which ``jitcache`` keeps consistent with the sources; the statistics
-kernel and ``process``'s entry are generated per rate layout and compiled in each
-process).
+Kernels are compiled by numba on first use (about 20 s cold, well under a second from
+its on-disk cache, which ``jitcache`` keeps consistent with the sources; the
+statistics kernel and ``process``'s entry are generated per rate layout, see
+``kernels``).
 """
 
 from pathlib import Path

@@ -33,6 +33,7 @@ import numpy as np
 from rtp.dsp.pipeline import finish
 from rtp.dsp.prefetch import prefetch
 
+
 '''
 _STATS = "@numba.njit(fastmath=True, nogil=True, boundscheck=False, error_model=\"numpy\", cache={cache})\n"
 _ENTRY = '''
