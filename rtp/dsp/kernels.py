@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import sys
+import threading
 from collections.abc import Callable
 from functools import cache
 from pathlib import Path
@@ -185,7 +186,7 @@ def layout_module(lags: int, paired: bool) -> ModuleType:
     try:
         GENERATED.mkdir(parents=True, exist_ok=True)
         if not path.exists() or path.read_text() != source:
-            tmp = path.with_name(f".{name}.{os.getpid()}.tmp")
+            tmp = path.with_name(f".{name}.{os.getpid()}.{threading.get_ident()}.tmp")
             tmp.write_text(source)
             tmp.replace(path)  # atomic: another process may be loading it
     except OSError:  # read-only installation: compile from memory, every run
