@@ -132,19 +132,25 @@ def _segments(db: np.ndarray, thr: float, merge: int, shortest: int) -> np.ndarr
 def _speech_like(x: np.ndarray, power: np.ndarray, a: int, b: int, frame_len: int, rate: int,
                  top: int, threshold: float) -> bool:  # pragma: no cover
     # Judge periodicity where the segment is loudest (best SNR): the ``top`` loudest
-    # frames, picked by selection (a sort of a minutes-long segment would dominate).
+    # frames (the earliest of equals), kept sorted in one pass over the segment.
     top = min(top, b - a)
-    picked = np.full(top, -1, dtype=np.int64)
-    for i in range(top):
-        best = -1.0
-        for f in range(a, b):
-            if power[f] > best:
-                taken = False
-                for j in range(i):
-                    taken |= picked[j] == f
-                if not taken:
-                    best = power[f]
-                    picked[i] = f
+    if top <= 0:
+        return False
+    picked = np.empty(top, dtype=np.int64)
+    level = np.empty(top)
+    k = 0
+    for f in range(a, b):
+        p = power[f]
+        if k == top and p <= level[k - 1]:
+            continue
+        i = min(k, top - 1)  # insert, dropping the quietest when full
+        while i > 0 and level[i - 1] < p:
+            level[i] = level[i - 1]
+            picked[i] = picked[i - 1]
+            i -= 1
+        level[i] = p
+        picked[i] = f
+        k = min(k + 1, top)
     # 50 ms windows: two periods of the lowest pitch searched (70 Hz)
     return voiced_at(x, rate, picked * frame_len + frame_len // 2, int(0.025 * rate), threshold)
 
