@@ -34,7 +34,39 @@ class Recorded:
     has_speech: bool
 
 
-Event = Digit | PromptEnd | Timeout | HangUp | Recorded
+@dataclass(frozen=True)
+class TransferAccepted:
+    """The caller's phone answered our REFER with a 2xx (RFC 3515: 202): it will try the target.
+
+    Not the end yet: its NOTIFYs (or their absence) say whether the new call worked."""
+
+    status: int = 202
+
+
+@dataclass(frozen=True)
+class TransferProgress:
+    """A NOTIFY whose sipfrag is provisional (``SIP/2.0 100 Trying``, ``180 Ringing``): still trying."""
+
+    status: int
+
+
+@dataclass(frozen=True)
+class TransferSucceeded:
+    """A NOTIFY whose sipfrag is a 2xx: the caller now talks to the target, we may leave."""
+
+    status: int = 200
+
+
+@dataclass(frozen=True)
+class TransferFailed:
+    """The transfer did not happen: the REFER's final non-2xx (403, 405, 501...), its timeout
+    (timer F: 408), an unsendable REFER (0), or a NOTIFY sipfrag final >= 300."""
+
+    status: int
+
+
+Event = (Digit | PromptEnd | Timeout | HangUp | Recorded | TransferAccepted | TransferProgress | TransferSucceeded
+         | TransferFailed)
 
 
 # ------------------------------------------------------------------ actions

@@ -3,6 +3,10 @@
     Greeting --PromptEnd--> Beep --PromptEnd--> Recording --#/max/hang-up--> Checking
     Checking --Recorded(kept)--> Review (1 accept, 2 listen, 3 record again, 0 reception)
     Checking --Recorded(too short / no speech)--> Beep again (or the end after a hang-up)
+    Review --0--> Transferring (message stored) --PromptEnd--> AwaitingTransfer (REFER sent)
+    AwaitingTransfer --TransferSucceeded / no NOTIFY after the 202 / HangUp--> the end
+    AwaitingTransfer --TransferFailed (REFER >= 300, timer F, NOTIFY sipfrag >= 300)-->
+        "reception unreachable", Review again (the message stays stored once: 1 ends, 2 listens)
     Greeting/Full --*--> Login (the mailbox login of the next issue)
     Full: "mailbox full", goodbye, nothing recorded (D12)
 
@@ -30,6 +34,10 @@ from rtp.flows.events import (
     StoreMessage,
     Timeout,
     Transfer,
+    TransferAccepted,
+    TransferFailed,
+    TransferProgress,
+    TransferSucceeded,
 )
 from rtp.flows.machine import Done, FlowMachine, FlowState
 from rtp.prompts import phrases
@@ -37,6 +45,12 @@ from tenants.voicemail.rules import GreetingChoice, judge_length
 
 MENU_WAIT_SECONDS = 8.0
 MENU_REPEATS = 3
+# After the 202, how long to wait for a first NOTIFY: phones that never send one (they just
+# place the new call and BYE us) are left as before, by hanging up.
+TRANSFER_NOTIFY_SECONDS = 5.0
+# Once a NOTIFY says "trying/ringing", how long the reception may ring before we take the
+# caller back to the menu (about a ringing timeout plus the phone's own delays).
+TRANSFER_RING_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -156,7 +170,10 @@ class Review(State):
         self.repeats = repeats
 
     def enter(self, flow):
-        items = ("review-menu",) + (("review-reception",) if flow.ctx.reception else ())
+        # Once stored (a transfer that failed), "record again" is gone: a second recording would be
+        # a second message, and the first one is already in the mailbox.
+        menu = "review-menu-stored" if flow.stored else "review-menu"
+        items = (menu,) + (("review-reception",) if flow.ctx.reception else ())
         return [Play(items, "menu")]
 
     def handle(self, flow, event):
@@ -166,22 +183,22 @@ class Review(State):
             return self, [StartTimer(MENU_WAIT_SECONDS, f"menu-{self.repeats}")]
         if event == Timeout(f"menu-{self.repeats}"):
             if self.repeats + 1 >= MENU_REPEATS:  # nobody answers the menu: keep the message
-                return Goodbye(), [StoreMessage(flow.cut), Play(("message-saved", "goodbye"), "bye")]
+                return Goodbye(), flow.store() + [Play(("message-saved", "goodbye"), "bye")]
             return flow.go(Review(self.repeats + 1))
         if isinstance(event, HangUp):
-            return Done(), [StoreMessage(flow.cut)]
+            return Done(), flow.store()
         return self, []
 
     def choose(self, flow, key):
         if key == "1":
-            return Goodbye(), [StopPlayback(), StoreMessage(flow.cut), Play(("message-saved", "goodbye"), "bye")]
+            return Goodbye(), [StopPlayback(), *flow.store(), Play(("message-saved", "goodbye"), "bye")]
         if key == "2":
             return Listening(), [StopPlayback(), PlayRecording("listen")]
-        if key == "3":
+        if key == "3" and not flow.stored:
             flow.cut = False
             return flow.go(Beep(), [StopPlayback(), DiscardRecording()])
         if key == "0" and flow.ctx.reception:
-            return Transferring(), [StopPlayback(), StoreMessage(flow.cut), Play(("transfer-reception",), "transfer")]
+            return Transferring(), [StopPlayback(), *flow.store(), Play(("transfer-reception",), "transfer")]
         return flow.go(Review(self.repeats), [StopPlayback(), Play(("invalid-choice",), "invalid")])
 
 
@@ -194,7 +211,7 @@ class Listening(State):
         if isinstance(event, Digit):
             return Review().choose(flow, event.key)
         if isinstance(event, HangUp):
-            return Done(), [StoreMessage(flow.cut)]
+            return Done(), flow.store()
         return self, []
 
 
@@ -208,11 +225,52 @@ class Goodbye(State):
 
 
 class Transferring(State):
+    """D7, 0: "transferring you", then the REFER."""
+
     name = "transferring"
 
     def handle(self, flow, event):
         if event == PromptEnd("transfer"):
-            return Done(), [Transfer(flow.ctx.reception)]
+            return AwaitingTransfer(), [Transfer(flow.ctx.reception)]
+        return super().handle(flow, event)
+
+
+class AwaitingTransfer(State):
+    """The REFER is out (RFC 3515): the caller stays on the line until we know the outcome.
+
+    A failure must not cut the caller off (the reception may be unregistered, or the phone
+    may refuse REFER): they hear why and get the menu back. Success, or a phone that accepts
+    the REFER and never reports, ends the call as before."""
+
+    name = "awaiting-transfer"
+
+    def __init__(self):
+        self.notified = False
+
+    def handle(self, flow, event):
+        if isinstance(event, TransferAccepted):
+            # A NOTIFY may overtake the 202 (UDP, proxies): then the longer wait already runs.
+            return self, [] if self.notified else [StartTimer(TRANSFER_NOTIFY_SECONDS, "transfer")]
+        if isinstance(event, TransferProgress):  # the same tag: replaces the shorter wait
+            self.notified = True
+            return self, [StartTimer(TRANSFER_RING_SECONDS, "transfer")]
+        if isinstance(event, TransferSucceeded) or event == Timeout("transfer"):
+            return Done(), [Hangup()]
+        if isinstance(event, TransferFailed):
+            return TransferFailedNotice(), [Play(("reception-unreachable",), "transfer-failed")]
+        return super().handle(flow, event)
+
+
+class TransferFailedNotice(State):
+    """"The reception cannot be reached", then the after-recording menu again."""
+
+    name = "transfer-failed"
+
+    def handle(self, flow, event):
+        if event == PromptEnd("transfer-failed"):
+            return flow.go(Review())
+        if isinstance(event, Digit):  # no need to hear the notice out to choose
+            return Review().choose(flow, event.key)
         return super().handle(flow, event)
 
 
@@ -230,6 +288,14 @@ class VoicemailFlow(FlowMachine):
         self.ctx = ctx
         self.state: State = Done()
         self.cut = False
+        self.stored = False  # StoreMessage was issued: never again for this call (D7, a failed transfer)
+
+    def store(self) -> list:
+        """``[StoreMessage]`` the first time, ``[]`` after: a message is kept once."""
+        if self.stored:
+            return []
+        self.stored = True
+        return [StoreMessage(self.cut)]
 
     def start(self) -> list:
         self.state, actions = self.go(Full() if self.ctx.full else Greeting())

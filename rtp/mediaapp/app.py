@@ -30,7 +30,15 @@ from rtp.prompts.store import PromptStore
 from rtp.rtp_io.clock import Clock
 from rtp.rtp_io.session import RtpSession
 from rtp.sip import sdp
-from rtp.sip.message import ParseError, Request, Response, parse_name_addr, parse_uri, response_to
+from rtp.sip.message import (
+    ParseError,
+    Request,
+    Response,
+    parse_name_addr,
+    parse_uri,
+    response_to,
+    sipfrag_status,
+)
 from rtp.sip.stack import Dialog, SipStack, new_tag
 from rtp.sip.transport import Link
 from tenants.db import database
@@ -61,6 +69,8 @@ class Call:
     early_digits: list = field(default_factory=list)
     stored: list = field(default_factory=list)  # message ids
     pending: list = field(default_factory=list)  # futures of store/finish work
+    kept_audio: np.ndarray | None = None  # the stored message's audio: "2 listen" after a failed transfer (D7)
+    refer_cseq: int | None = None  # our last REFER: NOTIFYs of an earlier one (Event id=) are stale
 
 
 class MediaApp:
@@ -230,6 +240,28 @@ class MediaApp:
             return 200, "OK", answer  # same session version: nothing changed on our side
         return 200, "OK", b""
 
+    def on_notify(self, dialog: Dialog, request: Request) -> None:
+        """RFC 3515: the caller's phone reports how the transfer to the reception goes (sipfrag)."""
+        call: Call | None = dialog.data.get("call")
+        if call is None or call.flow is None or call.refer_cseq is None:
+            return
+        event = (request.get("Event") or "").split(";")
+        if event[0].strip().lower() != "refer":
+            return
+        params = dict(p.strip().partition("=")[::2] for p in event[1:])
+        if params.get("id") and params["id"].strip() != str(call.refer_cseq):
+            return  # about an earlier REFER of this call
+        status = sipfrag_status(request.body)
+        if status is None:
+            return
+        log.info("call %s: transfer NOTIFY %d", dialog.call_id, status)
+        if status < 200:
+            self._event(call, ev.TransferProgress(status))
+        elif status < 300:
+            self._event(call, ev.TransferSucceeded(status))
+        else:
+            self._event(call, ev.TransferFailed(status))
+
     def on_request(self, request: Request, link: Link) -> Response | None:
         if request.method == "SUBSCRIBE":
             return self._subscribe(request, link)
@@ -358,7 +390,10 @@ class MediaApp:
                 self.stats["discarded"] += 1
                 call.recorder = None
         elif isinstance(action, ev.PlayRecording):
-            audio = call.recorder.result.audio if call.recorder and call.recorder.result else np.zeros(0, np.float32)
+            if call.recorder and call.recorder.result:
+                audio = call.recorder.result.audio
+            else:  # already stored (a transfer failed and the caller listens again)
+                audio = call.kept_audio if call.kept_audio is not None else np.zeros(0, np.float32)
             call.rtp.play(self.prompts.samples(audio, codec), lambda: self._event(call, ev.PromptEnd(action.tag)))
         elif isinstance(action, ev.StartTimer):
             old = call.timers.pop(action.tag, None)
@@ -379,6 +414,7 @@ class MediaApp:
         if recorder is None or recorder.result is None:
             return
         call.recorder = None
+        call.kept_audio = recorder.result.audio
         ended_at = asyncio.get_running_loop().time()
         future = self._work(rec.store, self.data_dir, recorder.meta, recorder.result, cut)
         call.pending.append(future)
@@ -414,12 +450,21 @@ class MediaApp:
         refer = call.dialog.request("REFER", [("Refer-To", f"<sip:{target}@{call.ctx.domain}>"),
                                               ("Referred-By", f"<sip:voicemail@{call.ctx.domain}>"),
                                               ("Contact", self.stack.contact(call.dialog.link))])
+        call.refer_cseq = refer.cseq[0]
         try:
             response = await self.stack.send_request(refer, call.dialog.link)
-            log.info("REFER to %s answered %s", target, response.status)
-        except (TimeoutError, OSError) as exc:
+        except TimeoutError as exc:  # timer F: the caller's phone never answered
             log.info("REFER to %s failed: %s", target, exc)
-        self._do(call, ev.Hangup())
+            self._event(call, ev.TransferFailed(408))
+            return
+        except OSError as exc:
+            log.info("REFER to %s failed: %s", target, exc)
+            self._event(call, ev.TransferFailed(0))
+            return
+        log.info("REFER to %s answered %s", target, response.status)
+        # The flow decides: a 2xx waits for the NOTIFYs, anything else takes the caller back to the menu.
+        self._event(call, ev.TransferAccepted(response.status) if 200 <= response.status < 300
+                    else ev.TransferFailed(response.status))
 
     def _maybe_cleanup(self, call: Call) -> None:
         if call.ended and all(f.done() for f in call.pending) and (call.flow is None or call.flow.done):

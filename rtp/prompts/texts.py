@@ -18,6 +18,9 @@ FIXED = {
         "too-long": "Vous avez atteint la durée maximale d'un message.",
         "invalid-choice": "Choix non valide.",
         "transfer-reception": "Nous vous transférons vers la réception.",
+        "reception-unreachable": "La réception n'est pas joignable.",
+        "review-menu-stored": ("Votre message est enregistré. Pour terminer, appuyez sur 1. "
+                               "Pour le réécouter, appuyez sur 2."),
         "enter-pin": "Entrez votre code secret, puis appuyez sur dièse.",
         "you-have": "Vous avez",
         "you-have-none": "Vous n'avez aucun nouveau message",
@@ -140,6 +143,8 @@ FIXED = {
         "too-long": "You have reached the maximum length of a message.",
         "invalid-choice": "Invalid choice.",
         "transfer-reception": "Transferring you to the reception.",
+        "reception-unreachable": "The reception cannot be reached.",
+        "review-menu-stored": "Your message has been saved. To finish, press 1. To listen to it, press 2.",
         "enter-pin": "Please enter your password, then press pound.",
         "you-have": "You have",
         "you-have-none": "You have no new messages",

@@ -460,6 +460,17 @@ def unescape(text: str) -> str:
 
 
 # ---------------------------------------------------------------- building
+def sipfrag_status(body: bytes) -> int | None:
+    """The status code of a ``message/sipfrag`` status line (RFC 3420, as RFC 3515 NOTIFYs carry it:
+    ``SIP/2.0 403 Forbidden``), or None when the body is not a response's status line."""
+    line = body.split(b"\n", 1)[0].strip().decode("utf-8", "replace")
+    parts = line.split(None, 2)
+    if len(parts) < 2 or not parts[0].upper().startswith("SIP/") or not parts[1].isdigit() or len(parts[1]) != 3:
+        return None
+    status = int(parts[1])
+    return status if 100 <= status <= 699 else None
+
+
 def response_to(request: Request, status: int, reason: str, to_tag: str | None = None,
                 body: bytes = b"", extra: list[tuple[str, str]] | None = None) -> Response:
     """A response echoing Via, From, To (with ``to_tag`` added if missing), Call-ID and CSeq."""

@@ -11,7 +11,9 @@
   same final response again for 64*T1 (timer J).
 * CANCEL (9.2): ``200`` to the CANCEL, ``487`` to the INVITE if it is still
   pending; ``481`` if no INVITE matches.
-* Client non-INVITE transactions (17.1.2) for BYE and NOTIFY: timer E
+* In-dialog NOTIFYs are answered 200 and handed to ``Application.on_notify`` (the
+  progress of a REFER, RFC 3515).
+* Client non-INVITE transactions (17.1.2) for BYE, NOTIFY and REFER: timer E
   retransmissions on UDP, timer F timeout.
 
 The application (``Application``) sees calls as ``Dialog`` objects. Requests
@@ -74,6 +76,9 @@ class Application(Protocol):
 
     def on_request(self, request: Request, link: Link) -> Response | None:
         """Any other out-of-dialog request (OPTIONS, SUBSCRIBE...): a response, or None for 405."""
+
+    def on_notify(self, dialog: Dialog, request: Request) -> None:
+        """A NOTIFY inside a call (RFC 3515: how our REFER is going). Optional: answered 200 either way."""
 
 
 @dataclass(eq=False)
@@ -467,6 +472,12 @@ class SipStack:
                 dialog.send_2xx(response.encode(), number)
         elif request.method in ("OPTIONS", "INFO", "NOTIFY"):
             tx.respond(response_to(request, 200, "OK", extra=self._capabilities()))
+            on_notify = getattr(self.app, "on_notify", None)  # test doubles may not implement it
+            if request.method == "NOTIFY" and on_notify is not None:
+                try:
+                    on_notify(dialog, request)  # after the 200: the application may hang up from here
+                except Exception:
+                    log.exception("application failed on NOTIFY")
         else:
             tx.respond(response_to(request, 405, "Method Not Allowed", extra=[("Allow", ALLOW)]))
 
