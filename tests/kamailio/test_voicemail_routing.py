@@ -256,3 +256,74 @@ def test_0_after_the_message_transfers_the_caller_to_the_reception_phone(sip, sp
     assert_ok(reception_phone.wait())  # INVITE (SDP through rtpengine) answered, ACK, BYE
     (message,) = wait_for(lambda: messages_for(box), 15, what="the voice message row")
     assert message.caller_number == caller.number and message.duration_ms > 1000  # stored before the transfer
+
+
+class RefusingPhone(TransfereePhone):
+    """A desk phone that refuses the first REFER (403, as a phone with transfers disabled does)
+    and accepts the next ones (202, no NOTIFY), keeping every REFER it received."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.refers: list[Request] = []
+
+    def _check_bye(self) -> None:
+        while not self.sip.inbox.empty():
+            msg = self.sip.inbox.get_nowait()
+            if isinstance(msg, Request) and msg.method == "REFER":
+                if all(msg.cseq != seen.cseq for seen in self.refers):  # not a retransmission
+                    self.refers.append(msg)
+                status = (403, "Forbidden") if msg.cseq == self.refers[0].cseq else (202, "Accepted")
+                self.sip_t.sendto(response_to(msg, *status).encode(), self.target)
+            elif isinstance(msg, Request) and msg.method == "BYE":
+                self.bye_received = msg
+                self._answer(msg)
+            elif isinstance(msg, Request):
+                self.sip_t.sendto(response_to(msg, 501, "Not Implemented").encode(), self.target)
+            elif isinstance(msg, Response) and msg.status == 200 and msg.cseq[1] == "INVITE":
+                self.sip_t.sendto(self._request("ACK"), self.target)
+
+    async def wait_refers(self, count: int, timeout: float, press: str) -> Request:
+        """Press ``press`` every half second until ``count`` REFERs came (a deadline, not a duration)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while len(self.refers) < count:
+            if self.bye_received is not None:
+                raise AssertionError(f"the media app hung up after {len(self.refers)} REFER(s) (pressing {press})")
+            if loop.time() > deadline:
+                raise AssertionError(f"{len(self.refers)} REFER(s) within {timeout} s of pressing {press}")
+            await self.key(press)
+            await self.silence(0.5)
+        return self.refers[count - 1]
+
+
+def test_a_refused_transfer_returns_the_caller_to_the_menu(sip, speech):
+    """D7: the caller's phone answers the REFER 403; the media app does not hang up but says the
+    reception cannot be reached and plays the menu again, where 0 is taken again (a second REFER,
+    which only the menu sends); the message is stored once."""
+    tenant = factories.tenant("refused.pbx.example")
+    box, caller, reception = make_ext(tenant), make_ext(tenant), make_ext(tenant)
+    tenant_options.update(factories.CLI, tenant, "asterisk", reception.number)
+
+    async def main():
+        phone = await RefusingPhone(("127.0.0.1", sip.sip_port), caller.number, tenant.domain, caller.password,
+                                    box.number).open()
+        try:
+            answer = await phone.invite()
+            assert answer.status == 200 and "Poste-Media" in (answer.get("Server") or ""), answer.status
+            await phone.silence(0.3)
+            await phone.key("#")  # skip the greeting
+            await phone.silence(1.0)  # the beep
+            await phone.send_audio(speech)
+            await phone.silence(0.3)
+            await phone.key("#")
+            first = await phone.wait_refers(1, 40, "0")  # answered 403
+            assert first.get("Refer-To") == f"<sip:{reception.number}@{tenant.domain}>"
+            second = await phone.wait_refers(2, 30, "0")  # the menu is back and takes 0 again
+            assert second.call_id == first.call_id and second.cseq[0] > first.cseq[0]
+            await phone.wait_bye(20)  # accepted this time (202, no NOTIFY): the media app leaves
+        finally:
+            phone.close()
+    asyncio.run(asyncio.wait_for(main(), 120))
+    (message,) = wait_for(lambda: messages_for(box), 15, what="the voice message row")
+    assert message.caller_number == caller.number and message.duration_ms > 1000
+    assert len(messages_for(box)) == 1  # stored before the first REFER, not again
