@@ -1,15 +1,41 @@
-"""Shared helpers for forms: domain problems shown on WTForms fields."""
+"""Shared helpers for forms: domain problems shown on WTForms fields, and the
+confirmation step of destructive actions."""
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TypeVar
 
+from flask import abort, render_template, request
 from flask_babel import gettext
 from flask_wtf import FlaskForm
 
 from tenants.problems import DomainError, Problem
 
 T = TypeVar("T")
+
+# The field a destructive action's POST must carry to be performed; the
+# confirmation page's form sends it, and so does htmx (``hx-vals``) after its
+# ``hx-confirm`` dialog (see the ``confirm_form`` and ``hx_confirm`` macros).
+CONFIRM_FIELD = "confirm"
+
+
+class ConfirmForm(FlaskForm):
+    """A form with only its CSRF token: destructive and one-click actions."""
+
+
+def confirm_first(template: str, **context) -> str | None:
+    """The two steps of a destructive action, the same without JavaScript.
+
+    A POST without a valid CSRF token is refused (400). A POST without the
+    confirm field changes nothing: the answer is ``template``, the page that
+    names what will go and posts again with the field (``form`` is its CSRF
+    form). With the field, ``None``: the view goes on and acts."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if request.form.get(CONFIRM_FIELD):
+        return None
+    return render_template(template, form=form, **context)
 
 
 def problem_text(problem: Problem) -> str:

@@ -46,3 +46,26 @@ def login(client, email: str, password: str = PASSWORD):
 def token_for(client, url: str = "/mot-de-passe") -> str:
     """A valid CSRF token of the client's session."""
     return csrf_token(client.get(url).text)
+
+
+CONFIRM_FORM = re.compile(r'<form method="post" action="([^"]+)">(.*?)</form>', re.S)
+HIDDEN = re.compile(r'<input[^>]*type="hidden"[^>]*>')
+
+
+def confirmation(response, action: str | None = None) -> tuple[str, dict[str, str]]:
+    """The confirmation page of a destructive action (console.forms.confirm_first): the
+    target and fields its "Confirmer" form posts, after checking what any such page has.
+    ``action`` (a path), when given, must be where it posts."""
+    html = response.text
+    assert response.status_code == 200 and "<html" in html, response.status_code
+    forms = [(target, body) for target, body in CONFIRM_FORM.findall(html) if 'name="confirm"' in body]
+    assert len(forms) == 1, "no confirmation form on the page"
+    target, body = forms[0]
+    assert action is None or target == action, (target, action)
+    assert ">Confirmer</button>" in body and ">Annuler</a>" in body
+    fields = {}
+    for tag in HIDDEN.findall(body):
+        name, value = re.search(r'name="([^"]+)"', tag), re.search(r'value="([^"]*)"', tag)
+        fields[name.group(1)] = value.group(1) if value else ""
+    assert fields.get("confirm") and fields.get("csrf_token"), fields
+    return target, fields

@@ -44,7 +44,3 @@ class PinForm(FlaskForm):
 class VoicemailEmailForm(FlaskForm):
     voicemail_email = EmailField(_l("Envoyer les messages vocaux à"),
                                  validators=[DataRequired(REQUIRED), Length(max=254, message=TOO_LONG)])
-
-
-class ConfirmForm(FlaskForm):
-    """A form with only its CSRF token: delete, unlock, new SIP password."""

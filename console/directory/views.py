@@ -13,12 +13,11 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext
 
 from console.directory.forms import (
-    ConfirmForm,
     ExtensionForm,
     PinForm,
     VoicemailEmailForm,
 )
-from console.forms import apply_form, problem_text
+from console.forms import ConfirmForm, apply_form, confirm_first, problem_text
 from console.plugins import htmx
 from console.scoping import actor, current_tenant, roles_required, tenant_object
 from kamailio import rpc
@@ -157,18 +156,18 @@ def edit(ext_id: int):
 @admin_only
 def delete(ext_id: int):
     ext = tenant_object(Extension, ext_id)
-    form = ConfirmForm()
-    if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
-        number = ext.number
-        extensions.delete_extension(actor(), ext)
-        _drop_registrations(number, ext.tenant.domain)
-        if htmx:
-            return ""  # the row swaps itself out
-        flash(gettext("Poste %(number)s supprimé.", number=number), "success")
-        return redirect(url_for("directory.index"))
-    return render_template("directory/delete.html", ext=ext, form=form)
+    if request.method == "GET":
+        return render_template("directory/delete.html", ext=ext, form=ConfirmForm())
+    page = confirm_first("directory/delete.html", ext=ext)
+    if page is not None:
+        return page
+    number = ext.number
+    extensions.delete_extension(actor(), ext)
+    _drop_registrations(number, ext.tenant.domain)
+    if htmx:
+        return ""  # the row swaps itself out
+    flash(gettext("Poste %(number)s supprimé.", number=number), "success")
+    return redirect(url_for("directory.index"))
 
 
 @bp.post("/<int:ext_id>/pin")
@@ -214,8 +213,9 @@ def voicemail_email(ext_id: int):
 @admin_only
 def new_sip_password(ext_id: int):
     ext = tenant_object(Extension, ext_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    page = confirm_first("directory/confirm_sip_password.html", ext=ext)
+    if page is not None:
+        return page
     password = extensions.set_sip_password(actor(), ext)
     flash(gettext("Nouveau mot de passe SIP du poste %(number)s (affiché une seule fois) : %(password)s",
                   number=ext.number, password=password), "success")

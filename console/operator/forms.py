@@ -48,7 +48,3 @@ class AdminForm(FlaskForm):
     name = StringField(_l("Nom"), validators=[Length(max=100, message=TOO_LONG)])
     email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(REQUIRED), Length(max=254, message=TOO_LONG)])
     password = PasswordField(_l("Mot de passe initial"), validators=[DataRequired(REQUIRED), Length(max=128, message=TOO_LONG)])
-
-
-class ConfirmForm(FlaskForm):
-    """A form with only its CSRF token."""

@@ -6,10 +6,9 @@ import math
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
-from console.forms import apply_form
+from console.forms import ConfirmForm, apply_form, confirm_first
 from console.operator.forms import (
     AdminForm,
-    ConfirmForm,
     DeleteTenantForm,
     DidForm,
     TenantEditForm,
@@ -81,7 +80,13 @@ def edit_tenant(tenant_id: int):
 def set_status(tenant_id: int):
     tenant = _tenant(tenant_id)
     status = request.form.get("status")
-    if not ConfirmForm().validate_on_submit() or status not in (Tenant.ACTIVE, Tenant.SUSPENDED):
+    if status not in (Tenant.ACTIVE, Tenant.SUSPENDED):
+        abort(400)
+    if status == Tenant.SUSPENDED:
+        page = confirm_first("operator/confirm_suspend.html", tenant=tenant)
+        if page is not None:
+            return page
+    elif not ConfirmForm().validate_on_submit():
         abort(400)
     tenancy.set_status(actor(), tenant, status)
     if status == Tenant.SUSPENDED:
@@ -122,8 +127,9 @@ def remove_did(did_id: int):
     did = Did.get_or_none(Did.id == did_id)
     if did is None:
         abort(404)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    page = confirm_first("operator/confirm_remove_did.html", did=did, tenant=did.tenant)
+    if page is not None:
+        return page
     tenant_id, number = did.tenant_id, did.number
     tenancy.remove_did(actor(), did)
     flash(gettext("Numéro %(number)s retiré.", number=number), "success")
@@ -149,8 +155,9 @@ def remove_admin(account_id: int):
     account = Account.get_or_none((Account.id == account_id) & (Account.role == Account.ADMIN))
     if account is None:
         abort(404)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    page = confirm_first("operator/confirm_remove_admin.html", account=account, tenant=account.tenant)
+    if page is not None:
+        return page
     tenant_id, email = account.tenant_id, account.email
     accounts.delete_account(actor(), account)
     flash(gettext("Administrateur %(email)s supprimé.", email=email), "success")

@@ -106,10 +106,16 @@ def test_delete_with_confirmation(admin, acme):
     ext, other = f.extension(acme, "2001"), f.extension(acme, "2002")
     confirm = admin.get(f"/postes/{ext.id}/supprimer")
     assert "définitive" in confirm.text and Extension.select().count() == 2
-    assert admin.post(f"/postes/{ext.id}/supprimer", data={}).status_code == 400
+    assert admin.post(f"/postes/{ext.id}/supprimer", data={"confirm": "1"}).status_code == 400
     token = f.token_for(admin)
-    assert admin.post(f"/postes/{ext.id}/supprimer", data={"csrf_token": token}).status_code == 302
-    gone = admin.post(f"/postes/{other.id}/supprimer", headers={**HX, "X-CSRFToken": token})
+    ask = admin.post(f"/postes/{ext.id}/supprimer", data={"csrf_token": token})  # no JavaScript: asks first
+    assert Extension.select().count() == 2 and "Le poste 2001 (Alice Martin)" in ask.text
+    action, fields = f.confirmation(ask, f"/postes/{ext.id}/supprimer")
+    assert f'href="/postes/{ext.id}"' in ask.text
+    assert admin.post(action, data=fields).status_code == 302
+    row = admin.get("/postes/").text
+    assert f'hx-post="/postes/{other.id}/supprimer"' in row and """hx-vals='{"confirm": "1"}'""" in row
+    gone = admin.post(f"/postes/{other.id}/supprimer", data={"confirm": "1"}, headers={**HX, "X-CSRFToken": token})
     assert gone.status_code == 200 and gone.text == ""
     assert Extension.select().count() == 0
     assert [e.action for e in AuditEntry.select().where(AuditEntry.action == "extension.delete")] == ["extension.delete"] * 2
@@ -139,8 +145,12 @@ def test_mailbox_pin_unlock_and_voicemail_email(admin, acme):
 def test_new_sip_password_is_shown_once(admin, acme):
     ext = f.extension(acme, "2001")
     old = ext.sip_password_enc
-    page = admin.post(f"/postes/{ext.id}/mot-de-passe-sip", data={"csrf_token": f.token_for(admin)},
-                      follow_redirects=True)
+    assert """hx-vals='{"confirm": "1"}'""" in admin.get(f"/postes/{ext.id}").text
+    ask = admin.post(f"/postes/{ext.id}/mot-de-passe-sip", data={"csrf_token": f.token_for(admin)})
+    assert Extension.get_by_id(ext.id).sip_password_enc == old
+    assert "Le mot de passe SIP actuel du poste 2001 (Alice Martin) sera remplacé" in ask.text
+    action, fields = f.confirmation(ask, f"/postes/{ext.id}/mot-de-passe-sip")
+    page = admin.post(action, data=fields, follow_redirects=True)
     assert "Nouveau mot de passe SIP" in page.text and Extension.get_by_id(ext.id).sip_password_enc != old
 
 

@@ -1,7 +1,8 @@
 """The operator's pages: tenants (A1), numbers, admins, jobs, the global audit log."""
 import pytest
 
-from tenants import jobs
+from tenants import jobs, tenancy
+from tenants.audit import Actor
 from tenants.models import Account, Did, Job, Tenant
 from tests import factories as f
 
@@ -35,7 +36,12 @@ def test_suspend_resume_and_delete(operator):
     acme = f.tenant()
     f.account("admin", acme, email="boss@acme.example")
     t = token(operator)
-    operator.post(f"/operateur/clients/{acme.id}/statut", data={"csrf_token": t, "status": "suspended"})
+    ask = operator.post(f"/operateur/clients/{acme.id}/statut", data={"csrf_token": t, "status": "suspended"})
+    assert Tenant.get_by_id(acme.id).status == "active"  # without the confirm field: only the question
+    action, fields = f.confirmation(ask, f"/operateur/clients/{acme.id}/statut")
+    assert "Suspendre le client Acme" in ask.text and "acme.pbx.example" in ask.text
+    assert fields["status"] == "suspended" and f'href="/operateur/clients/{acme.id}"' in ask.text
+    assert operator.post(action, data=fields).status_code == 302
     assert Tenant.get_by_id(acme.id).status == "suspended"
     assert "Suspendu" in operator.get(f"/operateur/clients/{acme.id}").text
     assert operator.post(f"/operateur/clients/{acme.id}/statut", data={"csrf_token": t, "status": "x"}).status_code == 400
@@ -64,7 +70,12 @@ def test_numbers_and_admins(operator):
     assert Did.get().number == "+33123456789"
     bad = operator.post(f"/operateur/clients/{acme.id}/numeros", data={"csrf_token": t, "did": "0123"})
     assert bad.status_code == 422 and "pas un numéro de téléphone valide" in bad.text
-    operator.post(f"/operateur/numeros/{Did.get().id}/supprimer", data={"csrf_token": t})
+    did_url = f"/operateur/numeros/{Did.get().id}/supprimer"
+    assert operator.post(did_url, data={"confirm": "1"}).status_code == 400  # no CSRF token
+    ask = operator.post(did_url, data={"csrf_token": t})
+    assert Did.select().count() == 1 and "Le numéro +33123456789 sera retiré du client Acme." in ask.text
+    action, fields = f.confirmation(ask, did_url)
+    assert operator.post(action, data=fields).status_code == 302
     assert Did.select().count() == 0
     operator.post(f"/operateur/clients/{acme.id}/administrateurs",
                   data={"csrf_token": t, "name": "Boss", "email": "boss@acme.example", "password": "long-enough-pw"})
@@ -73,8 +84,40 @@ def test_numbers_and_admins(operator):
     short = operator.post(f"/operateur/clients/{acme.id}/administrateurs",
                           data={"csrf_token": t, "email": "b2@acme.example", "password": "short"})
     assert short.status_code == 422 and "au moins 10 caractères" in short.text
-    operator.post(f"/operateur/comptes/{admin.id}/supprimer", data={"csrf_token": t})
+    admin_url = f"/operateur/comptes/{admin.id}/supprimer"
+    ask = operator.post(admin_url, data={"csrf_token": t})
+    assert Account.select().where(Account.role == "admin").count() == 1
+    assert "Le compte administrateur boss@acme.example du client Acme sera supprimé" in ask.text
+    action, fields = f.confirmation(ask, admin_url)
+    assert operator.post(action, data=fields).status_code == 302
     assert Account.select().where(Account.role == "admin").count() == 0
+
+
+def test_a_number_bound_to_an_extension_names_it_before_removal(operator):
+    acme = f.tenant()
+    f.extension(acme, "2001")
+    did = tenancy.add_did(Actor.cli(), acme, "01 23 45 67 89")
+    f.extension(acme, "2002", did=did.number)
+    ask = operator.post(f"/operateur/numeros/{did.id}/supprimer", data={"csrf_token": token(operator)})
+    assert "ne sonnera plus sur le poste 2002" in ask.text and Did.select().count() == 1
+
+
+def test_destructive_forms_confirm_in_one_step_with_htmx(operator):
+    """Browsers keep htmx's dialog, after which the request carries the confirm field."""
+    acme = f.tenant()
+    tenancy.add_did(Actor.cli(), acme, "01 23 45 67 89")
+    f.account("admin", acme, email="boss@acme.example")
+    page = operator.get(f"/operateur/clients/{acme.id}").text
+    assert page.count("""hx-vals='{"confirm": "1"}'""") == 3  # suspend, remove the admin, remove the number
+    assert "hx-confirm=\"Suspendre Acme ?" in page
+    t = token(operator)
+    boosted = operator.post(f"/operateur/clients/{acme.id}/statut", headers={"HX-Request": "true", "HX-Boosted": "true"},
+                            data={"csrf_token": t, "status": "suspended", "confirm": "1"})
+    assert boosted.status_code == 302 and Tenant.get_by_id(acme.id).status == "suspended"
+    assert """hx-vals""" not in operator.get(f"/operateur/clients/{acme.id}").text.split("<h2>")[0]  # resume: one step
+    assert operator.post(f"/operateur/clients/{acme.id}/statut",
+                         data={"csrf_token": t, "status": "active"}).status_code == 302
+    assert Tenant.get_by_id(acme.id).status == "active"
 
 
 def test_jobs_page_shows_failures_and_retries(operator):
