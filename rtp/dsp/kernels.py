@@ -212,7 +212,7 @@ def stats_kernel(lags: int, paired: bool = False) -> Callable[..., None]:
     ``hi``, ``lo`` and ``low`` are the largest int32, largest uint32 and smallest int32
     readings of the samples' bits: integer extremes of 32-bit lanes vectorise where
     float ones do not (NaN rules), and together they give the frame's extremes (see
-    ``peak_bounds``).
+    ``features.extreme_bits``).
     """
     return layout_module(lags, paired).kernel
 
