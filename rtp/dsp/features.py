@@ -48,16 +48,6 @@ class FrameStats:
         """Sample sum per frame."""
         return self.table[:, -4]
 
-    @property
-    def maxima(self) -> np.ndarray:
-        """Largest sample per frame."""
-        return peak_bounds(self.table[:, -3], self.table[:, -2], self.table[:, -1])[0]
-
-    @property
-    def minima(self) -> np.ndarray:
-        """Smallest sample per frame."""
-        return peak_bounds(self.table[:, -3], self.table[:, -2], self.table[:, -1])[1]
-
     def counts(self) -> np.ndarray:
         """Samples per frame (the last frame may be short)."""
         c = np.full(self.table.shape[0], float(self.frame_len))
@@ -80,17 +70,6 @@ def extreme_bits(hi: float, lo: float, low: float) -> tuple[int, int]:  # pragma
     top = h if h >= 0 else m
     bottom = u - 4294967296 if u >= 2147483648 else m  # uint32 bits read as int32
     return top, bottom
-
-
-@compiled
-def peak_bounds(hi: np.ndarray, lo: np.ndarray, low: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover
-    """``(maxima, minima)`` per frame from its ``hi``, ``lo``, ``low`` columns (see ``extreme_bits``)."""
-    frames = hi.shape[0]
-    bits = np.empty(2 * frames, dtype=np.int32)
-    for f in range(frames):
-        bits[f], bits[frames + f] = extreme_bits(hi[f], lo[f], low[f])
-    values = bits.view(np.float32)
-    return values[:frames].astype(np.float64), values[frames:].astype(np.float64)
 
 
 def fill(x: np.ndarray, first_frame: int, frame_len: int, out: np.ndarray, rate: int) -> None:

@@ -48,6 +48,19 @@ def _overs_at(x: np.ndarray, reach: np.ndarray, frame_len: int, dc: float, gain:
 
 
 @compiled_fast
+def _lag_product(v: np.ndarray, a: int, b: int, t: int) -> float:  # pragma: no cover
+    """sum v[i] * v[i - t] for i in [max(a, t), b), in float32 as the statistics pass sums."""
+    lo = max(a, t)
+    # slices keep indices provably non-negative, so LLVM vectorises the product
+    cur = v[lo:b]
+    past = v[lo - t:b - t]
+    c = np.float32(0.0)
+    for i in range(cur.shape[0]):
+        c += cur[i] * past[i]
+    return c
+
+
+@compiled_fast
 def _paired_energies(y: np.ndarray, s0: int, f0: int, f1: int, frame_len: int, w: np.ndarray,
                      e: np.ndarray) -> None:  # pragma: no cover
     """The paired statistics of ``features`` (D lags, E) for frames ``f0..f1-1`` of ``y`` (from ``s0``), weighted."""
@@ -65,18 +78,8 @@ def _paired_energies(y: np.ndarray, s0: int, f0: int, f1: int, frame_len: int, w
         pa, pb = (f * frame_len - s0) // 2, min(m, ((f + 1) * frame_len - s0 + 1) // 2)
         acc = 0.0
         for t in range(lags + 1):
-            lo = max(pa, t)
-            cur = d[lo:pb]
-            past = d[lo - t:pb - t]
-            c = np.float32(0.0)
-            for i in range(cur.shape[0]):
-                c += cur[i] * past[i]
-            acc += w[t] * 0.5 * c
-        top = q[pa:pb]
-        c = np.float32(0.0)
-        for i in range(top.shape[0]):
-            c += top[i] * top[i]
-        acc += w[lags + 1] * 0.5 * c
+            acc += w[t] * 0.5 * _lag_product(d, pa, pb, t)
+        acc += w[lags + 1] * 0.5 * _lag_product(q, pa, pb, 0)
         e[f] = max(acc, 0.0)
 
 
@@ -114,13 +117,7 @@ def _limited_energies(x: np.ndarray, dc: float, gain: float, ceiling: float, att
             a, b = f * frame_len - s0, min(s1, (f + 1) * frame_len) - s0
             acc = 0.0
             for t in range(lags + 1):
-                lo = max(a, t)
-                cur = y[lo:b]
-                past = y[lo - t:b - t]
-                c = np.float32(0.0)
-                for i in range(cur.shape[0]):
-                    c += cur[i] * past[i]
-                acc += w[t] * c
+                acc += w[t] * _lag_product(y, a, b, t)
             e[f] = max(acc, 0.0)
         r = r_end
 
