@@ -1,6 +1,12 @@
 """Texts of the emails the platform sends, in the tenant's language."""
 from __future__ import annotations
 
+
+def text_language(language: str, texts: dict) -> str:
+    """``language`` when ``texts`` (keyed by language) has it, else French, the product's own."""
+    return language if language in texts else "fr"
+
+
 PIN_SUBJECT = {
     "fr": "Votre messagerie vocale : code PIN du poste %(number)s",
     "en": "Your voicemail: PIN for extension %(number)s",
@@ -29,7 +35,7 @@ PIN_BODY = {
 
 def pin_email(language: str, **values) -> tuple[str, str]:
     """Subject and body of the email that gives a user their voicemail PIN."""
-    lang = language if language in PIN_SUBJECT else "fr"
+    lang = text_language(language, PIN_SUBJECT)
     return PIN_SUBJECT[lang] % values, PIN_BODY[lang] % values
 
 
@@ -55,5 +61,5 @@ LOCKED_BODY = {
 
 def locked_email(language: str, **values) -> tuple[str, str]:
     """Subject and body of the email that tells a tenant's admins a mailbox locked."""
-    lang = language if language in LOCKED_SUBJECT else "fr"
+    lang = text_language(language, LOCKED_SUBJECT)
     return LOCKED_SUBJECT[lang] % values, LOCKED_BODY[lang] % values

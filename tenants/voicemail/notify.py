@@ -10,6 +10,7 @@ import logging
 from zoneinfo import ZoneInfo
 
 from tenants import jobs
+from tenants.notices import text_language
 
 log = logging.getLogger(__name__)
 EMAIL_JOB = jobs.declare("voicemail_email")
@@ -42,21 +43,20 @@ def caller_label(number: str, name: str, language: str) -> str:
     return number or name or UNKNOWN.get(language, UNKNOWN["fr"])
 
 
-def format_duration(ms: int, language: str) -> str:
+def format_duration(ms: int) -> str:
+    """A message's length as both languages write it: "1 min 05 s", "42 s"."""
     seconds = max(1, round(ms / 1000))
     minutes, seconds = divmod(seconds, 60)
-    if language == "en":
-        return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
     return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
 
 
 def email_text(language: str, *, name: str, number: str, caller: str, received_at: dt.datetime, timezone: str,
                duration_ms: int) -> tuple[str, str]:
-    lang = language if language in SUBJECT else "fr"
+    lang = text_language(language, SUBJECT)
     local = received_at.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(timezone))
     date = local.strftime("%d/%m/%Y") if lang == "fr" else local.strftime("%Y-%m-%d")
     values = {"name": name, "number": number, "caller": caller, "date": date, "time": local.strftime("%H:%M"),
-              "duration": format_duration(duration_ms, lang)}
+              "duration": format_duration(duration_ms)}
     return SUBJECT[lang] % values, BODY[lang] % values
 
 
@@ -96,6 +96,6 @@ CAPACITY_BODY = {
 def capacity_email_text(language: str, level: str, *, name: str, number: str, count: int, limit: int
                         ) -> tuple[str, str]:
     """Subject and body of the owner's "nearly full" / "full" warning (``level``), in ``language``."""
-    lang = language if language in CAPACITY_SUBJECT else "fr"
+    lang = text_language(language, CAPACITY_SUBJECT)
     values = {"name": name, "number": number, "count": count, "limit": limit}
     return CAPACITY_SUBJECT[lang][level] % values, CAPACITY_BODY[lang][level] % values
