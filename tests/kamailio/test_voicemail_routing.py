@@ -211,6 +211,19 @@ class TransfereePhone(PhoneCaller):
         return self.refer_received
 
 
+async def record_message(phone, speech) -> None:
+    """The caller's side of a message: the media app answers, the greeting is skipped, the
+    speech is sent and # ends it (the after-recording menu: 1 accept, 2 listen, 3 again, 0 reception)."""
+    answer = await phone.invite()
+    assert answer.status == 200 and "Poste-Media" in (answer.get("Server") or ""), answer.status
+    await phone.silence(0.3)
+    await phone.key("#")  # skip the greeting
+    await phone.silence(1.0)  # the beep
+    await phone.send_audio(speech)
+    await phone.silence(0.3)
+    await phone.key("#")
+
+
 def test_0_after_the_message_transfers_the_caller_to_the_reception_phone(sip, speech):
     """D7: after recording, 0 stores the message and REFERs the caller to the tenant's reception
     extension; the caller's phone follows the Refer-To through Kamailio and the reception phone
@@ -226,14 +239,7 @@ def test_0_after_the_message_transfers_the_caller_to_the_reception_phone(sip, sp
         phone = await TransfereePhone(("127.0.0.1", sip.sip_port), caller.number, tenant.domain, caller.password,
                                       box.number).open()
         try:
-            answer = await phone.invite()
-            assert answer.status == 200 and "Poste-Media" in (answer.get("Server") or ""), answer.status
-            await phone.silence(0.3)
-            await phone.key("#")  # skip the greeting
-            await phone.silence(1.0)  # the beep
-            await phone.send_audio(speech)
-            await phone.silence(0.3)
-            await phone.key("#")  # end of the message: 1 accept, 2 listen, 3 again, 0 reception
+            await record_message(phone, speech)
             refer = await phone.wait_refer(40, "0")
             assert refer.get("Refer-To") == f"<sip:{reception.number}@{tenant.domain}>"
             assert refer.get("Referred-By") == f"<sip:voicemail@{tenant.domain}>"
@@ -308,14 +314,7 @@ def test_a_refused_transfer_returns_the_caller_to_the_menu(sip, speech):
         phone = await RefusingPhone(("127.0.0.1", sip.sip_port), caller.number, tenant.domain, caller.password,
                                     box.number).open()
         try:
-            answer = await phone.invite()
-            assert answer.status == 200 and "Poste-Media" in (answer.get("Server") or ""), answer.status
-            await phone.silence(0.3)
-            await phone.key("#")  # skip the greeting
-            await phone.silence(1.0)  # the beep
-            await phone.send_audio(speech)
-            await phone.silence(0.3)
-            await phone.key("#")
+            await record_message(phone, speech)
             first = await phone.wait_refers(1, 40, "0")  # answered 403
             assert first.get("Refer-To") == f"<sip:{reception.number}@{tenant.domain}>"
             second = await phone.wait_refers(2, 30, "0")  # the menu is back and takes 0 again
