@@ -1,7 +1,9 @@
-"""Hashing of web passwords and PINs (argon2), and SIP passwords kept for provisioning.
+"""Hashing of web passwords and PINs (argon2), and secrets kept encrypted at rest.
 
 A SIP password is needed in clear by a desk phone's configuration file, so it is
-encrypted (Fernet) rather than hashed; Kamailio only ever sees its digests.
+encrypted (Fernet, the instance key ``POSTE_SIP_KEY``) rather than hashed; Kamailio
+only ever sees its digests. A first voicemail PIN is kept the same way, only until
+its email is sent.
 """
 from __future__ import annotations
 
@@ -36,7 +38,7 @@ def verify_secret(stored_hash: str, secret: str) -> bool:
 
 
 def configure_sip_key(key: str) -> None:
-    """Set the key used to encrypt SIP passwords at rest (done once at start-up)."""
+    """Set the key that encrypts secrets at rest, SIP passwords first (done once at start-up)."""
     global _fernet
     _fernet = Fernet(key.encode("ascii"))
 
@@ -47,12 +49,16 @@ def _cipher() -> Fernet:
     return _fernet
 
 
-def encrypt_sip_password(password: str) -> str:
-    return _cipher().encrypt(password.encode("utf-8")).decode("ascii")
+def encrypt_secret(secret: str) -> str:
+    """``secret`` encrypted with the instance key, to be stored."""
+    return _cipher().encrypt(secret.encode("utf-8")).decode("ascii")
 
 
-def decrypt_sip_password(token: str) -> str:
+def decrypt_secret(token: str) -> str:
     return _cipher().decrypt(token.encode("ascii")).decode("utf-8")
+
+
+encrypt_sip_password, decrypt_sip_password = encrypt_secret, decrypt_secret
 
 
 def sip_digests(username: str, domain: str, password: str) -> tuple[str, str]:

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-from tenants import audit, mail, notices, sip_accounts
+from tenants import audit, jobs, mail, notices, sip_accounts
 from tenants.audit import Actor
 from tenants.credentials import (
+    decrypt_secret,
     decrypt_sip_password,
+    encrypt_secret,
     encrypt_sip_password,
     generate_pin,
     generate_sip_password,
@@ -34,6 +36,7 @@ from tenants.validation import (
 
 KINDS = (Extension.DESK, Extension.VIRTUAL)
 SIP_PASSWORD_MIN = 12
+PIN_EMAIL = "pin_email"  # its payload is the mailbox's id only: the PIN never sits in a job row
 
 
 @dataclass(frozen=True)
@@ -135,17 +138,34 @@ def create_extension(actor: Actor, tenant: Tenant, data: ExtensionInput,
                 tenant=tenant, number=data.number, name=data.name, email=data.email, kind=data.kind,
                 forward_to=to_e164(data.forward_to) if data.kind == Extension.VIRTUAL else None,
                 sip_password_enc=encrypt_sip_password(password))
-            Mailbox.create(extension=ext, pin_hash=hash_secret(pin), pin_must_change=True, email=data.email)
+            box = Mailbox.create(extension=ext, pin_hash=hash_secret(pin), pin_must_change=True,
+                                 email=data.email, first_pin_enc=encrypt_secret(pin))
             _assign_did(tenant, ext, data.did)
             sip_accounts.set_subscriber(tenant, ext.number, password)
             audit.record(actor, "extension.create", tenant, "extension", ext.id, ext.number, None, snapshot(ext))
-            subject, body = notices.pin_email(tenant.language, name=ext.name, number=ext.number,
-                                              domain=tenant.domain, pin=pin)
-            mail.queue_mail(ext.email, subject, body, tenant=tenant)
+            jobs.enqueue(PIN_EMAIL, {"mailbox_id": box.id}, tenant=tenant)
     except pw.IntegrityError as error:
         # Another request took the number between the check and the insert.
         raise DomainError(Problem("number", N_("Le poste %(value)s existe déjà."), {"value": data.number})) from error
     return ext, password
+
+
+@jobs.handler(PIN_EMAIL)
+def send_pin_email(payload: dict) -> None:
+    """The first PIN's email (A4), rendered now from the encrypted PIN, which is then wiped.
+
+    Nothing is sent when the PIN was changed (or the extension deleted) in the meantime.
+    """
+    box = (Mailbox.select(Mailbox, Extension, Tenant).join(Extension).join(Tenant)
+           .where(Mailbox.id == payload["mailbox_id"]).first())
+    if box is None or box.first_pin_enc is None:
+        return
+    ext, tenant = box.extension, box.extension.tenant
+    subject, body = notices.pin_email(tenant.language, name=ext.name, number=ext.number, domain=tenant.domain,
+                                      pin=decrypt_secret(box.first_pin_enc))
+    mail.deliver(mail.compose(ext.email, subject, body))
+    Mailbox.update(first_pin_enc=None).where(
+        (Mailbox.id == box.id) & (Mailbox.first_pin_enc == box.first_pin_enc)).execute()
 
 
 def update_extension(actor: Actor, ext: Extension, data: ExtensionInput) -> Extension:
@@ -215,6 +235,7 @@ def set_pin(actor: Actor, box: Mailbox, pin: str) -> None:
         before = _mailbox_snapshot(box)
         state = unlocked()
         box.pin_hash, box.pin_must_change = hash_secret(pin.strip()), True
+        box.first_pin_enc = None  # a first PIN's email not sent yet would give a stale one
         box.failed_attempts, box.locked, box.locked_at = state.failed_attempts, state.locked, None
         box.save()
         after = _mailbox_snapshot(box)

@@ -71,8 +71,8 @@ def change_pin(mailbox_id: int, new_pin: str, confirmation: str | None = None) -
     if problems:
         raise DomainError(problems)
     with database.atomic():
-        Mailbox.update(pin_hash=hash_secret(new_pin), pin_must_change=False, failed_attempts=0).where(
-            Mailbox.id == mailbox_id).execute()
+        Mailbox.update(pin_hash=hash_secret(new_pin), pin_must_change=False, failed_attempts=0,
+                       first_pin_enc=None).where(Mailbox.id == mailbox_id).execute()
 
 
 __all__ = ["MAX_FAILED_ATTEMPTS", "PinOutcome", "change_pin", "try_pin", "CONSOLE_URL"]

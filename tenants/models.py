@@ -100,6 +100,8 @@ class Mailbox(BaseModel):
     locked = pw.BooleanField(default=False)
     locked_at = pw.DateTimeField(null=True)
     email = pw.CharField(max_length=254)  # A5: where voicemail emails go
+    # The first PIN, encrypted, for its email only: wiped once sent or once the PIN is changed.
+    first_pin_enc = pw.TextField(null=True)
     created_at = pw.DateTimeField(default=utcnow)
 
 

@@ -83,7 +83,7 @@ def test_email_with_mp3_after_a_call(media, speech, settings, monkeypatch):
         mail.configure("127.0.0.1", server.port, "Poste <poste@localhost>")
         leave(media, speech)
         wait_until(messages, 10, "message row")
-        Job.delete().where(Job.kind.in_(["send_mail", "voicemail_mwi"])).execute()
+        Job.delete().where(Job.kind.in_(["pin_email", "voicemail_mwi"])).execute()
         assert jobs.run_due() == 1
         (email,) = server.wait_for(1)
         assert "0612345678" in email["Subject"] or "Bob" in email["Subject"]
