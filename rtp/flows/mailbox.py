@@ -4,6 +4,7 @@
     Pin --accepted--> first access (D3): NewPin -> ConfirmPin -> [ChangePin] -> RecordGreeting(name)
                       -> RecordGreeting(unavailable) -> [FinishSetup] -> Main
     Pin --wrong--> Pin (3rd wrong: locked, goodbye)          Main --#--> Goodbye
+    Pin --nothing typed--> Pin, "vous n'avez rien composé" (3rd in a row: goodbye; nothing is counted)
     Main is first entered with the capacity warning when nearly full or full (D12), then the counts
     Main (1 listen, 2 folders, 3 advanced, 0 options, * help, # exit: seed 003; or seed 000's
     layout) -> Message (envelope and/or message, D9; * rewinds, # skips ahead) -> MessageMenu
@@ -171,13 +172,13 @@ class AskMailbox(Collect):
 
     def done(self, flow, digits):
         if not digits:
-            return self._retry(flow)
+            return self._retry(flow, ("nothing-entered",))
         return Waiting(mb.MailboxLoaded, self.loaded), [mb.LookupMailbox(digits)]
 
-    def _retry(self, flow):
+    def _retry(self, flow, why: tuple = ("invalid-mailbox",)):
         if self.attempts + 1 >= LOGIN_ATTEMPTS:
             return flow.go(Goodbye())
-        return flow.go(AskMailbox(("invalid-mailbox",), self.attempts + 1))
+        return flow.go(AskMailbox(why, self.attempts + 1))
 
     def loaded(self, flow, event):
         if event.info is None:
@@ -190,7 +191,16 @@ class Pin(Collect):
     name = "pin"
     prompt = ("enter-pin",)
 
+    def __init__(self, before: tuple = (), silent: int = 0):
+        super().__init__(before)
+        self.silent = silent  # prompts answered with nothing in a row
+
     def done(self, flow, digits):
+        entry = access.pin_entry(digits, self.silent, MENU_REPEATS)  # issue 11: nothing typed is no PIN
+        if entry.action == access.GIVE_UP:
+            return flow.go(Goodbye(("nothing-entered",)))
+        if entry.action == access.ASK_AGAIN:
+            return flow.go(Pin(("nothing-entered",), entry.silent))
         return Waiting(mb.PinChecked, self.checked), [mb.CheckPin(flow.info.mailbox_id, digits)]
 
     def checked(self, flow, event):

@@ -42,6 +42,7 @@ FIXED = {
         "enter-mailbox": "Entrez le numéro de votre boîte vocale, puis appuyez sur dièse.",
         "invalid-mailbox": "Ce numéro de boîte vocale n'est pas valide.",
         "wrong-pin": "Code secret erroné.",
+        "nothing-entered": "Vous n'avez rien composé.",
         "mailbox-locked": ("Votre boîte vocale est verrouillée après trois codes secrets erronés. "
                            "Contactez votre administrateur."),
         "first-access": "Bienvenue. Vous devez d'abord choisir un nouveau code secret.",
@@ -166,6 +167,7 @@ FIXED = {
         "enter-mailbox": "Please enter your mailbox number, then press pound.",
         "invalid-mailbox": "This mailbox number is not valid.",
         "wrong-pin": "Wrong password.",
+        "nothing-entered": "You did not enter anything.",
         "mailbox-locked": "Your mailbox is locked after three wrong passwords. Please contact your administrator.",
         "first-access": "Welcome. You must first choose a new password.",
         "enter-new-pin": "Please enter the digits of your new password, then press pound.",

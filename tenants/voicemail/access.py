@@ -5,6 +5,7 @@
 - ``folder_for_key``, ``after_heard``, ``deleted``: folder moves (D6, seed 003's "2 Changer de dossier").
 - ``temporary_off``: D8, the temporary greeting can be turned off only once an unavailable one exists.
 - ``playback_parts``: D9, envelope and/or message.
+- ``pin_entry``: issue 11, only a PIN actually typed is tried (and can count toward the lock).
 - ``LAYOUTS``: the menu layouts, tables over the same states: ``asterisk`` (seed 003, the
   default) and ``ooma`` (seed 000: main menu 5, then 1 greeting, 2 name, 3 PIN).
 """
@@ -131,6 +132,33 @@ def playback_parts(mode: str) -> tuple[bool, bool]:
     if mode == MESSAGE_ONLY:
         return False, True
     return True, True
+
+
+TRY_PIN, ASK_AGAIN, GIVE_UP = "try", "ask-again", "give-up"
+
+
+@dataclass(frozen=True)
+class PinEntry:
+    """What the answer to one PIN prompt leads to.
+
+    ``action``: ``try`` the PIN (a wrong one counts toward the lock, D4), or nothing was typed:
+    ``ask-again`` (say so and ask once more) or ``give-up`` (say so, goodbye). ``silent``: the
+    prompts answered with nothing in a row, this one included (0 once something is typed).
+    """
+
+    action: str
+    silent: int
+
+
+def pin_entry(digits: str, silent_before: int, repeats: int) -> PinEntry:
+    """Issue 11 / seed 002: the lock is about codes typed wrong, so a prompt answered with nothing
+    (the timer ran out, or ``#`` alone) is never tried: it is said and asked again, and after
+    ``repeats`` such prompts in a row the call ends, the failure count untouched. Any digit typed,
+    even fewer than a PIN's, is a PIN entered and is tried."""
+    if digits:
+        return PinEntry(TRY_PIN, 0)
+    silent = silent_before + 1
+    return PinEntry(GIVE_UP if silent >= repeats else ASK_AGAIN, silent)
 
 
 def valid_new_pin(pin: str) -> bool:

@@ -67,3 +67,14 @@ def test_layouts_are_tables_over_the_same_menus():
 
 def test_new_pin_rule():
     assert access.valid_new_pin("4711") and not access.valid_new_pin("471") and not access.valid_new_pin("47a1")
+
+
+def test_only_a_pin_actually_entered_is_tried():
+    """Issue 11: a PIN prompt answered with nothing is not a wrong PIN (seed 002: the lock is about codes
+    typed wrong); it is said, asked again, and after ``repeats`` silences in a row the call ends."""
+    assert access.pin_entry("4711", silent_before=0, repeats=3) == access.PinEntry(access.TRY_PIN, 0)
+    assert access.pin_entry("1", silent_before=2, repeats=3) == access.PinEntry(access.TRY_PIN, 0)
+    assert access.pin_entry("", silent_before=0, repeats=3) == access.PinEntry(access.ASK_AGAIN, 1)
+    assert access.pin_entry("", silent_before=1, repeats=3) == access.PinEntry(access.ASK_AGAIN, 2)
+    assert access.pin_entry("", silent_before=2, repeats=3) == access.PinEntry(access.GIVE_UP, 3)
+    assert access.pin_entry("", silent_before=0, repeats=1).action == access.GIVE_UP

@@ -18,6 +18,7 @@ from rtp.flows.events import (
 )
 from rtp.flows.mailbox import MENU_REPEATS
 from rtp.prompts.texts import FIXED, segment_text
+from tenants.pin_rules import PinState
 from tenants.voicemail.rules import Capacity, Greetings
 from tests.mailbox.driver import Phone, Store, message
 
@@ -111,6 +112,67 @@ def test_star_clears_the_digits_typed_so_far():
 def test_a_pause_ends_the_pin_like_pound():
     phone = Phone(info()).start().keys("1234").time_out()
     assert phone.state == "main"
+
+
+# ------------------------------------------------------------------ issue 11: saying nothing is not a wrong PIN
+def star_98(store: Store) -> Phone:
+    """*98 from another phone, mailbox 2001 typed: now at the PIN prompt."""
+    phone = Phone(None, own_phone=False, lookup=info(), store=store).start().keys("2001#")
+    assert phone.state == "pin"
+    return phone.mark_now()
+
+
+def checked_pins(phone: Phone) -> list:
+    return [a for a in phone.actions if isinstance(a, mb.CheckPin)]
+
+
+def test_silence_at_the_pin_prompt_is_said_then_hung_up_without_counting():
+    store = Store()
+    phone = star_98(store)
+    for _ in range(MENU_REPEATS - 1):
+        phone.end_prompt().time_out()  # the prompt played, then nothing typed until the timer ran out
+        assert phone.state == "pin"
+        assert phone.heard() == "Vous n'avez rien composé. Entrez votre code secret, puis appuyez sur dièse."
+        phone.mark_now()
+    phone.end_prompt().time_out()
+    assert phone.state == "goodbye" and phone.heard() == "Vous n'avez rien composé. Au revoir."
+    phone.end_prompt()
+    assert phone.flow.done and phone.actions[-1] == Hangup()
+    assert checked_pins(phone) == []  # nothing was tried, so nothing can count toward the lock
+    assert store.state == PinState(0, False)
+
+
+def test_pound_alone_is_nothing_entered_too():
+    store = Store()
+    phone = star_98(store).keys("#")
+    assert phone.state == "pin" and phone.heard().startswith("Vous n'avez rien composé.")
+    phone.keys("#").keys("#")
+    assert phone.state == "goodbye" and checked_pins(phone) == [] and not store.state.locked
+
+
+def test_wrong_pins_typed_still_lock_and_silences_between_them_count_nothing():
+    store = Store()
+    phone = star_98(store).keys("1111#")
+    phone.end_prompt().time_out()  # nothing this time
+    assert phone.state == "pin" and store.state == PinState(1, False)
+    phone.keys("2222#").end_prompt().time_out().end_prompt().time_out()  # twice nothing
+    assert phone.state == "pin" and store.state == PinState(2, False)
+    phone.mark_now().keys("3333#")
+    assert store.state.locked and phone.state == "goodbye" and "verrouillée" in phone.heard()
+    assert [c.pin for c in checked_pins(phone)] == ["1111", "2222", "3333"]
+
+
+def test_nothing_typed_for_the_mailbox_number_is_said_as_such():
+    phone = Phone(None, own_phone=False, lookup=info()).start().mark_now()
+    phone.end_prompt().time_out()
+    assert phone.state == "ask-mailbox"
+    assert phone.heard() == "Vous n'avez rien composé. Entrez le numéro de votre boîte vocale, puis appuyez sur dièse."
+
+
+def test_a_partly_typed_pin_ended_by_the_pause_is_a_pin_entered():
+    store = Store()
+    star_98(store).keys("12").time_out()
+    assert store.state == PinState(1, False)
 
 
 # ------------------------------------------------------------------ first access (D3) and PIN change (002)
@@ -448,6 +510,7 @@ def test_every_prompt_the_flow_plays_has_a_text():
               Phone(None, own_phone=False, lookup=info()).start().keys("1#"),
               Phone(info(pin_must_change=True, setup_done=False, greetings=Greetings())).start().keys("1234#4711#1"),
               Phone(info()).start().keys("0#0#0#"),
+              Phone(info()).start().keys("#"), Phone(None, own_phone=False, lookup=info()).start().keys("#"),
               Phone(info(capacity=Capacity(99, 100))).start().keys("1234#"),
               Phone(info(capacity=Capacity(100, 100))).start().keys("1234#")]
     for phone in phones:
