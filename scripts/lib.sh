@@ -49,6 +49,17 @@ ensure_venv() {
   fi
 }
 
+# The data folder $POSTE_DATA: schema, demo data, and the demo's logins in its log.
+# Sets umask 077 for the calling shell too: from here on everything the script and the
+# processes it starts create (database, secrets, logs, audio) is this user's alone
+# (folders 0700, files 0600), whatever umask it was started with.
+prepare_data() {
+  umask 077
+  mkdir -p "$POSTE_DATA/log"
+  .venv/bin/flask --app wsgi db upgrade
+  .venv/bin/flask --app wsgi demo seed > "$POSTE_DATA/log/demo-seed.log"
+}
+
 # Start Debian's PostgreSQL cluster and give the tests a role that may create databases.
 # Prints the URL the test suite derives its per-worker databases from.
 start_postgres() {

@@ -1,6 +1,7 @@
 """Start every Poste process under one supervisor and stop them all together.
 
-Each process logs to ``$POSTE_DATA/log/<name>.log``. Ctrl-C (or SIGTERM) stops
+Each process logs to ``$POSTE_DATA/log/<name>.log`` (0600, in the data folder made
+private first: the processes inherit its umask 077). Ctrl-C (or SIGTERM) stops
 them all: SIGTERM first, SIGKILL for any still running after a grace period.
 If one of them dies, the others are stopped too, so a half-running system is
 never left behind.
@@ -15,6 +16,7 @@ import time
 from pathlib import Path
 
 from tenants.config import Settings, load_settings
+from tenants.runtime import private_data_dir
 
 GRACE_SECONDS = 10
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,8 +83,16 @@ def stop_all(children: dict[str, subprocess.Popen]) -> None:
             proc.wait()
 
 
+def open_log(path: Path) -> int:
+    """``path`` opened for appending, readable by this user only, even if it existed."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.fchmod(fd, 0o600)
+    return fd
+
+
 def main() -> int:
     settings = load_settings()
+    private_data_dir(settings.data_dir)
     settings.log_dir.mkdir(parents=True, exist_ok=True)
     stopping = False
 
@@ -96,10 +106,13 @@ def main() -> int:
     status = 0
     try:
         for name, argv in services(settings):
-            log = open(settings.log_dir / f"{name}.log", "ab", buffering=0)  # noqa: SIM115 - kept open for the child
+            log = open_log(settings.log_dir / f"{name}.log")
             # The children ignore the terminal's Ctrl-C; this supervisor stops them in order.
-            children[name] = subprocess.Popen(argv, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                              stdin=subprocess.DEVNULL, start_new_session=True)
+            try:
+                children[name] = subprocess.Popen(argv, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                                  stdin=subprocess.DEVNULL, start_new_session=True)
+            finally:
+                os.close(log)  # the child has its own copy
         print(banner(settings, list(children)), flush=True)
         while not stopping:
             for name, proc in children.items():
