@@ -60,6 +60,17 @@ def db(settings):
 
 
 @pytest.fixture
+def smtp(settings, db):
+    """A real SMTP server (tests/mail_server.py) that the emails of this test go to."""
+    from tests.mail_server import MailServer
+
+    server = MailServer().start()
+    start(replace(settings, smtp_port=server.port))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def app(db, settings):
     from console import create_app
 

@@ -3,26 +3,13 @@ import datetime as dt
 import os
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
-
-import pytest
 
 from tenants import jobs
 from tenants.models import Job, utcnow
-from tenants.runtime import start
 from tests import factories as f
-from tests.mail_server import MailServer
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-@pytest.fixture
-def smtp(settings, db):
-    server = MailServer().start()
-    start(replace(settings, smtp_port=server.port))
-    yield server
-    server.stop()
 
 
 def pin_of(message) -> str:

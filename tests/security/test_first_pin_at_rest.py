@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import sqlite3
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -22,19 +21,9 @@ from tenants.db import database, is_sqlite
 from tenants.extensions import ExtensionInput
 from tenants.mailbox_pin import change_pin
 from tenants.models import Job, Mailbox
-from tenants.runtime import start
 from tests import factories as f
-from tests.mail_server import MailServer
 
 FIRST_PIN = "73915482"  # eight digits: found in the database only if it was stored
-
-
-@pytest.fixture
-def smtp(settings, db):
-    server = MailServer().start()
-    start(replace(settings, smtp_port=server.port))
-    yield server
-    server.stop()
 
 
 def sqlite_path(settings) -> Path | None:
