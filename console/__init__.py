@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError
 
 from console import i18n
 from console.audit.labels import action_label, job_label
+from console.bounds import IdConverter
 from console.plugins import babel, csrf, htmx, limiter, login_manager
 from console.session_user import load_user
 from tenants.config import Settings
@@ -31,6 +32,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     """Build the console for ``settings`` (default: from the environment)."""
     settings, _db = start(settings)
     app = Flask(__name__)
+    app.url_map.converters["int"] = IdConverter  # every <int:...> of every route: 404 past the ids' range
     app.config.update(
         SECRET_KEY=secret_key(settings.data_dir),
         POSTE_SETTINGS=settings,

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import math
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 
+from console.bounds import page_arg
 from console.scoping import account, roles_required
 from tenants import audit
 from tenants.models import Account
@@ -18,10 +19,7 @@ PER_PAGE = 50
 def index():
     me = account()
     tenant = None if me.role == Account.OPERATOR else me.tenant
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        page = 1
+    page = page_arg()
     rows, total = audit.entries(tenant, page, PER_PAGE)
     return render_template("audit/index.html", rows=list(rows), page=page,
                            pages=max(1, math.ceil(total / PER_PAGE)), show_tenant=tenant is None)

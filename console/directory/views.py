@@ -12,6 +12,7 @@ import math
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
+from console.bounds import page_arg
 from console.directory.forms import (
     ExtensionForm,
     PinForm,
@@ -42,20 +43,13 @@ def _drop_registrations(number: str, domain: str) -> None:
         log.info("registrations of %s@%s not dropped: %s", number, domain, error)
 
 
-def _page_arg() -> int:
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        return 1
-
-
 def _table_context() -> dict:
     tenant = current_tenant()
     q = (request.args.get("q") or "").strip()[:100]
     query = extensions.search(tenant, q)
     total = query.count()
     pages = max(1, math.ceil(total / PER_PAGE))
-    page = min(_page_arg(), pages)
+    page = min(page_arg(), pages)
     rows = list(query.paginate(page, PER_PAGE))
     dids = {d.extension_id: d.number for d in Did.select().where(
         (Did.tenant == tenant) & Did.extension.in_([e.id for e in rows]))} if rows else {}

@@ -6,6 +6,7 @@ import math
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
+from console.bounds import page_arg
 from console.forms import ConfirmForm, apply_form, confirm_first
 from console.operator.forms import (
     AdminForm,
@@ -169,10 +170,7 @@ def remove_admin(account_id: int):
 def jobs_page():
     status = request.args.get("statut") if request.args.get("statut") in (
         Job.QUEUED, Job.RUNNING, Job.DONE, Job.FAILED) else None
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        page = 1
+    page = page_arg()
     rows, total = jobs.listing(status, page)
     return render_template("operator/jobs.html", rows=list(rows), total=total, page=page,
                            pages=max(1, math.ceil(total / 50)), status=status, counts=jobs.counts(),
