@@ -9,7 +9,7 @@ from flask_babel import get_locale, gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from console import i18n
+from console import i18n, security
 from console.audit.labels import action_label, job_label
 from console.bounds import IdConverter
 from console.plugins import babel, csrf, htmx, limiter, login_manager
@@ -31,6 +31,7 @@ HOME_BY_ROLE = {
 def create_app(settings: Settings | None = None, **overrides) -> Flask:
     """Build the console for ``settings`` (default: from the environment)."""
     settings, _db = start(settings)
+    env = security.environment(settings)
     app = Flask(__name__)
     app.url_map.converters["int"] = IdConverter  # every <int:...> of every route: 404 past the ids' range
     app.config.update(
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
         # memory:// counts per worker process; a shared store (redis://...) counts across them.
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
     )
+    security.init_app(app, env)
     app.config.update(overrides)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
