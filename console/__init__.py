@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import os
 
 from flask import Flask, redirect, render_template, url_for
 from flask_babel import get_locale, gettext
@@ -13,6 +12,7 @@ from console import i18n, security
 from console.audit.labels import action_label, job_label
 from console.bounds import IdConverter
 from console.plugins import babel, csrf, htmx, limiter, login_manager
+from console.rate_limit import STORAGE_URI
 from console.session_user import load_user
 from tenants.config import Settings
 from tenants.db import database
@@ -44,8 +44,8 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
         BABEL_TRANSLATION_DIRECTORIES=str(i18n.compile_catalogues(settings.data_dir / "translations")),
         WTF_CSRF_TIME_LIMIT=None,  # tied to the session instead; a long-open form still posts
         RATELIMIT_HEADERS_ENABLED=True,
-        # memory:// counts per worker process; a shared store (redis://...) counts across them.
-        RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Counted in the application's database, so across workers and hosts (console.rate_limit).
+        RATELIMIT_STORAGE_URI=env.get("RATELIMIT_STORAGE_URI") or STORAGE_URI,
     )
     security.init_app(app, env)
     app.config.update(overrides)
