@@ -12,7 +12,7 @@ import os
 
 import KSR  # provided by app_python3
 
-from tenants import routing
+from tenants import routing, sip_accounts
 from tenants.db import database, open_database
 
 
@@ -35,6 +35,19 @@ class Router:
         except Exception as exc:  # never let an exception kill the SIP worker
             KSR.err(f"poste routing failed: {exc!r}\n")
             KSR.pv.sets("$var(decision)", "error")
+        return 1
+
+
+    def is_served(self, msg) -> int:
+        """route[IS_SERVED]: ``$var(served)`` = 1 when ``$var(domain)`` is a tenant's domain."""
+        served = 0
+        try:
+            _ensure_db()
+            with database.connection_context():
+                served = int(sip_accounts.is_served(KSR.pv.get("$var(domain)") or ""))
+        except Exception as exc:  # unknown is "not served": the request is refused, never relayed
+            KSR.err(f"poste domain check failed: {exc!r}\n")
+        KSR.pv.seti("$var(served)", served)
         return 1
 
 

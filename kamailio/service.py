@@ -32,6 +32,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from tenants.config import Settings
+from tenants.secrets_store import media_secret
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -190,6 +191,11 @@ def render(settings: Settings, options: Options) -> str:
     lines = ["#!KAMAILIO", "# Rendered by kamailio/service.py from the settings: do not edit.", ""]
     for name, value in defines.items():
         lines.append(f"#!define {name}" + ("" if value is None else f" {value}"))
+    # substituted inside strings too: the media apps' secret in append_hf() and comparisons
+    secret = media_secret(settings.data_dir)
+    if not secret.isalnum():
+        raise ValueError("POSTE_MEDIA_SECRET must be letters and digits only")
+    lines.append(f"#!substdef \"!MEDIA_SECRET!{secret}!g\"")
     lines.append("")
     for proto in ("udp", "tcp"):
         lines.append(f"listen={proto}:{settings.sip_address}:{settings.sip_port}")
@@ -252,8 +258,11 @@ def prepare(settings: Settings, options: Options | None = None) -> None:
 
 
 def _write(path: Path, text: str) -> None:
+    """Write atomically, owner-only: kamailio.cfg holds the media apps' secret."""
     tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
     tmp.replace(path)
 
 

@@ -1,17 +1,14 @@
-"""Job handlers of the media plane: the voicemail email with its MP3 (F2) and
-message-waiting NOTIFYs (F1).
+"""Job handler of the media plane run by the job worker: the voicemail email with its MP3 (F2).
 
-The domain queues these jobs (``tenants.voicemail.notify`` names them); every
-process that runs the job worker loads this module (``wsgi.py``, the media app).
-Both read the current state when they run, so a retried job never sends stale
-data: a message deleted in between is not emailed, MWI counts are those of now.
+The domain queues the job (``tenants.voicemail.notify`` names it); the worker loads
+this module (``wsgi.py``). It reads the current state when it runs, so a retried job
+never sends stale data: a message deleted in between is not emailed. Message-waiting
+NOTIFYs (F1) are the media app's own jobs: ``rtp/mediaapp/mwi_jobs.py``.
 """
 from __future__ import annotations
 
 import logging
-import os
 
-from rtp import mwi
 from rtp.audio.files import read_wav
 from rtp.audio.mp3 import encode_mp3
 from tenants import jobs, mail
@@ -19,10 +16,8 @@ from tenants.config import load_settings
 from tenants.models import Extension, Mailbox, Tenant
 from tenants.voicemail import notify
 from tenants.voicemail.models import VoiceMessage
-from tenants.voicemail.service import mwi_counts
 
 log = logging.getLogger(__name__)
-NO_PHONE = (404, 408, 410, 480)  # nothing registered: nothing to light
 
 
 @jobs.handler(notify.EMAIL_JOB)
@@ -47,18 +42,3 @@ def send_voicemail_email(payload: dict) -> None:
     email.add_attachment(encode_mp3(samples, rate), maintype="audio", subtype="mpeg",
                          filename=f"message-{ext.number}-{stamp}.mp3")
     mail.deliver(email)
-
-
-@jobs.handler(notify.MWI_JOB)
-def send_mwi(payload: dict) -> None:
-    ext = Extension.select(Extension, Tenant).join(Tenant).where(Extension.id == payload["extension_id"]).first()
-    if ext is None:
-        return
-    settings = load_settings()
-    proxy = (payload.get("proxy_host") or settings.sip_address, int(payload.get("proxy_port") or settings.sip_port))
-    # Kamailio trusts NOTIFYs from the media apps' address only: send from it when set.
-    bind = os.environ.get("POSTE_MEDIA_ADDRESS") or (proxy[0] if proxy[0].startswith("127.") else "0.0.0.0")
-    status = mwi.send_notify(proxy, ext.number, ext.tenant.domain, mwi_counts(ext.id), bind=bind)
-    if 200 <= status < 300 or status in NO_PHONE:
-        return
-    raise RuntimeError(f"MWI NOTIFY for {ext.number}@{ext.tenant.domain} answered {status}")

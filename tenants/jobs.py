@@ -23,15 +23,30 @@ _handlers: dict[str, Handler] = {}
 # Kinds may be queued by one layer and run by another (the media plane's handlers are
 # registered by the processes that load rtp/); queueing checks the kind is known.
 _kinds: set[str] = set()
+# Which process runs a kind: "worker" (``flask --app wsgi jobs work``) unless declared
+# otherwise. Message-waiting NOTIFYs are the media app's: they must leave from its SIP
+# socket, the one Kamailio trusts.
+WORKER, MEDIA = "worker", "media"
+_runner: dict[str, str] = {}
 CLAIM_SECONDS = 300  # a job still "running" after this is taken to have died with its worker
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_CAP_SECONDS = 3600
 
 
-def declare(kind: str) -> str:
-    """Make ``kind`` a job kind that may be queued; its handler may live in another layer."""
+def declare(kind: str, runner: str = WORKER) -> str:
+    """Make ``kind`` a job kind that may be queued; its handler may live in another layer.
+
+    ``runner`` names the process that runs it (``WORKER`` or ``MEDIA``)."""
+    if runner not in (WORKER, MEDIA):
+        raise ValueError(f"unknown job runner {runner!r}")
     _kinds.add(kind)
+    _runner[kind] = runner
     return kind
+
+
+def kinds_of(runner: str) -> set[str]:
+    """The declared kinds that ``runner`` runs."""
+    return {kind for kind in _kinds if _runner.get(kind, WORKER) == runner}
 
 
 def handler(kind: str) -> Callable[[Handler], Handler]:
@@ -54,11 +69,14 @@ def enqueue(kind: str, payload: dict, tenant: Tenant | None = None, run_at: dt.d
     return Job.create(kind=kind, payload=payload, tenant=tenant, run_at=run_at or utcnow())
 
 
-def _claim(now: dt.datetime) -> Job | None:
-    """Take one due job, so that two workers never run the same one."""
+def _claim(now: dt.datetime, runner: str) -> Job | None:
+    """Take one due job of ``runner``'s kinds, so that two workers never run the same one."""
+    media_kinds = sorted(kinds_of(MEDIA))
+    # the worker also takes kinds nobody declared: they fail loudly rather than wait forever
+    mine = Job.kind.in_(media_kinds) if runner == MEDIA else Job.kind.not_in(media_kinds)
     due = (Job.select(Job.id)
-           .where(((Job.status == Job.QUEUED) & (Job.run_at <= now))
-                  | ((Job.status == Job.RUNNING) & (Job.locked_until < now)))
+           .where((((Job.status == Job.QUEUED) & (Job.run_at <= now))
+                   | ((Job.status == Job.RUNNING) & (Job.locked_until < now))) & mine)
            .order_by(Job.run_at, Job.id).limit(5))
     for row in due:
         taken = (Job.update(status=Job.RUNNING, locked_until=now + dt.timedelta(seconds=CLAIM_SECONDS))
@@ -71,11 +89,11 @@ def _claim(now: dt.datetime) -> Job | None:
     return None
 
 
-def run_one(now: dt.datetime | None = None) -> Job | None:
-    """Run the next due job, if any, and return it as it ended."""
+def run_one(now: dt.datetime | None = None, runner: str = WORKER) -> Job | None:
+    """Run the next due job of ``runner``'s kinds, if any, and return it as it ended."""
     now = now or utcnow()
     with database.atomic():
-        job = _claim(now)
+        job = _claim(now, runner)
     if job is None:
         return None
     try:
@@ -100,10 +118,10 @@ def run_one(now: dt.datetime | None = None) -> Job | None:
     return job
 
 
-def run_due(now: dt.datetime | None = None, limit: int = 1000) -> int:
-    """Run every job due at ``now``; return how many ran."""
+def run_due(now: dt.datetime | None = None, limit: int = 1000, runner: str = WORKER) -> int:
+    """Run every job of ``runner``'s kinds due at ``now``; return how many ran."""
     count = 0
-    while count < limit and run_one(now) is not None:
+    while count < limit and run_one(now, runner) is not None:
         count += 1
     return count
 

@@ -40,3 +40,14 @@ def sip_key(data_dir: Path) -> str:
     """The Fernet key for SIP passwords at rest: ``POSTE_SIP_KEY`` or a generated one."""
     return os.environ.get("POSTE_SIP_KEY") or _load_or_create(
         data_dir / "secrets" / "sip_password_key", lambda: Fernet.generate_key().decode("ascii"))
+
+
+def media_secret(data_dir: Path) -> str:
+    """The secret Kamailio and the media apps put on the requests they send each other:
+    ``POSTE_MEDIA_SECRET`` or a generated one. A phone never sees it (Kamailio strips
+    any copy arriving from outside), so it cannot be borrowed by a forged packet."""
+    return os.environ.get("POSTE_MEDIA_SECRET") or _load_or_create(
+        data_dir / "secrets" / "media_secret", lambda: secrets.token_hex(24))
+
+
+SECRET_HEADER = "X-Poste-Secret"

@@ -18,6 +18,12 @@ def set_domain(domain: str, active: bool) -> None:
         SipDomain.delete().where(SipDomain.domain == domain).execute()
 
 
+def is_served(domain: str) -> bool:
+    """Is ``domain`` an active tenant's SIP domain? (A parameterised query: whatever a
+    request's URI holds, it is a value, never SQL.)"""
+    return SipDomain.select().where(SipDomain.domain == domain.lower()).exists()
+
+
 def set_subscriber(tenant: Tenant, username: str, password: str) -> None:
     ha1, ha1b = sip_digests(username, tenant.domain, password)
     updated = (SipSubscriber.update(ha1=ha1, ha1b=ha1b, password="")

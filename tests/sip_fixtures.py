@@ -292,6 +292,7 @@ class FakeMediaNode:
         self.status, self.reason = status, reason
         self.invites: list[str] = []
         self.options = 0
+        self.responses: dict[str, list[int]] = {}  # Call-ID -> statuses of answers to our requests
         self._stop = False
         self._thread = threading.Thread(target=self._serve, daemon=True)
 
@@ -315,7 +316,10 @@ class FakeMediaNode:
             text = data.decode(errors="replace")
             first = text.split("\r\n", 1)[0]
             method = first.split(" ", 1)[0]
-            if first.startswith("SIP/2.0") or method == "ACK":
+            if first.startswith("SIP/2.0"):
+                self.responses.setdefault(header(text, "Call-ID"), []).append(int(first.split(" ", 2)[1]))
+                continue
+            if method == "ACK":
                 continue
             if method == "INVITE":
                 key = header(text, "Call-ID") + header(text, "CSeq")
@@ -334,6 +338,46 @@ class FakeMediaNode:
                      if h.split(":", 1)[0].strip().lower() == "to"]
             reply = f"SIP/2.0 {code} {reason}\r\n" + "\r\n".join(keep) + "\r\nContent-Length: 0\r\n\r\n"
             self.sock.sendto(reply.encode(), addr)
+
+
+    def request(self, kamailio_port: int, text: str, timeout: float = 5.0) -> int:
+        """Send ``text`` (see ``request_text``) from this node's own socket; its final status."""
+        call_id = header(text, "Call-ID")
+        self.sock.sendto(text.encode(), ("127.0.0.1", kamailio_port))
+        return wait_for(lambda: next((c for c in self.responses.get(call_id, []) if c >= 200), None), timeout,
+                        what=f"an answer to {text.split(' ', 1)[0]}")
+
+
+def request_text(method: str, ruser: str, domain: str, local: tuple[str, int], *, secret: str | None = None,
+                 extra: list[str] = (), body: str = "") -> str:
+    """An out-of-dialog request as a media app sends it to Kamailio (``secret``: X-Poste-Secret)."""
+    tag = random.randint(1, 10**9)
+    lines = [f"{method} sip:{ruser}@{domain} SIP/2.0",
+             f"Via: SIP/2.0/UDP {local[0]}:{local[1]};branch=z9hG4bKm{tag};rport",
+             f"From: <sip:voicemail@{domain}>;tag={tag}", f"To: <sip:{ruser}@{domain}>",
+             f"Call-ID: media-{tag}@{local[0]}", f"CSeq: 1 {method}", "Max-Forwards: 70",
+             f"Contact: <sip:media@{local[0]}:{local[1]}>", *extra]
+    if secret:
+        lines.append(f"X-Poste-Secret: {secret}")
+    return "\r\n".join(lines) + f"\r\nContent-Length: {len(body.encode())}\r\n\r\n{body}"
+
+
+def request_from(local_ip: str, kamailio_port: int, text_for, timeout: float = 3.0) -> int | None:
+    """Send ``text_for((ip, port))`` from a new socket on ``local_ip``; the final status, or None."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind((local_ip, 0))
+        s.sendto(text_for(s.getsockname()).encode(), ("127.0.0.1", kamailio_port))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            s.settimeout(max(0.01, deadline - time.monotonic()))
+            try:
+                data = s.recv(65535)
+            except TimeoutError:
+                return None
+            status = data.split(b" ", 2)[1]
+            if data.startswith(b"SIP/2.0") and status.isdigit() and int(status) >= 200:
+                return int(status)
+        return None
 
 
 def header(message: str, name: str) -> str:

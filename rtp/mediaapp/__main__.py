@@ -3,7 +3,9 @@
 Environment (with the platform's usual POSTE_DATA, DATABASE_URL, POSTE_SIP_ADDRESS):
   POSTE_MEDIA_ADDRESS   address for SIP and RTP (default: POSTE_SIP_ADDRESS or 127.0.0.1)
   POSTE_MEDIA_SIP_PORT  SIP port, UDP and TCP (default 5090)
-  POSTE_MEDIA_TRUSTED   comma-separated addresses allowed to send SIP (default: 127.0.0.1 and POSTE_SIP_ADDRESS)
+  POSTE_MEDIA_PEERS     who may send SIP: Kamailio's socket POSTE_SIP_ADDRESS:POSTE_SIP_PORT (default);
+                        comma-separated host:port (or a bare host: any port, for tests and benchmarks)
+  POSTE_MEDIA_SECRET    the secret Kamailio's requests carry (default: generated in $POSTE_DATA/secrets/)
   POSTE_MEDIA_RTP_ADDRESS  address of the RTP sockets, if different
   POSTE_MEDIA_UVLOOP    1 to run on uvloop when installed (default: asyncio's own loop)
   POSTE_MEDIA_REALTIME  1 to ask for real-time scheduling (SCHED_RR 10, as Asterisk's -p), when allowed
@@ -17,22 +19,25 @@ import signal
 import sys
 
 from rtp.mediaapp.app import MediaApp
+from tenants.config import Settings
 from tenants.runtime import start
+from tenants.secrets_store import media_secret
 
 
-def options(environ=None) -> dict:
+def options(settings: Settings, environ=None) -> dict:
     env = os.environ if environ is None else environ
-    address = env.get("POSTE_MEDIA_ADDRESS") or env.get("POSTE_SIP_ADDRESS") or "127.0.0.1"
-    trusted = env.get("POSTE_MEDIA_TRUSTED") or ",".join(sorted({"127.0.0.1", env.get("POSTE_SIP_ADDRESS") or
-                                                                  "127.0.0.1"}))
+    address = env.get("POSTE_MEDIA_ADDRESS") or settings.sip_address
+    kamailio = f"{settings.sip_address}:{settings.sip_port}"
+    peers = env.get("POSTE_MEDIA_PEERS") or kamailio
     return {"address": address, "sip_port": int(env.get("POSTE_MEDIA_SIP_PORT") or 5090),
-            "trusted": [h.strip() for h in trusted.split(",") if h.strip()],
-            "rtp_address": env.get("POSTE_MEDIA_RTP_ADDRESS") or address}
+            "trusted": [h.strip() for h in peers.split(",") if h.strip()],
+            "rtp_address": env.get("POSTE_MEDIA_RTP_ADDRESS") or address,
+            "secret": media_secret(settings.data_dir), "proxy": (settings.sip_address, settings.sip_port)}
 
 
 async def serve() -> None:
     settings, _db = start()
-    app = MediaApp(settings.data_dir, **options())
+    app = MediaApp(settings.data_dir, **options(settings))
     await app.start()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -18,14 +18,12 @@ from pathlib import Path
 
 import numpy as np
 
-from rtp import (
-    mwi,
-    notifications,  # noqa: F401 - registers the voicemail job handlers
-)
+from rtp import mwi
 from rtp.flows import events as ev
 from rtp.flows.voicemail import FlowContext, VoicemailFlow
 from rtp.mediaapp import mailbox_call
 from rtp.mediaapp import recorder as rec
+from rtp.mediaapp.mwi_jobs import MwiJobs
 from rtp.prompts.store import PromptStore
 from rtp.rtp_io.clock import Clock
 from rtp.rtp_io.session import RtpSession
@@ -76,11 +74,15 @@ class Call:
 class MediaApp:
     def __init__(self, data_dir: Path, address: str = "127.0.0.1", sip_port: int = 5090,
                  trusted: list[str] | None = None, rtp_address: str | None = None, workers: int = 2,
-                 t1: float = 0.5):
+                 t1: float = 0.5, secret: str | None = None, proxy: tuple[str, int] = ("127.0.0.1", 5060)):
+        """``trusted``: Kamailio's socket(s), ``host:port`` (see ``rtp.sip.stack``); ``secret``: what
+        Kamailio's requests carry and ours carry back; ``proxy``: where message-waiting NOTIFYs go."""
         self.data_dir = Path(data_dir)
         self.address = address
         self.rtp_address = rtp_address or address
-        self.stack = SipStack(self, address, sip_port, trusted=trusted or ["127.0.0.1"], t1=t1)
+        self.stack = SipStack(self, address, sip_port, trusted=trusted or [f"{proxy[0]}:{proxy[1]}"], t1=t1,
+                              secret=secret)
+        self.mwi_jobs = MwiJobs(self.stack, proxy)
         self.clock = Clock()
         self.prompts = PromptStore(self.data_dir)
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="media-work")
@@ -100,6 +102,7 @@ class MediaApp:
             log.info("recovered %d recording(s) from the spool", len(recovered))
         self.clock.start()
         await self.stack.start()
+        self.mwi_jobs.start()
         self._stats_task = asyncio.ensure_future(self._stats_loop())
         log.info("media app listening on %s:%d (UDP and TCP)", self.address, self.stack.port)
 
@@ -137,6 +140,7 @@ class MediaApp:
         if pending:
             await asyncio.gather(*pending, return_exceptions=True)
         self.clock.stop()
+        await self.mwi_jobs.close()
         await self.stack.close()
         self.pool.shutdown(wait=True)
 
@@ -430,6 +434,7 @@ class MediaApp:
                 since = call.bye_at if call.bye_at is not None else ended_at  # BYE -> row committed
                 self.stats["store_latency"].append(asyncio.get_running_loop().time() - since)
                 log.info("message %s stored for %s@%s", f.result(), recorder.meta.number, recorder.meta.domain)
+                self.mwi_jobs.kick()  # its message-waiting job was queued with the row
             self._maybe_cleanup(call)
         future.add_done_callback(stored)
 

@@ -16,16 +16,21 @@
 * Client non-INVITE transactions (17.1.2) for BYE, NOTIFY and REFER: timer E
   retransmissions on UDP, timer F timeout.
 
-The application (``Application``) sees calls as ``Dialog`` objects. Requests
-from any address but the trusted peers are dropped by the transport; malformed
-requests get a stateless ``400`` (or ``505``) when they can be answered at all.
+The application (``Application``) sees calls as ``Dialog`` objects. Messages
+from any socket but the trusted peers are dropped by the transport: a peer is
+``host:port`` (that UDP socket exactly; over TCP, connections from that host, since
+they come from passing ports) or ``host`` alone (any port: tests and benchmarks).
+With a ``secret``, an out-of-dialog request other than OPTIONS must also carry it in
+``X-Poste-Secret`` (Kamailio adds it and strips any copy from outside), or it is
+dropped: a packet forged from the peer's address still lacks it. Malformed requests
+get a stateless ``400`` (or ``505``) when they can be answered at all.
 """
 from __future__ import annotations
 
 import asyncio
+import hmac
 import itertools
 import logging
-import os
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -39,8 +44,11 @@ from rtp.sip.message import (
     parse_name_addr,
     parse_uri,
     response_to,
+    uas_refusal,
 )
 from rtp.sip.transport import Address, Link, Transports
+
+SECRET_HEADER = "X-Poste-Secret"
 
 log = logging.getLogger(__name__)
 
@@ -223,9 +231,11 @@ class ClientTransaction:
 class SipStack:
     def __init__(self, app: Application, host: str = "127.0.0.1", port: int = 5090,
                  trusted: Iterable[str] = ("127.0.0.1",), advertised: str | None = None,
-                 t1: float = T1, t2: float = T2, t4: float = T4, user_agent: str = "Poste-Media/1.0"):
+                 t1: float = T1, t2: float = T2, t4: float = T4, user_agent: str = "Poste-Media/1.0",
+                 secret: str | None = None):
         self.app = app
-        self.trusted_hosts = set(trusted)
+        self.peers = [parse_peer(p) for p in trusted]
+        self.secret = secret
         self.transports = Transports(host, port, self.receive, self.is_trusted)
         self.advertised = advertised or host
         self.t1, self.t2, self.t4 = t1, t2, t4
@@ -251,8 +261,22 @@ class SipStack:
             tx.terminate()
         await self.transports.close()
 
-    def is_trusted(self, host: str) -> bool:
-        return host in self.trusted_hosts or "*" in self.trusted_hosts
+    def is_trusted(self, host: str, port: int = 0, kind: str = "UDP") -> bool:
+        """May this socket talk to us? (``kind`` "TCP": the connection's source port is a passing one.)"""
+        for peer_host, peer_port in self.peers:
+            if peer_host in (host, "*") and (peer_port is None or kind == "TCP" or peer_port == port):
+                return True
+        return False
+
+    def carries_secret(self, request: Request) -> bool:
+        if self.secret is None:
+            return True
+        given = request.get(SECRET_HEADER) or ""
+        return hmac.compare_digest(given.strip().encode(), self.secret.encode())
+
+    def secret_header(self) -> list[tuple[str, str]]:
+        """The header our own requests to the peer carry (Kamailio checks and strips it)."""
+        return [(SECRET_HEADER, self.secret)] if self.secret else []
 
     def via(self, link: Link) -> str:
         return f"SIP/2.0/{link.kind} {self.advertised}:{self.port};branch={new_branch()};rport"
@@ -322,6 +346,11 @@ class SipStack:
             if tx.last is not None:
                 tx.link.send(tx.last)
             return
+        if not request.to_tag and request.method != "OPTIONS" and not self.carries_secret(request):
+            # forged from the peer's address (or a stray phone): not a word in answer
+            self.stats["dropped"] += 1
+            log.warning("%s from %s without the peer's secret: dropped", request.method, link.addr)
+            return
         tx = ServerTransaction(key, request, link, self)
         self.server_tx[key] = tx
         if request.method == "INVITE":
@@ -330,6 +359,11 @@ class SipStack:
 
     def _dispatch(self, tx: ServerTransaction) -> None:
         request = tx.request
+        refusal = uas_refusal(request)  # 416 URI scheme, 415 body type, 406 Accept (RFC 3261 8.2.2-8.2.3)
+        if refusal is not None:
+            tx.respond(response_to(request, refusal.status, refusal.reason, to_tag=new_tag(),
+                                   extra=list(refusal.headers)))
+            return
         unsupported = [opt for opt in request.get_all("Require") if opt.lower() not in ("timer",)]
         if unsupported and request.method not in ("ACK", "CANCEL"):
             tx.respond(response_to(request, 420, "Bad Extension", to_tag=new_tag(),
@@ -369,7 +403,8 @@ class SipStack:
             remote = parse_name_addr(request.get("From"))
             local = parse_name_addr(request.get("To"))
             contact = request.get_all("Contact")
-            target = parse_name_addr(contact[0]).uri if contact else None
+            # an RFC 2543 INVITE may come without Contact: its From URI is the remote target (RFC 4475 3.4.1)
+            target = parse_name_addr(contact[0]).uri if contact else remote.uri
         except ParseError:
             target = None
         if target is None:
@@ -604,8 +639,12 @@ def _session_timer(request: Request) -> list[tuple[str, str]]:
     return [("Session-Expires", f"{interval};refresher=uac"), ("Require", "timer")]
 
 
-def trusted_from_env(default: str = "127.0.0.1") -> list[str]:
-    return [h.strip() for h in os.environ.get("POSTE_MEDIA_TRUSTED", default).split(",") if h.strip()]
+def parse_peer(text: str) -> tuple[str, int | None]:
+    """``host:port`` or ``host`` (any port) -> (host, port or None)."""
+    host, sep, port = text.strip().rpartition(":")
+    if sep and port.isdigit() and host:
+        return host, int(port)
+    return text.strip(), None
 
 
-__all__ = ["Application", "Dialog", "SipStack", "new_tag", "parse_uri", "trusted_from_env"]
+__all__ = ["Application", "Dialog", "SipStack", "new_tag", "parse_peer", "parse_uri"]

@@ -1,7 +1,7 @@
 """SIP over UDP and TCP (RFC 3261 section 18) on asyncio, for one trusted peer.
 
-Datagrams and TCP connections from an address outside ``trusted`` are dropped
-before parsing. A TCP stream is framed by Content-Length (mandatory there); a
+Datagrams and TCP connections from a socket ``trusted(host, port, kind)`` refuses
+are dropped before parsing. A TCP stream is framed by Content-Length (mandatory there); a
 framing error closes that connection only.
 """
 from __future__ import annotations
@@ -37,10 +37,11 @@ class Link:
 
 
 Receiver = Callable[[bytes, Link], None]
+Trust = Callable[[str, int, str], bool]  # (host, port, "UDP" or "TCP") -> may it talk to us?
 
 
 class UdpProtocol(asyncio.DatagramProtocol):
-    def __init__(self, receiver: Receiver, trusted: Callable[[str], bool]):
+    def __init__(self, receiver: Receiver, trusted: Trust):
         self.receiver, self.trusted = receiver, trusted
         self.transport: asyncio.DatagramTransport | None = None
 
@@ -52,7 +53,7 @@ class UdpProtocol(asyncio.DatagramProtocol):
             self.transport.sendto(data, addr)
 
     def datagram_received(self, data: bytes, addr) -> None:
-        if not self.trusted(addr[0]):
+        if not self.trusted(addr[0], addr[1], "UDP"):
             return
         if data.strip(b"\r\n") == b"":
             return  # keep-alive
@@ -66,7 +67,7 @@ class UdpProtocol(asyncio.DatagramProtocol):
 
 
 class TcpConnection(asyncio.Protocol):
-    def __init__(self, receiver: Receiver, trusted: Callable[[str], bool], registry: dict):
+    def __init__(self, receiver: Receiver, trusted: Trust, registry: dict):
         self.receiver, self.trusted, self.registry = receiver, trusted, registry
         self.buffer = b""
         self.transport: asyncio.Transport | None = None
@@ -74,7 +75,7 @@ class TcpConnection(asyncio.Protocol):
 
     def connection_made(self, transport) -> None:
         peer = transport.get_extra_info("peername")
-        if not peer or not self.trusted(peer[0]):
+        if not peer or not self.trusted(peer[0], peer[1], "TCP"):
             transport.abort()
             return
         self.transport = transport
@@ -130,7 +131,7 @@ class TcpConnection(asyncio.Protocol):
 class Transports:
     """The UDP socket and the TCP listener on one address and port."""
 
-    def __init__(self, host: str, port: int, receiver: Receiver, trusted: Callable[[str], bool]):
+    def __init__(self, host: str, port: int, receiver: Receiver, trusted: Trust):
         self.host, self.port, self.receiver, self.trusted = host, port, receiver, trusted
         self.udp: UdpProtocol | None = None
         self.tcp_server: asyncio.base_events.Server | None = None

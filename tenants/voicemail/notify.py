@@ -14,7 +14,7 @@ from tenants.notices import text_language
 
 log = logging.getLogger(__name__)
 EMAIL_JOB = jobs.declare("voicemail_email")
-MWI_JOB = jobs.declare("voicemail_mwi")
+MWI_JOB = jobs.declare("voicemail_mwi", runner=jobs.MEDIA)  # from the media app's trusted socket
 
 SUBJECT = {
     "fr": "Nouveau message vocal de %(caller)s (poste %(number)s)",

@@ -22,7 +22,7 @@ def _md5(text: str) -> str:
 
 class PhoneCaller(Caller):
     def __init__(self, proxy: tuple[str, int], user: str, domain: str, password: str, dialled: str):
-        super().__init__(proxy, mailbox=None, ruri=f"sip:{dialled}@{domain}", caller=user)
+        super().__init__(proxy, mailbox=None, ruri=f"sip:{dialled}@{domain}", caller=user, secret=None)
         self.user, self.domain, self.password, self.dialled = user, domain, password, dialled
         self.authorization = ""
         self.remote_target: str | None = None

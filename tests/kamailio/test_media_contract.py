@@ -12,11 +12,20 @@ from kamailio import rpc
 from rtp import mwi
 from tenants import credentials
 from tenants.models import Extension
-from tenants.secrets_store import sip_key
+from tenants.secrets_store import media_secret, sip_key
 from tenants.voicemail.rules import MwiCounts
 from tests import factories
 from tests.kamailio.conftest import make_ext
-from tests.sip_fixtures import FakeMediaNode, SipStack, free_port, header, headers, wait_for
+from tests.sip_fixtures import (
+    FakeMediaNode,
+    SipStack,
+    free_port,
+    header,
+    headers,
+    request_from,
+    request_text,
+    wait_for,
+)
 
 NODE_ADDRESS = "127.0.0.7"
 DOMAIN = "contract.pbx.example"
@@ -51,7 +60,23 @@ def invite_for(node, count_before: int = 0) -> str:
 
 
 def contract(invite: str) -> dict[str, list[str]]:
-    return headers(invite, "X-Poste-")
+    """The contract headers, less the secret (every request to a media app carries it once)."""
+    found = headers(invite, "X-Poste-")
+    secret = found.pop("X-Poste-Secret", [])
+    assert len(secret) == 1 and len(secret[0]) >= 32, f"no shared secret on: {invite[:300]}"
+    return found
+
+
+def test_requests_to_the_media_app_carry_the_shared_secret_and_no_forged_identity(sip, node, ext):
+    callee, caller = ext(), ext()
+    n = len(node.invites)
+    forged = "P-Asserted-Identity: \"Banque Securite\" <sip:0800123456@contract.pbx.example>"
+    assert_ok(sip.call(caller.number, DOMAIN, caller.password, callee.number, expect=603,
+                       extra_headers=forged + "\nX-Poste-Secret: guessed\nX-Poste-Mailbox: 2999@other.example"))
+    invite = invite_for(node, count_before=n)
+    assert headers(invite, "X-Poste-Secret") == {"X-Poste-Secret": [media_secret(sip.data_dir)]}
+    assert headers(invite, "X-Poste-Mailbox") == {"X-Poste-Mailbox": [f"{callee.number}@{DOMAIN}"]}
+    assert "Banque" not in invite and "P-Asserted-Identity" not in invite
 
 
 def test_dispatcher_probes_the_media_node_with_options(sip, node):
@@ -153,40 +178,49 @@ def test_unknown_extension_stays_404(sip, node, ext):
 
 # ------------------------------------------------------------------ message waiting (F1)
 
+def notify(box, counts: MwiCounts, secret: str | None):
+    body = mwi.message_summary(counts, f"sip:{box.number}@{DOMAIN}").decode()
+    return lambda local: request_text("NOTIFY", box.number, DOMAIN, local, secret=secret, body=body, extra=[
+        "Event: message-summary", "Subscription-State: active", f"Content-Type: {mwi.CONTENT_TYPE}"])
+
+
 def test_mwi_notify_from_the_media_node_reaches_every_registered_phone(sip, node, ext, own_ip):
     box = ext()
+    secret = media_secret(sip.data_dir)
     phones = []
     for _ in range(2):
         port = free_port()
         phones.append(sip.sipp("uas_notify", background=True, port=port, substitutions={"WAITING": "yes"},
                                timeout=15))
         assert_ok(sip.register(box.number, DOMAIN, box.password, contact_port=port))
-    # from any other address the same NOTIFY is challenged like any request, and goes nowhere
-    status = mwi.send_notify(("127.0.0.1", sip.sip_port), box.number, DOMAIN, MwiCounts(0, 0), bind=own_ip())
-    assert status == 407
-    # from the media node's address: forked to both phones (they fail on a "no" body)
-    status = mwi.send_notify(("127.0.0.1", sip.sip_port), box.number, DOMAIN, MwiCounts(2, 1), bind=NODE_ADDRESS)
-    assert status == 200
+    # from any other address the same NOTIFY, secret and all, is challenged like any request
+    assert request_from(own_ip(), sip.sip_port, notify(box, MwiCounts(0, 0), secret)) == 407
+    # from the media node's own socket without the secret: a phone like any other
+    local = (NODE_ADDRESS, node.port)
+    assert node.request(sip.sip_port, notify(box, MwiCounts(0, 0), None)(local)) == 407
+    # its socket and the secret: forked to both phones (they fail on a "no" body)
+    assert node.request(sip.sip_port, notify(box, MwiCounts(2, 1), secret)(local)) == 200
     for phone in phones:
         assert_ok(phone.wait())
     # nobody registered: the sender learns it (and does not retry)
     other = ext()
-    assert mwi.send_notify(("127.0.0.1", sip.sip_port), other.number, DOMAIN, MwiCounts(1, 0),
-                           bind=NODE_ADDRESS) == 480
+    assert node.request(sip.sip_port, notify(other, MwiCounts(1, 0), secret)(local)) == 480
 
 
-def test_from_the_media_node_address_requests_are_routed_without_challenge(sip, ext):
+def test_from_the_media_node_socket_with_the_secret_requests_are_routed_without_challenge(sip, node, ext):
     box = ext()
+    secret, local = media_secret(sip.data_dir), (NODE_ADDRESS, node.port)
 
-    def once(method, ruser, expect, extra=""):
-        return sip.sipp("request_once", local_ip=NODE_ADDRESS, substitutions={
-            "METHOD": method, "EXPECT": expect, "EXTRA": extra},
-            variables={"user": "voicemail", "domain": DOMAIN, "ruser": ruser, "rdomain": DOMAIN, "ua": "Poste-Media"})
+    def once(method, ruser, extra=(), with_secret=True):
+        return node.request(sip.sip_port, request_text(method, ruser, DOMAIN, local, extra=list(extra),
+                                                       secret=secret if with_secret else None))
 
-    assert_ok(once("INVITE", box.number, 480))  # no 407: straight to the extension's (absent) phones
-    assert_ok(once("INVITE", "2999", 480))
-    assert_ok(once("NOTIFY", box.number, 489, "\n      Event: presence"))
-    assert_ok(once("MESSAGE", box.number, 405))
+    assert once("INVITE", box.number) == 480  # no 407: straight to the extension's (absent) phones
+    assert once("INVITE", "2999") == 480
+    assert once("NOTIFY", box.number, ["Event: presence"]) == 489
+    assert once("MESSAGE", box.number) == 405
+    assert once("INVITE", box.number, with_secret=False) == 407  # the socket alone is not enough
+    assert once("INVITE", box.number, ["X-Poste-Secret: not-the-secret"], with_secret=False) == 407
 
 
 def test_an_invite_claiming_to_come_from_the_media_app_is_challenged_elsewhere(sip, node, own_ip):

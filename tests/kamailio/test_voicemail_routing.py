@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from kamailio import rpc
-from rtp import mwi
 from rtp.sip.message import Request, Response, parse_name_addr, parse_uri, response_to
+from tenants import jobs
 from tenants.models import Extension, Job, Mailbox
-from tenants.voicemail import service, tenant_options
+from tenants.voicemail import notify, service, tenant_options
 from tenants.voicemail.models import VoiceMessage
 from tests import factories
 from tests.kamailio.conftest import make_ext
@@ -52,8 +52,8 @@ def sip():
     try:
         stack.start()
         (stack.data_dir / "prompts").symlink_to(shared_prompts())
-        media = MediaProcess(stack.settings, env_extra={"POSTE_MEDIA_ADDRESS": MEDIA_ADDRESS,
-                                                        "POSTE_MEDIA_SIP_PORT": str(port)})
+        media = MediaProcess(stack.settings, kamailio=True,
+                             env_extra={"POSTE_MEDIA_ADDRESS": MEDIA_ADDRESS, "POSTE_MEDIA_SIP_PORT": str(port)})
         media.port = port
         media.start()
         stack.media = media
@@ -139,16 +139,19 @@ def test_message_waiting_reaches_the_registered_phone(sip, ext, speech):
     box, caller = ext(), ext()
     assert leave_message(sip, caller, box.number, speech) == 200
     wait_for(lambda: messages_for(box), 15, what="the voice message row")
-    # the media app queued the MWI job for this extension
-    wait_for(lambda: Job.select().where(Job.kind == "voicemail_mwi").count(), 5, what="the MWI job")
+    assert service.mwi_counts(box.model.id).new == 1
+
+    def done():
+        return [j for j in Job.select().where((Job.kind == "voicemail_mwi") & (Job.status == Job.DONE))
+                if j.payload.get("extension_id") == box.model.id]
+    wait_for(done, 10, what="the media app running the MWI job (no phone yet: 480, done)")
     port = free_port()
     phone = sip.sipp("uas_notify", background=True, port=port, substitutions={"WAITING": "yes"}, timeout=40)
     assert_ok(sip.register(box.number, DOMAIN, box.password, contact_port=port))
-    counts = service.mwi_counts(box.model.id)
-    assert counts.new == 1
-    # sent as the job does, from the media app's host (see kamailio/README.md "Message waiting")
-    assert mwi.send_notify(("127.0.0.1", sip.sip_port), box.number, DOMAIN, counts, bind=MEDIA_ADDRESS) == 200
+    # the next change: the media app sends it from its own socket, with the secret, through Kamailio
+    jobs.enqueue(notify.MWI_JOB, {"extension_id": box.model.id})
     assert_ok(phone.wait())
+    assert [j.attempts for j in wait_for(lambda: len(done()) == 2 and done(), 10, what="both MWI jobs done")] == [1, 1]
 
 
 def test_a_phone_subscribes_to_its_mailbox_through_kamailio(sip, ext, speech):

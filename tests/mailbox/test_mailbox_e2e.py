@@ -8,24 +8,21 @@ admin is emailed, sees it locked in the console and unlocks it.
 from __future__ import annotations
 
 import asyncio
-import os
 
 import numpy as np
 import pytest
 from scipy.signal import fftconvolve
 
-from rtp import notifications
 from rtp.audio.files import read_wav
-from tenants import credentials, mail, mailbox_pin
+from tenants import credentials, jobs, mail, mailbox_pin
 from tenants.models import Job, Mailbox
-from tenants.voicemail import service
+from tenants.voicemail import notify, service
 from tenants.voicemail.models import MailboxSettings, VoiceMessage
 from tests import factories
 from tests.kamailio.conftest import make_ext
 from tests.kamailio.phone_caller import PhoneCaller
 from tests.kamailio.test_voicemail_routing import (  # noqa: F401 - fixtures: one stack for this module
     DOMAIN,
-    MEDIA_ADDRESS,
     assert_ok,
     leave_message,
     messages_for,
@@ -123,18 +120,9 @@ def test_star_97_plays_the_message_and_7_deletes_it(sip, tenant, speech):  # noq
     port = free_port()
     light = sip.sipp("uas_notify", background=True, port=port, substitutions={"WAITING": "no"}, timeout=40)
     assert_ok(sip.register(box.number, DOMAIN, box.password, contact_port=port))
-    # The queued job itself, run by the worker's handler (sending from the media app's address,
-    # which Kamailio trusts), reads the counts now and puts the light out.
-    job = Job.select().where(Job.kind == "voicemail_mwi").order_by(Job.id.desc()).first()
-    previous = os.environ.get("POSTE_MEDIA_ADDRESS")
-    os.environ["POSTE_MEDIA_ADDRESS"] = MEDIA_ADDRESS
-    try:
-        notifications.send_mwi({**job.payload, "proxy_host": "127.0.0.1", "proxy_port": sip.sip_port})
-    finally:
-        if previous is None:
-            os.environ.pop("POSTE_MEDIA_ADDRESS")
-        else:
-            os.environ["POSTE_MEDIA_ADDRESS"] = previous
+    # A change queued now is run by the media app (from its own socket, with the shared secret):
+    # it reads the counts when it runs and puts the light out.
+    jobs.enqueue(notify.MWI_JOB, {"extension_id": box.model.id})
     assert_ok(light.wait())
 
 

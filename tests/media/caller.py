@@ -14,6 +14,8 @@ from rtp.rtp_io.packet import parse as parse_rtp
 from rtp.sip import sdp
 from rtp.sip.message import Request, Response, parse
 
+TEST_MEDIA_SECRET = "testmediasecret0123456789"  # what a media app under test expects from its "Kamailio"
+
 
 class _Sip(asyncio.DatagramProtocol):
     def __init__(self):
@@ -43,7 +45,7 @@ class Caller:
     def __init__(self, target: tuple[str, int], mailbox: str | None = "2001@acme.pbx.example",
                  reason: str = "noanswer", ruri: str | None = None, caller: str = "0612345678",
                  auth: tuple[str, str] | None = None, domain: str = "acme.pbx.example", local_ip: str = "127.0.0.1",
-                 service: str | None = None):
+                 service: str | None = None, secret: str | None = TEST_MEDIA_SECRET):
         self.target, self.mailbox, self.reason = target, mailbox, reason
         self.ruri = ruri or f"sip:vm@{target[0]}:{target[1]}"
         self.caller = caller
@@ -55,6 +57,7 @@ class Caller:
         self.ssrc, self.seq, self.ts = secrets.randbits(32), 1000, 5000
         self.bye_received: Request | None = None
         self.auth, self.domain, self.local_ip, self.service = auth, domain, local_ip, service
+        self.secret = secret  # plays Kamailio straight to a media app: the shared secret on the INVITE
         self.authorization = ""
         self.remote_target: str | None = None
         self.route_set: list[str] = []
@@ -76,6 +79,8 @@ class Caller:
             extra = f"X-Poste-Mailbox: {self.mailbox}\r\nX-Poste-Reason: {self.reason}\r\n"
         if method == "INVITE" and self.service:
             extra += f"X-Poste-Service: {self.service}\r\nX-Poste-Tenant: {self.domain}\r\n"
+        if method == "INVITE" and self.secret and not self.to_tag:
+            extra += f"X-Poste-Secret: {self.secret}\r\n"
         if method == "INVITE" and self.authorization:
             extra += f"Proxy-Authorization: {self.authorization}\r\n"
         uri = self.ruri

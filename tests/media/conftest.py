@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from tests import factories
+from tests.media.caller import TEST_MEDIA_SECRET
 from tests.sip_fixtures import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,12 +37,19 @@ def speech() -> np.ndarray:
 
 
 class MediaProcess:
-    def __init__(self, settings, env_extra: dict | None = None):
+    """``python -m rtp.mediaapp`` on a free port. ``kamailio=True``: behind the test Kamailio of
+    ``settings`` (its socket the only peer, the secret of their shared POSTE_DATA); otherwise
+    tests call it directly, from any port of 127.0.0.1, with ``TEST_MEDIA_SECRET``."""
+
+    def __init__(self, settings, env_extra: dict | None = None, kamailio: bool = False):
         self.settings = settings
         self.port = free_port()
-        self.env = {**os.environ, "POSTE_DATA": str(settings.data_dir), "DATABASE_URL": settings.database_url,
+        peers = ({"POSTE_SIP_ADDRESS": settings.sip_address, "POSTE_SIP_PORT": str(settings.sip_port)} if kamailio
+                 else {"POSTE_MEDIA_PEERS": "127.0.0.1", "POSTE_MEDIA_SECRET": TEST_MEDIA_SECRET})
+        env = {k: v for k, v in os.environ.items() if k not in ("POSTE_MEDIA_PEERS", "POSTE_MEDIA_SECRET")}
+        self.env = {**env, "POSTE_DATA": str(settings.data_dir), "DATABASE_URL": settings.database_url,
                     "POSTE_MEDIA_SIP_PORT": str(self.port), "POSTE_MEDIA_ADDRESS": "127.0.0.1",
-                    "POSTE_SMTP_PORT": "1", "PYTHONUNBUFFERED": "1", **(env_extra or {})}
+                    "POSTE_SMTP_PORT": "1", "PYTHONUNBUFFERED": "1", **peers, **(env_extra or {})}
         self.proc: subprocess.Popen | None = None
         self.lines: list[str] = []
         self.log = settings.data_dir / "log" / "media.log"

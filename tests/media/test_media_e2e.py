@@ -7,13 +7,14 @@ import time
 import numpy as np
 import soundfile as sf
 
+import rtp.notifications  # noqa: F401 - the worker's voicemail email handler, as wsgi.py loads it
 from rtp.dsp import integrated_loudness
 from tenants import jobs
 from tenants.models import Job, Mailbox
-from tenants.voicemail import notify  # noqa: F401 - registers the job handlers
+from tenants.voicemail import notify  # noqa: F401 - declares the voicemail job kinds
 from tenants.voicemail.models import VoicemailOptions, VoiceMessage
 from tests.mail_server import MailServer
-from tests.media.caller import Caller
+from tests.media.caller import TEST_MEDIA_SECRET, Caller
 from tests.media.conftest import wait_until
 
 
@@ -85,6 +86,7 @@ def test_email_with_mp3_after_a_call(media, speech, settings, monkeypatch):
         wait_until(messages, 10, "message row")
         Job.delete().where(Job.kind.in_(["pin_email", "voicemail_mwi"])).execute()
         assert jobs.run_due() == 1
+        assert [(j.kind, j.status, j.last_error) for j in Job.select()] == [("voicemail_email", "done", None)]
         (email,) = server.wait_for(1)
         assert "0612345678" in email["Subject"] or "Bob" in email["Subject"]
         (mp3,) = list(email.iter_attachments())
@@ -215,7 +217,8 @@ def test_subscribe_to_message_summary_is_answered_with_a_notify(media, speech):
         from tests.media.sipclient import Peer, request
         peer = await Peer.open()
         peer.send(request("SUBSCRIBE", peer.addr, call_id="sub-1", ruri="sip:2001@acme.pbx.example",
-                          extra="Event: message-summary\r\nExpires: 600\r\nAccept: application/simple-message-summary\r\n"),
+                          extra="Event: message-summary\r\nExpires: 600\r\nAccept: application/simple-message-summary\r\n"
+                          f"X-Poste-Secret: {TEST_MEDIA_SECRET}\r\n"),
                   ("127.0.0.1", media.port))
         ok = await peer.expect(200, timeout=5)
         assert ok.get("Expires") == "600" and ok.to_tag
@@ -226,7 +229,7 @@ def test_subscribe_to_message_summary_is_answered_with_a_notify(media, speech):
         lines = [f"{k}: {v}" for k, v in first.headers if k in ("Via", "From", "To", "Call-ID", "CSeq")]
         peer.send("SIP/2.0 200 OK\r\n" + "\r\n".join(lines) + "\r\nContent-Length: 0\r\n\r\n", ("127.0.0.1", media.port))
         peer.send(request("SUBSCRIBE", peer.addr, call_id="sub-2", ruri="sip:2001@acme.pbx.example",
-                          extra="Event: presence\r\n"), ("127.0.0.1", media.port))
+                          extra=f"Event: presence\r\nX-Poste-Secret: {TEST_MEDIA_SECRET}\r\n"), ("127.0.0.1", media.port))
         await peer.expect(489, timeout=5)
         peer.close()
     run(main())

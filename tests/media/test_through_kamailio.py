@@ -15,9 +15,10 @@ import pytest
 
 import tests.sip_fixtures as sip_fixtures
 from kamailio import service
-from rtp import notifications
-from tenants import credentials, extensions
+from tenants import credentials, extensions, jobs
+from tenants.models import Job
 from tenants.secrets_store import sip_key
+from tenants.voicemail import notify
 from tenants.voicemail.models import VoiceMessage
 from tests import factories
 from tests.media import kamailio_cfg
@@ -27,7 +28,7 @@ from tests.sip_fixtures import SipStack, free_port
 
 credentials.use_fast_hashing()
 HERE = Path(__file__).parent
-# Kamailio trusts the media app by source address (any port): phones and callers use other ones.
+# Kamailio trusts the media app by its socket and secret: phones and callers use other addresses.
 CALLER_IP, PHONE_IP = "127.0.0.2", "127.0.0.3"
 
 
@@ -53,7 +54,7 @@ def voicemail_stack(prompt_dir):
         try:
             stack.start()
             (stack.data_dir / "prompts").symlink_to(prompt_dir)
-            media = MediaProcess(stack.settings)
+            media = MediaProcess(stack.settings, kamailio=real)
             media.port = media_port
             media.env["POSTE_MEDIA_SIP_PORT"] = str(media_port)
             media.start()
@@ -92,7 +93,7 @@ def leave_message(sip, tenant, password, speech):
     async def main():
         caller = await Caller(("127.0.0.1", sip.sip_port), mailbox=None, ruri=f"sip:2001@{tenant.domain}",
                               caller="2002", auth=("2002", password), domain=tenant.domain,
-                              local_ip=CALLER_IP).open()
+                              local_ip=CALLER_IP, secret=None).open()
         ok = await caller.invite()
         assert ok.status == 200, f"{ok.status} {ok.reason}\n{sip.log_tail('kamailio')}"
         await caller.silence(0.3)
@@ -110,18 +111,23 @@ def messages_of(ext):
         VoiceMessage.mailbox.rel_model.extension == ext))
 
 
+def mwi_jobs_done(ext) -> int:
+    return len([j for j in Job.select().where((Job.kind == notify.MWI_JOB) & (Job.status == Job.DONE))
+                if j.payload.get("extension_id") == ext.id])
+
+
 def test_unregistered_extension_goes_to_voicemail_and_mwi_reaches_the_phone(stack, speech):
     sip, media = stack
     tenant, made = new_pair()
     leave_message(sip, tenant, made["2002"][1], speech)
     (message,) = wait_until(lambda: messages_of(made["2001"][0]), 10, "message row")
     assert message.reason == "unavailable" and message.caller_number == "2002"
-    payload = {"extension_id": made["2001"][0].id, "proxy_host": "127.0.0.1", "proxy_port": sip.sip_port}
-    notifications.send_mwi(payload)  # nobody registered: 404 from Kamailio is "done", not an error
+    # the media app ran the message's MWI job: nobody registered, 480 from Kamailio is "done"
+    wait_until(lambda: mwi_jobs_done(made["2001"][0]) == 1, 10, "the MWI job done")
     phone_port = free_port(PHONE_IP)
     phone = sip.sipp("mwi_phone", port=phone_port, background=True, timeout=40, local_ip=PHONE_IP)
     sip.register("2001", tenant.domain, made["2001"][1], contact_port=phone_port, local_ip=PHONE_IP)
-    notifications.send_mwi(payload)
+    jobs.enqueue(notify.MWI_JOB, {"extension_id": made["2001"][0].id})  # the next change
     phone.wait()
     assert phone.ok, phone.explain()
 
@@ -141,6 +147,6 @@ def test_busy_extension_goes_to_voicemail_with_the_busy_reason(stack, speech):
     mwi_port = free_port(PHONE_IP)
     mwi_phone = sip.sipp("mwi_phone", port=mwi_port, background=True, timeout=40, local_ip=PHONE_IP)
     sip.register("2001", tenant.domain, made["2001"][1], contact_port=mwi_port, local_ip=PHONE_IP)
-    notifications.send_mwi({"extension_id": made["2001"][0].id, "proxy_host": "127.0.0.1", "proxy_port": sip.sip_port})
+    jobs.enqueue(notify.MWI_JOB, {"extension_id": made["2001"][0].id})  # sent by the media app
     mwi_phone.wait()
     assert mwi_phone.ok, mwi_phone.explain()

@@ -9,7 +9,7 @@ import wave
 import numpy as np
 import pytest
 
-from rtp import mwi, notifications
+from rtp import notifications
 from tenants import jobs
 from tenants.models import Job, Mailbox
 from tenants.voicemail import notify, rules, service
@@ -108,9 +108,8 @@ def test_email_job_sends_french_text_with_mp3(ext, settings):
         from tenants import mail
         mail.configure("127.0.0.1", server.port, "Poste <poste@localhost>")
         store(ext, settings)
-        Job.update(payload={"extension_id": -1}).where(Job.kind == "voicemail_mwi").execute()  # no SIP here
-        assert jobs.run_due() == 2
-        assert Job.select().where(Job.status == Job.DONE).count() == 2
+        assert jobs.run_due() == 1  # the email; the MWI job is the media app's
+        assert Job.select().where(Job.status == Job.DONE).count() == 1
         (email,) = server.wait_for(1)
         assert email["To"] == "alice@example.org"
         assert "Bob" in email["Subject"] and "2001" in email["Subject"]
@@ -160,24 +159,60 @@ class FakeProxy(threading.Thread):
             self.sock.sendto(reply.encode(), addr)
 
 
-def test_mwi_notify_sender_retransmits_and_reports_status():
+async def run_mwi_job(ext_id: int, proxy, secret: str | None = "s3cret") -> None:
+    """The media app's MWI job, run as the media app runs it: a stack of its own, the jobs thread."""
+    import asyncio
+
+    from rtp.mediaapp.mwi_jobs import MwiJobs
+    from rtp.sip.stack import SipStack
+
+    stack = SipStack(None, "127.0.0.1", 0, trusted=[f"127.0.0.1:{proxy.addr[1]}"], t1=0.05, secret=secret)
+    await stack.start()
+    sender = MwiJobs(stack, proxy.addr)
+    sender.loop = asyncio.get_running_loop()
+    try:
+        await sender.loop.run_in_executor(sender.pool, sender.run_job, {"extension_id": ext_id})
+    finally:
+        await sender.close()
+        await stack.close()
+
+
+def test_mwi_job_retransmits_counts_now_and_carries_the_secret(ext, settings):
+    import asyncio
+
     proxy = FakeProxy(ignore_first=1)
     proxy.start()
-    status = mwi.send_notify(proxy.addr, "2001", "acme.pbx.example", rules.MwiCounts(2, 1), t1=0.05)
-    assert status == 200 and len(proxy.received) == 2
+    store(ext, settings)
+    asyncio.run(run_mwi_job(ext.id, proxy))
+    assert len(proxy.received) == 2  # the first one went unanswered: retransmitted (timer E)
     text = proxy.received[-1].decode()
     assert text.startswith("NOTIFY sip:2001@acme.pbx.example SIP/2.0")
-    assert "Event: message-summary" in text and "Messages-Waiting: yes" in text and "Voice-Message: 2/1" in text
+    assert "Event: message-summary" in text and "Messages-Waiting: yes" in text and "Voice-Message: 1/0" in text
+    assert "X-Poste-Secret: s3cret" in text
     proxy.sock.close()
 
 
-def test_mwi_job_counts_now_and_accepts_no_registered_phone(ext, settings):
-    proxy = FakeProxy(status=480)
-    proxy.start()
+def test_mwi_job_accepts_no_registered_phone_and_fails_on_an_error(ext, settings):
+    import asyncio
+
+    for status, fails in ((480, False), (500, True)):
+        proxy = FakeProxy(status=status)
+        proxy.start()
+        if fails:
+            with pytest.raises(RuntimeError, match="answered 500"):
+                asyncio.run(run_mwi_job(ext.id, proxy))
+        else:
+            asyncio.run(run_mwi_job(ext.id, proxy))
+        assert b"Voice-Message: 0/0" in proxy.received[-1]
+        proxy.sock.close()
+
+
+def test_mwi_jobs_are_the_media_apps_not_the_workers(ext, settings):
     store(ext, settings)
-    notifications.send_mwi({"extension_id": ext.id, "proxy_host": "127.0.0.1", "proxy_port": proxy.addr[1]})
-    assert b"Voice-Message: 1/0" in proxy.received[-1]
-    proxy.sock.close()
+    assert Job.select().where(Job.kind == notify.MWI_JOB).count() == 1
+    Job.update(status=Job.DONE).where(Job.kind == notify.EMAIL_JOB).execute()
+    assert jobs.run_due() == 0  # the worker leaves it: it must leave from the media app's socket
+    assert jobs.kinds_of(jobs.MEDIA) == {notify.MWI_JOB}
 
 
 def test_email_text_english():
