@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 from rtp.audio.g711 import to_pcm16, ulaw_encode  # noqa: E402
 from rtp.rtp_io.clock import Clock  # noqa: E402
 from rtp.rtp_io.packet import build  # noqa: E402
-from tests.media.caller import Caller  # noqa: E402
+from tests.media.caller import TEST_MEDIA_SECRET, Caller  # noqa: E402
 from tests.sip_fixtures import free_port  # noqa: E402
 
 P99_LIMIT_MS = 5.0
@@ -66,7 +66,9 @@ def setup(data_dir: Path) -> str:
 
 
 def start_media(data_dir: Path, database_url: str, port: int) -> subprocess.Popen:
+    # the callers play Kamailio from many ports: any port of 127.0.0.1, with the shared secret
     env = {**os.environ, "POSTE_DATA": str(data_dir), "DATABASE_URL": database_url,
+           "POSTE_MEDIA_PEERS": "127.0.0.1", "POSTE_MEDIA_SECRET": TEST_MEDIA_SECRET,
            "POSTE_MEDIA_SIP_PORT": str(port), "POSTE_MEDIA_LOG": os.environ.get("POSTE_MEDIA_LOG", "INFO"), "PYTHONUNBUFFERED": "1"}
     cpus = sorted(os.sched_getaffinity(0))
 
