@@ -19,11 +19,15 @@ class WriteFirstSqliteDatabase(peewee.SqliteDatabase):
 
     A deferred transaction that reads and then writes fails at once with "database
     is locked" when another process (Kamailio, the media app, the job worker)
-    committed in between; an immediate one waits on the busy timeout instead.
+    committed in between; an immediate one waits on the busy timeout instead. The
+    lock type is the connection's default (peewee's ``begin``), not an argument of
+    ``transaction()``: ``atomic()`` through the ``DatabaseProxy`` begins with the
+    default, whichever path opens the transaction.
     """
 
-    def transaction(self, lock_type: str | None = None):
-        return super().transaction(lock_type or "IMMEDIATE")
+    def __init__(self, database, *args, lock_type: str = "IMMEDIATE", **kwargs):
+        super().__init__(database, *args, lock_type=lock_type, **kwargs)
+
 
 SQLITE_PRAGMAS = {
     "journal_mode": "wal",
