@@ -8,7 +8,7 @@ from flask_babel import get_locale, gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from console import i18n, security
+from console import i18n, once, security
 from console.audit.labels import action_label, job_label
 from console.bounds import IdConverter
 from console.plugins import babel, csrf, htmx, limiter, login_manager
@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
+    once.init_app(app)
 
     _register_blueprints(app)
     _register_db_hooks(app)

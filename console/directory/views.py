@@ -19,6 +19,7 @@ from console.directory.forms import (
     VoicemailEmailForm,
 )
 from console.forms import ConfirmForm, apply_form, confirm_first, problem_text
+from console.once import flash_once
 from console.plugins import htmx
 from console.scoping import actor, current_tenant, roles_required, tenant_object
 from kamailio import rpc
@@ -75,9 +76,9 @@ def create():
     made, created = apply_form(form, lambda: extensions.create_extension(actor(), tenant, form.to_input()))
     if made:
         ext, password = created
-        flash(gettext("Poste %(number)s créé. Mot de passe SIP (affiché une seule fois) : %(password)s. "
-                      "Le code PIN de messagerie a été envoyé à %(email)s.",
-                      number=ext.number, password=password, email=ext.email), "success")
+        flash_once(gettext("Poste %(number)s créé. Mot de passe SIP (affiché une seule fois) : %(password)s. "
+                           "Le code PIN de messagerie a été envoyé à %(email)s.",
+                           number=ext.number, password=password, email=ext.email))
         return redirect(url_for("directory.index", q=ext.number))
     return render_template("directory/new.html", form=form), 422 if form.errors else 200
 
@@ -211,6 +212,6 @@ def new_sip_password(ext_id: int):
     if page is not None:
         return page
     password = extensions.set_sip_password(actor(), ext)
-    flash(gettext("Nouveau mot de passe SIP du poste %(number)s (affiché une seule fois) : %(password)s",
-                  number=ext.number, password=password), "success")
+    flash_once(gettext("Nouveau mot de passe SIP du poste %(number)s (affiché une seule fois) : %(password)s",
+                       number=ext.number, password=password))
     return redirect(url_for("directory.detail", ext_id=ext.id))

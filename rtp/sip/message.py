@@ -4,8 +4,10 @@
 or ``Response``, or raises ``ParseError``. The error says whether the message can
 still be answered with a ``400``/``505`` (``ParseError.reply_code``) and carries the
 headers parsed so far, so the transport can build that answer; otherwise it is
-dropped. Nothing here raises anything but ``ParseError`` on bad input: the RFC 4475
-torture messages are the test set (``tests/media/fixtures/rfc4475``).
+dropped. Nothing here raises anything but ``ParseError`` on bad input: the 49 RFC 4475
+torture messages are the test set (``tests/media/fixtures/rfc4475``, and the table of
+``tests/media/test_rfc4475.py``). ``uas_refusal`` is what a user agent server refuses
+before any method's handling (416, 415, 406).
 
 Header values are kept as text (after unfolding); the few the user agent needs are
 parsed on demand: ``Via`` (``parse_via``), name-addr headers (``parse_name_addr``),
@@ -160,9 +162,10 @@ def parse(data: bytes, stream: bool = False) -> Request | Response:
         raise ParseError("message too large", None)
     data = data.lstrip(b"\r\n")  # keep-alive CRLFs before a message
     parts = split_head(data)
-    if parts is None:
+    if parts is None and stream:
         raise ParseError("no end of headers", None)
-    head, rest = parts
+    # A datagram is one whole message: one that lacks only the final empty line is all headers.
+    head, rest = parts or (data.rstrip(b"\r\n"), b"")
     lines = re.split(rb"\r?\n", head)
     try:
         start = lines[0].decode("utf-8")
@@ -171,26 +174,43 @@ def parse(data: bytes, stream: bool = False) -> Request | Response:
     try:
         message = _start_line(start)
     except ParseError as exc:
-        if exc.reply_code != 505 or exc.partial is None:
+        if exc.reply_code is None or exc.partial is None:
             raise
-        _headers(lines[1:], exc.partial)  # so that the 505 can be addressed
+        _headers(lines[1:], exc.partial)  # so that the 400 or 505 can be addressed
         raise
     _headers(lines[1:], message)
-    length_text = message.get("Content-Length")
-    if length_text is None:
+    lengths = message.get_all("Content-Length")
+    if len(lengths) > 1:  # RFC 4475 mcl01: no way to know where the body ends
+        raise ParseError("more than one Content-Length", 400, message)
+    if not lengths:
         if stream:
             raise ParseError("no Content-Length on a stream transport", 400, message)
         body = rest
     else:
-        if not length_text.strip().isdigit():
-            raise ParseError("bad Content-Length", 400, message)
-        length = int(length_text.strip())
+        length = decimal(lengths[0], MAX_MESSAGE, "Content-Length", message)
         if length > len(rest):
             raise ParseError("Content-Length larger than the message", 400, message)
         body = rest[:length]
     message.body = body
-    _check(message)
+    try:
+        _check(message)
+    except ParseError as exc:  # found in a header value: the answer can still be addressed
+        if exc.partial is None and exc.reply_code is not None:
+            raise ParseError(exc.reason, exc.reply_code, message) from exc
+        raise
     return message
+
+
+DIGITS = re.compile(r"[0-9]{1,10}")
+
+
+def decimal(text: str, largest: int, name: str, message: Message | None = None) -> int:
+    """A header's decimal value: ASCII digits only (no sign, no other script's digits, not 5000 of
+    them), at most ``largest``; else a 400."""
+    text = text.strip(" \t")
+    if not DIGITS.fullmatch(text) or int(text) > largest:
+        raise ParseError(f"bad {name}", 400, message)
+    return int(text)
 
 
 def _start_line(start: str) -> Request | Response:
@@ -203,14 +223,17 @@ def _start_line(start: str) -> Request | Response:
             raise ParseError("status code out of range", None)
         return Response(status=status, reason=match.group(3))
     parts = start.split(" ")
-    if len(parts) != 3 or not all(parts):
-        raise ParseError("bad request line", 400)
-    method, uri, version = parts
+    # With a readable method the headers are read too, so that the 400 can be addressed
+    # (RFC 4475 ltgtruri, lwsruri, lwsstart, trws); without one it is no SIP request.
+    method = parts[0]
     if not TOKEN_RE.match(method):
         raise ParseError("bad method", 400)
-    if uri.startswith("<") or not re.match(r"^[A-Za-z][A-Za-z0-9+\-.]*:", uri):
-        raise ParseError("bad Request-URI", 400)
-    request = Request(method=method, uri=uri)
+    request = Request(method=method)
+    if len(parts) != 3 or not all(parts):
+        raise ParseError("bad request line", 400, request)
+    _method, request.uri, version = parts
+    if request.uri.startswith("<") or not re.match(r"^[A-Za-z][A-Za-z0-9+\-.]*:", request.uri):
+        raise ParseError("bad Request-URI", 400, request)
     if version != SIP_VERSION:
         raise ParseError("unsupported SIP version", 505, request)
     return request
@@ -250,13 +273,15 @@ def _check(message: Message) -> None:
         return
     request = message
     assert isinstance(request, Request)
-    if not request.get_all("Via"):
-        raise ParseError("request without Via", None)
     try:
-        for via in request.get_all("Via"):
-            parse_via(via)
-    except ParseError as exc:
+        vias = request.get_all("Via")
+        if not vias:
+            raise ParseError("request without Via", None)
+        parse_via(vias[0])
+    except ParseError as exc:  # no usable top Via: nowhere to send an answer
         raise ParseError(exc.reason, None) from exc
+    for via in vias[1:]:  # RFC 4475 badinv01: answered 400 through the top one
+        parse_via(via)
     for name in ("Call-ID", "CSeq", "From", "To"):
         if request.get(name) is None:
             raise ParseError(f"request without {name}", 400, request)
@@ -266,8 +291,8 @@ def _check(message: Message) -> None:
     if method != request.method:
         raise ParseError("CSeq method does not match the request line", 400, request)
     max_forwards = request.get("Max-Forwards")
-    if max_forwards is not None and (not max_forwards.isdigit() or int(max_forwards) > 255):
-        raise ParseError("bad Max-Forwards", 400, request)
+    if max_forwards is not None:
+        decimal(max_forwards, 255, "Max-Forwards", request)
     for name in ("From", "To"):
         parse_name_addr(request.get(name))
     if request.get("Contact") is not None and request.method in ("INVITE", "SUBSCRIBE", "REGISTER"):
@@ -275,9 +300,10 @@ def _check(message: Message) -> None:
             if contact.strip() != "*":
                 parse_name_addr(contact)
     expires = request.get("Expires")
-    if expires is not None and (not expires.isdigit() or int(expires) > 2**32 - 1):
-        raise ParseError("bad Expires", 400, request)
-    parse_uri(request.uri)
+    if expires is not None:
+        decimal(expires, 2**32 - 1, "Expires", request)
+    if parse_uri(request.uri).headers:  # RFC 3261 19.1.1: none in a Request-URI (RFC 4475 escruri)
+        raise ParseError("headers in the Request-URI", 400, request)
 
 
 # ---------------------------------------------------------------- header values
@@ -425,6 +451,7 @@ class Uri:
     host: str
     port: int | None
     params: dict[str, str]
+    headers: str = ""  # after "?" (escaped headers), as written
 
     @property
     def hostport(self) -> str:
@@ -444,7 +471,7 @@ def parse_uri(text: str) -> Uri:
     if "@" in rest:
         user, rest = rest.rsplit("@", 1)
         user = user.split(":", 1)[0]
-    rest = rest.split("?", 1)[0]
+    rest, _, headers = rest.partition("?")
     hostport, _, params = rest.partition(";")
     hm = re.fullmatch(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-.]+)(?::(\d{1,5}))?", hostport)
     if not hm:
@@ -452,11 +479,58 @@ def parse_uri(text: str) -> Uri:
     port = int(hm.group(2)) if hm.group(2) else None
     if port is not None and not 0 < port < 65536:
         raise ParseError("bad port in URI", 400)
-    return Uri(scheme, unescape(user), hm.group(1).lower(), port, _params(params))
+    return Uri(scheme, unescape(user), hm.group(1).lower(), port, _params(params), headers)
 
 
 def unescape(text: str) -> str:
     return re.sub(r"%([0-9A-Fa-f]{2})", lambda m: chr(int(m.group(1), 16)), text)
+
+
+# ---------------------------------------------------------------- what a user agent server refuses
+SDP = "application/sdp"
+# An SDP offer comes as application/sdp, or as one part of a multipart body (RFC 5621).
+OFFER_TYPES = (SDP, "multipart/mixed", "multipart/alternative", "multipart/related")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    status: int
+    reason: str
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+def media_type(value: str | None) -> str:
+    """``application/sdp`` of ``Application/SDP; charset=x``; "" when absent."""
+    return (value or "").split(";", 1)[0].strip().lower()
+
+
+def uas_refusal(request: Request) -> Refusal | None:
+    """What a user agent server refuses before the method's own handling (RFC 3261 8.2.2, 8.2.3).
+
+    - 416: a Request-URI scheme other than sip/sips (RFC 4475 unkscm, novelsc);
+    - for INVITE, and UPDATE with a body (the requests whose bodies are SDP offers and whose
+      answers carry SDP): 415 with ``Accept: application/sdp`` for a body of another type
+      (invut; no Content-Type is taken as SDP), 406 when ``Accept`` excludes SDP, the only body
+      the answer can have (sdp01; an empty Accept accepts nothing, RFC 3261 20.1).
+    None: nothing to refuse here. Never raises on a request ``parse`` returned.
+    """
+    if parse_uri(request.uri).scheme not in ("sip", "sips"):
+        return Refusal(416, "Unsupported URI Scheme")
+    if request.method != "INVITE" and not (request.method == "UPDATE" and request.body):
+        return None
+    kind = media_type(request.get("Content-Type"))
+    if request.body and kind and kind not in OFFER_TYPES:
+        return Refusal(415, "Unsupported Media Type", (("Accept", SDP),))
+    accept = request.get("Accept")
+    if accept is None:
+        return None
+    try:
+        accepted = {media_type(item) for item in split_commas(accept)}
+    except ParseError:
+        return Refusal(400, "Bad Request (Accept)")
+    if not accepted & {SDP, "application/*", "*/*"}:
+        return Refusal(406, "Not Acceptable", (("Warning", f'399 poste "the answer is {SDP} only"'),))
+    return None
 
 
 # ---------------------------------------------------------------- building

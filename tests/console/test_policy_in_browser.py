@@ -26,11 +26,13 @@ def test_htmx_pages_run_under_the_policy(page, live_server, db):  # noqa: F811 -
     page.get_by_label("Adresse e-mail").fill("boss@acme.example")
     page.get_by_label("Mot de passe").fill(f.PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url("**/postes/")  # loaded: htmx (a deferred script) has set the page up
     page.get_by_placeholder("Rechercher").fill("bruno")
     expect(page.locator("#extensions-table")).to_contain_text("1 poste")
     expect(page.locator("#extensions-table")).not_to_contain_text("Alice Martin")
 
     page.get_by_role("link", name="Nouveau poste").click()
+    page.wait_for_url("**/postes/nouveau")
     page.get_by_label("Numéro de poste").fill("2001")
     expect(page.locator("#number-errors")).to_contain_text("Le poste 2001 existe déjà.")
 
