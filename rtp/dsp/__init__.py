@@ -33,20 +33,16 @@ so the limiter touches a few milliseconds per message; the ceiling holds at ever
 sample by construction.
 
 Kernels are compiled by numba on first use (about 20 s cold, well under a second from
-its on-disk cache, which ``jitcache`` keeps consistent with the sources; the
-statistics kernel and ``process``'s entry are generated per rate layout, see
-``kernels``).
+its on-disk cache, kept outside the package in a folder per version of its sources:
+see ``cachedir``; the statistics kernel and ``process``'s entry are generated per rate
+layout, see ``kernels``). Importing the package writes nothing.
 """
 
-from pathlib import Path
+from .cachedir import cache_dir
+from .loudness import integrated_loudness
+from .process import process
+from .stream import Analyser
 
-from .jitcache import invalidate_stale_cache
-
-# Before any kernel is defined: cached machine code must match every source.
-invalidate_stale_cache(Path(__file__).resolve().parent)
-
-from .loudness import integrated_loudness  # noqa: E402
-from .process import process  # noqa: E402
-from .stream import Analyser  # noqa: E402
+CACHE_DIR = cache_dir()  # where the compiled code goes, once something runs
 
 __all__ = ["Analyser", "integrated_loudness", "process"]

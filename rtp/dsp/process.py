@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .features import analyse, frame_length
+from .jit import activate
 from .kernels import process_entry
 from .kweight import lag_count, layout
 from .pipeline import Result, empty, output_buffer, render, settings_for, trimmed
@@ -53,6 +54,7 @@ def process(samples: np.ndarray, sample_rate: int, target_lufs: float = -20.0,
     the first and after the last speech.  No speech gives an empty ``out`` and
     ``start == end == 0``: the caller then stores nothing.
     """
+    activate()
     x = as_samples(samples)
     rate = _rate(sample_rate)
     n = x.shape[0]

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .features import EXTRA_COLUMNS, FrameStats, fill, frame_length
+from .jit import activate
 from .kweight import lag_count
 from .pipeline import Result, render
 from .process import as_samples, process
@@ -26,6 +27,7 @@ class Analyser:
 
     def __init__(self, sample_rate: int, target_lufs: float = -20.0, ceil_dbfs: float = -1.0,
                  pad_s: float = 0.2, settings: Settings = DEFAULT) -> None:
+        activate()
         self.rate = int(sample_rate)
         self.target_lufs, self.ceil_dbfs, self.pad_s = target_lufs, ceil_dbfs, pad_s
         self.settings = settings
