@@ -17,12 +17,10 @@ import json
 import logging
 import os
 import secrets
-import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
-import peewee as pw
 
 from rtp.audio.files import write_wav_atomic
 from rtp.dsp import Analyser, process
@@ -31,7 +29,6 @@ from tenants.voicemail import rules, service
 log = logging.getLogger(__name__)
 RATE = 8000
 FLUSH_FRAMES = 10  # 200 ms
-STORE_ATTEMPTS = 6
 
 
 @dataclass
@@ -130,18 +127,12 @@ def store(data_dir: Path, meta: Meta, result: Result, cut: bool) -> int | None:
     target = data_dir / rel
     target.parent.mkdir(parents=True, exist_ok=True)
     write_wav_atomic(target, result.audio, RATE)
-    for attempt in range(STORE_ATTEMPTS):
-        try:
-            message = service.store_message(
-                meta.mailbox_id, meta.recording_id, rel, duration_ms=int(round(result.audio.shape[0] * 1000 / RATE)),
-                size_bytes=target.stat().st_size, caller_number=meta.caller_number, caller_name=meta.caller_name,
-                received_at=dt.datetime.fromisoformat(meta.started_at), reason=meta.reason, cut=cut or verdict.cut)
-            break
-        except pw.OperationalError as exc:  # a busy database: try again soon (the spool keeps it meanwhile)
-            if attempt + 1 == STORE_ATTEMPTS:
-                raise
-            log.warning("storing %s: %s; retrying", meta.recording_id, exc)
-            time.sleep(0.05 * 2 ** attempt)
+    # A busy database waits on SQLite's busy timeout (transactions begin IMMEDIATE); any other
+    # failure raises, the spool keeps the recording, and the media app retries it from there.
+    message = service.store_message(
+        meta.mailbox_id, meta.recording_id, rel, duration_ms=int(round(result.audio.shape[0] * 1000 / RATE)),
+        size_bytes=target.stat().st_size, caller_number=meta.caller_number, caller_name=meta.caller_name,
+        received_at=dt.datetime.fromisoformat(meta.started_at), reason=meta.reason, cut=cut or verdict.cut)
     remove_spool(data_dir / "spool", meta.recording_id)
     return message.id
 
