@@ -1,9 +1,10 @@
 """The console for gunicorn (``wsgi:app``) and the management CLI (``flask --app wsgi``).
 
-This is the composition root: it also loads every job handler, so the job worker
-(``flask --app wsgi jobs work``) runs every kind of job the other parts queue.
+This is the composition root of those processes (``wiring.compose``): the job worker
+(``flask --app wsgi jobs work``) gets its handlers and the domain its Kamailio registrar here.
 """
-import rtp.notifications  # noqa: F401 - job handlers: voicemail email, message-waiting
+import wiring
 from console import create_app
 
 app = create_app()
+wiring.compose(app.config["POSTE_SETTINGS"])

@@ -1,4 +1,9 @@
-"""The management CLI on ``flask --app wsgi``. Operators script these: names and options stay."""
+"""The management CLI on ``flask --app wsgi``. Operators script these: names and options stay.
+
+Every command goes through the domain services the console uses (the same checks, the same
+audit entries, the same side effects); a refused change prints the domain's French message
+and exits non-zero, having stored nothing.
+"""
 from __future__ import annotations
 
 import json
@@ -14,24 +19,24 @@ from tenants.extensions import ExtensionInput
 from tenants.models import Account, Did, Extension
 from tenants.problems import DomainError
 
-db_cli = AppGroup("db", help="Database schema.")
-tenant_cli = AppGroup("tenant", help="Tenants (SIP domains).")
-account_cli = AppGroup("account", help="Operator, admin and user accounts.")
-extension_cli = AppGroup("extension", help="Extensions 2000-2999 of a tenant.")
-did_cli = AppGroup("did", help="Public numbers of a tenant.")
-jobs_cli = AppGroup("jobs", help="The background job queue.")
-demo_cli = AppGroup("demo", help="Demo data.")
+
+class Commands(AppGroup):
+    """A group whose commands' refused changes (``DomainError``) are their French message, exit 1."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except DomainError as error:
+            raise click.ClickException("\n".join(p.text() for p in error.problems)) from None
 
 
-def _fail(error: DomainError) -> None:
-    raise click.ClickException("\n".join(p.text() for p in error.problems))
-
-
-def _tenant(domain: str):
-    try:
-        return tenancy.require(domain)
-    except DomainError as error:
-        _fail(error)
+db_cli = Commands("db", help="Database schema.")
+tenant_cli = Commands("tenant", help="Tenants (SIP domains).")
+account_cli = Commands("account", help="Operator, admin and user accounts.")
+extension_cli = Commands("extension", help="Extensions 2000-2999 of a tenant.")
+did_cli = Commands("did", help="Public numbers of a tenant.")
+jobs_cli = Commands("jobs", help="The background job queue.")
+demo_cli = Commands("demo", help="Demo data.")
 
 
 @db_cli.command("upgrade")
@@ -55,11 +60,23 @@ def db_status() -> None:
 @click.option("--language", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
 def tenant_create(name: str, domain: str, timezone: str, language: str) -> None:
     """Create a tenant."""
-    try:
-        tenant = tenancy.create_tenant(Actor.cli(), name, domain, timezone, language)
-    except DomainError as error:
-        _fail(error)
+    tenant = tenancy.create_tenant(Actor.cli(), name, domain, timezone, language)
     click.echo(f"tenant {tenant.domain} created (id {tenant.id})")
+
+
+@tenant_cli.command("set")
+@click.option("--domain", required=True)
+@click.option("--name", default=None)
+@click.option("--timezone", default=None, help="e.g. Europe/Paris")
+@click.option("--language", default=None, help="fr or en")
+def tenant_set(domain: str, **given: str | None) -> None:
+    """Change a tenant's settings: only the options given."""
+    changes = {option: value for option, value in given.items() if value is not None}
+    if not changes:
+        options = ", ".join(f"--{option.replace('_', '-')}" for option in given)
+        raise click.ClickException(f"Rien à modifier : donnez au moins une option ({options}).")
+    tenant = tenancy.update_tenant(Actor.cli(), tenancy.require(domain), **changes)
+    click.echo(f"tenant {tenant.domain} updated")
 
 
 @tenant_cli.command("list")
@@ -76,14 +93,14 @@ def tenant_list(as_json: bool) -> None:
 @tenant_cli.command("suspend")
 @click.option("--domain", required=True)
 def tenant_suspend(domain: str) -> None:
-    tenancy.set_status(Actor.cli(), _tenant(domain), "suspended")
+    tenancy.set_status(Actor.cli(), tenancy.require(domain), "suspended")
     click.echo(f"tenant {domain} suspended")
 
 
 @tenant_cli.command("resume")
 @click.option("--domain", required=True)
 def tenant_resume(domain: str) -> None:
-    tenancy.set_status(Actor.cli(), _tenant(domain), "active")
+    tenancy.set_status(Actor.cli(), tenancy.require(domain), "active")
     click.echo(f"tenant {domain} resumed")
 
 
@@ -91,7 +108,7 @@ def tenant_resume(domain: str) -> None:
 @click.option("--domain", required=True)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def tenant_delete(domain: str, yes: bool) -> None:
-    tenant = _tenant(domain)
+    tenant = tenancy.require(domain)
     if not yes:
         click.confirm(f"Delete {domain} and everything it owns?", abort=True)
     tenancy.delete_tenant(Actor.cli(), tenant, domain)
@@ -108,17 +125,19 @@ def tenant_delete(domain: str, yes: bool) -> None:
 def account_create(role: str, domain: str | None, email: str, password: str, name: str,
                    extension_number: str | None) -> None:
     """Create an account."""
-    tenant = _tenant(domain) if domain else None
-    ext = None
-    if extension_number:
-        ext = extensions.by_number(tenant, extension_number) if tenant else None
-        if ext is None:
-            raise click.ClickException(f"no extension {extension_number} in {domain}")
-    try:
-        account = accounts.create_account(Actor.cli(), role, email, password, tenant=tenant, name=name, extension=ext)
-    except DomainError as error:
-        _fail(error)
+    tenant = tenancy.require(domain) if domain else None
+    ext = extensions.require(tenant, extension_number) if extension_number and tenant else None
+    account = accounts.create_account(Actor.cli(), role, email, password, tenant=tenant, name=name, extension=ext)
     click.echo(f"{account.role} {account.email} created")
+
+
+@account_cli.command("remove")
+@click.option("--email", required=True)
+def account_remove(email: str) -> None:
+    """Remove an account (a tenant's admin, say); the last operator stays."""
+    account = accounts.require(email)
+    accounts.delete_account(Actor.cli(), account)
+    click.echo(f"{account.role} {account.email} removed")
 
 
 @extension_cli.command("create")
@@ -132,14 +151,11 @@ def account_create(role: str, domain: str | None, email: str, password: str, nam
 def extension_create(domain: str, number: str, name: str, email: str, sip_password: str | None,
                      virtual_to: str | None, did: str) -> None:
     """Create an extension with its mailbox; its user gets the PIN by email."""
-    tenant = _tenant(domain)
+    tenant = tenancy.require(domain)
     data = ExtensionInput(number=number, name=name, email=email,
                           kind=Extension.VIRTUAL if virtual_to else Extension.DESK,
                           forward_to=virtual_to or "", did=did)
-    try:
-        ext, password = extensions.create_extension(Actor.cli(), tenant, data, sip_password)
-    except DomainError as error:
-        _fail(error)
+    ext, password = extensions.create_extension(Actor.cli(), tenant, data, sip_password)
     click.echo(f"extension {ext.number}@{tenant.domain} created")
     if sip_password is None:
         click.echo(f"SIP password: {password}")
@@ -149,7 +165,7 @@ def extension_create(domain: str, number: str, name: str, email: str, sip_passwo
 @click.option("--domain", required=True)
 @click.option("--json", "as_json", is_flag=True)
 def extension_list(domain: str, as_json: bool) -> None:
-    tenant = _tenant(domain)
+    tenant = tenancy.require(domain)
     rows = []
     for ext in extensions.search(tenant):
         box = extensions.mailbox_of(ext)
@@ -167,13 +183,8 @@ def extension_list(domain: str, as_json: bool) -> None:
 @click.option("--number", required=True)
 @click.option("--sip-password", default=None)
 def extension_set_sip_password(domain: str, number: str, sip_password: str | None) -> None:
-    ext = extensions.by_number(_tenant(domain), number)
-    if ext is None:
-        raise click.ClickException(f"no extension {number} in {domain}")
-    try:
-        password = extensions.set_sip_password(Actor.cli(), ext, sip_password)
-    except DomainError as error:
-        _fail(error)
+    ext = extensions.require(tenancy.require(domain), number)
+    password = extensions.set_sip_password(Actor.cli(), ext, sip_password)
     click.echo(f"SIP password: {password}" if sip_password is None else "SIP password changed")
 
 
@@ -181,10 +192,8 @@ def extension_set_sip_password(domain: str, number: str, sip_password: str | Non
 @click.option("--domain", required=True)
 @click.option("--number", required=True)
 def extension_delete(domain: str, number: str) -> None:
-    ext = extensions.by_number(_tenant(domain), number)
-    if ext is None:
-        raise click.ClickException(f"no extension {number} in {domain}")
-    extensions.delete_extension(Actor.cli(), ext)
+    """Delete an extension with its mailbox; its phones are unregistered."""
+    extensions.delete_extension(Actor.cli(), extensions.require(tenancy.require(domain), number))
     click.echo(f"extension {number}@{domain} deleted")
 
 
@@ -192,25 +201,50 @@ def extension_delete(domain: str, number: str) -> None:
 @click.option("--domain", required=True)
 @click.option("--number", required=True)
 def did_add(domain: str, number: str) -> None:
-    try:
-        did = tenancy.add_did(Actor.cli(), _tenant(domain), number)
-    except DomainError as error:
-        _fail(error)
+    did = tenancy.add_did(Actor.cli(), tenancy.require(domain), number)
     click.echo(f"{did.number} added to {domain}")
+
+
+@did_cli.command("remove")
+@click.option("--number", required=True)
+def did_remove(number: str) -> None:
+    """Remove a public number from its tenant (its extension keeps working without it)."""
+    did = tenancy.require_did(number)
+    domain = did.tenant.domain
+    tenancy.remove_did(Actor.cli(), did)
+    click.echo(f"{did.number} removed from {domain}")
 
 
 @jobs_cli.command("work")
 @click.option("--poll", default=1.0, show_default=True, help="Seconds between polls when idle.")
 def jobs_work(poll: float) -> None:
     """Run the job worker until SIGTERM or Ctrl-C."""
+    _require_worker_handlers()
     logging.getLogger().setLevel(logging.INFO)
     worker.run_forever(poll)
+
+
+def _require_worker_handlers() -> None:
+    """The worker's handlers are registered by the composition root (``wsgi.py``): say so at once."""
+    try:
+        jobs.require_handlers(jobs.WORKER)
+    except RuntimeError as error:
+        raise click.ClickException(str(error)) from None
 
 
 @jobs_cli.command("run-due")
 def jobs_run_due() -> None:
     """Run the jobs due now once, then exit."""
+    _require_worker_handlers()
     click.echo(f"{jobs.run_due()} job(s) run")
+
+
+@jobs_cli.command("retry")
+@click.option("--id", "job_id", required=True, help="The job's number (jobs list).")
+def jobs_retry(job_id: str) -> None:
+    """Run a waiting or failed job at the worker's next turn."""
+    job = jobs.retry(Actor.cli(), jobs.require(job_id))
+    click.echo(f"job {job.id} ({job.kind}) queued")
 
 
 @jobs_cli.command("list")

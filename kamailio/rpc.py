@@ -1,8 +1,10 @@
 """A small JSON-RPC client for the running Kamailio (module ``jsonrpcs``).
 
 It talks over the UNIX datagram socket that ``kamailio/service.py`` configures
-(``$POSTE_DATA/kamailio/rpc.sock``) and returns plain data. The console imports
-only this module.
+(``$POSTE_DATA/kamailio/rpc.sock``) and returns plain data. ``KamailioRegistrar``
+is the domain's registrar port (``tenants.ports.Registrar``) over it, which the
+composition root (``wiring.py``) installs; the console and the domain go through
+that port, not through this module.
 
     registrations("acme.pbx.example")  -> [{"extension": "2001", "contact": ..., ...}]
     active_calls("acme.pbx.example")   -> [{"caller": "2002", "callee": "2001", ...}]
@@ -19,22 +21,24 @@ import json
 import os
 import socket
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from tenants.config import Settings, load_settings
+from tenants.ports import RegistrarError
 
 DEFAULT_TIMEOUT = 3.0
 MAX_REPLY = 1 << 20
 _ids = itertools.count(1)
 
 
-class RpcError(RuntimeError):
+class RpcError(RegistrarError):
     """Kamailio answered with an error, or did not answer in time."""
 
 
 def socket_path(settings=None) -> Path:
     if settings is None:
-        from tenants.config import load_settings
-
         settings = load_settings()
     return settings.data_dir / "kamailio" / "rpc.sock"
 
@@ -263,3 +267,24 @@ def unregister(extension: str, domain: str, *, settings=None, path=None) -> None
     except RpcError as exc:
         if "not found" not in str(exc).lower() and "404" not in str(exc):
             raise
+
+
+@dataclass(frozen=True)
+class KamailioRegistrar:
+    """``tenants.ports.Registrar`` over the Kamailio of ``settings``; its errors are ``RpcError``,
+    a ``RegistrarError``."""
+
+    settings: Settings
+
+    def unregister(self, aor: str) -> None:
+        extension, _, domain = aor.partition("@")
+        unregister(extension, domain, settings=self.settings)
+
+    def registrations(self, domain: str | None = None) -> list[dict]:
+        return registrations(domain, settings=self.settings)
+
+    def active_calls(self, domain: str | None = None) -> list[dict]:
+        return active_calls(domain, settings=self.settings)
+
+    def totals_by_domain(self) -> dict[str, dict]:
+        return totals_by_domain(settings=self.settings)

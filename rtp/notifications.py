@@ -1,7 +1,7 @@
 """Job handler of the media plane run by the job worker: the voicemail email with its MP3 (F2).
 
-The domain queues the job (``tenants.voicemail.notify`` names it); the worker loads
-this module (``wsgi.py``). It reads the current state when it runs, so a retried job
+The domain queues the job (``tenants.voicemail.notify`` declares it); the worker
+registers this handler (``wiring.py``). It reads the current state when it runs, so a retried job
 never sends stale data: a message deleted in between is not emailed. Message-waiting
 NOTIFYs (F1) are the media app's own jobs: ``rtp/mediaapp/mwi_jobs.py``.
 """
@@ -11,7 +11,7 @@ import logging
 
 from rtp.audio.files import read_wav
 from rtp.audio.mp3 import encode_mp3
-from tenants import jobs, mail
+from tenants import mail
 from tenants.config import load_settings
 from tenants.models import Extension, Mailbox, Tenant
 from tenants.voicemail import notify
@@ -20,7 +20,6 @@ from tenants.voicemail.models import VoiceMessage
 log = logging.getLogger(__name__)
 
 
-@jobs.handler(notify.EMAIL_JOB)
 def send_voicemail_email(payload: dict) -> None:
     message = (VoiceMessage.select(VoiceMessage, Mailbox, Extension, Tenant).join(Mailbox).join(Extension)
                .join(Tenant).where(VoiceMessage.id == payload["message_id"]).first())

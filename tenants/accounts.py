@@ -97,7 +97,20 @@ def admins(tenant: Tenant):
     return Account.select().where((Account.tenant == tenant) & (Account.role == Account.ADMIN)).order_by(Account.email)
 
 
+def require(email: str) -> Account:
+    """The account of ``email``, or a DomainError that says there is none."""
+    account = Account.get_or_none(Account.email == normalize_email(email))
+    if account is None:
+        raise DomainError(Problem("email", N_("Aucun compte n'a l'adresse « %(value)s »."),
+                                  {"value": (email or "")[:254]}))
+    return account
+
+
 def delete_account(actor: Actor, account: Account) -> None:
+    """Delete an account; the last operator stays, or nobody could manage the platform."""
+    operators = Account.select().where(Account.role == Account.OPERATOR)
+    if account.role == Account.OPERATOR and operators.count() <= 1:
+        raise DomainError(Problem("email", N_("Le dernier compte opérateur ne peut pas être supprimé.")))
     with database.atomic():
         audit.record(actor, "account.delete", account.tenant, "account", account.id, account.email,
                      snapshot(account), None)

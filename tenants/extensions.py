@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-from tenants import audit, jobs, mail, notices, sip_accounts
+from tenants import audit, jobs, mail, notices, ports, sip_accounts
 from tenants.audit import Actor
 from tenants.credentials import (
     decrypt_secret,
@@ -36,7 +36,7 @@ from tenants.validation import (
 
 KINDS = (Extension.DESK, Extension.VIRTUAL)
 SIP_PASSWORD_MIN = 12
-PIN_EMAIL = "pin_email"  # its payload is the mailbox's id only: the PIN never sits in a job row
+PIN_EMAIL = jobs.declare("pin_email")  # its payload is the mailbox's id only: the PIN never sits in a job row
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,6 @@ def create_extension(actor: Actor, tenant: Tenant, data: ExtensionInput,
     return ext, password
 
 
-@jobs.handler(PIN_EMAIL)
 def send_pin_email(payload: dict) -> None:
     """The first PIN's email (A4), rendered now from the encrypted PIN, which is then wiped.
 
@@ -188,15 +187,19 @@ def update_extension(actor: Actor, ext: Extension, data: ExtensionInput) -> Exte
             audit.record(actor, "extension.update", tenant, "extension", ext.id, ext.number, before, snapshot(ext))
     except pw.IntegrityError as error:
         raise DomainError(Problem("number", N_("Le poste %(value)s existe déjà."), {"value": data.number})) from error
+    if old_number != ext.number:
+        ports.drop_registrations(old_number, tenant.domain)
     return ext
 
 
 def delete_extension(actor: Actor, ext: Extension) -> None:
+    """Delete the extension with its mailbox and SIP account; its phones are unregistered."""
     with database.atomic():
         audit.record(actor, "extension.delete", ext.tenant, "extension", ext.id, ext.number, snapshot(ext), None)
         sip_accounts.remove_subscriber(ext.tenant, ext.number)
         Did.update(extension=None).where(Did.extension == ext).execute()
         ext.delete_instance(recursive=True)
+    ports.drop_registrations(ext.number, ext.tenant.domain)
 
 
 def set_sip_password(actor: Actor, ext: Extension, password: str | None = None) -> str:
@@ -286,3 +289,12 @@ def search(tenant: Tenant, text: str = ""):
 
 def by_number(tenant: Tenant, number: str) -> Extension | None:
     return Extension.get_or_none((Extension.tenant == tenant) & (Extension.number == number))
+
+
+def require(tenant: Tenant, number: str) -> Extension:
+    """The tenant's extension ``number``, or a DomainError that says there is none."""
+    ext = by_number(tenant, (number or "").strip())
+    if ext is None:
+        raise DomainError(Problem("number", N_("Le poste %(value)s n'existe pas chez ce client."),
+                                  {"value": (number or "")[:10]}))
+    return ext

@@ -1,14 +1,19 @@
-"""Email sent through the job queue: composing is instant, delivery is retried."""
+"""Email sent through the job queue: composing is instant, delivery is retried.
+
+An email composed by a job is named after it (its Message-ID is the job's, the same
+on every try), so an email sent twice (a worker killed after the SMTP server took it)
+is recognisable as one by whoever receives it.
+"""
 from __future__ import annotations
 
 import smtplib
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid
+from email.utils import formatdate, make_msgid, parseaddr
 
 from tenants import jobs
 from tenants.models import Tenant
 
-SEND_MAIL = "send_mail"
+SEND_MAIL = jobs.declare("send_mail")
 _smtp = {"host": "localhost", "port": 25, "from": "Poste <poste@localhost>"}
 
 
@@ -28,9 +33,16 @@ def compose(to: str, subject: str, body: str) -> EmailMessage:
     message["To"] = to
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain="poste.local")
+    message["Message-ID"] = _message_id()
     message.set_content(body)
     return message
+
+
+def _message_id() -> str:
+    """The running job's name for this email, or a fresh one outside a job."""
+    domain = parseaddr(_smtp["from"])[1].rpartition("@")[2] or "poste.local"
+    job = jobs.current_job()
+    return f"<{job.mark()}@{domain}>" if job else make_msgid(domain=domain)
 
 
 def deliver(message: EmailMessage) -> None:
@@ -39,6 +51,5 @@ def deliver(message: EmailMessage) -> None:
         client.send_message(message)
 
 
-@jobs.handler(SEND_MAIL)
 def send_mail(payload: dict) -> None:
     deliver(compose(payload["to"], payload["subject"], payload["body"]))

@@ -1,7 +1,7 @@
 """Tenants and their phone numbers (A1), and tenant-wide settings (A6)."""
 from __future__ import annotations
 
-from tenants import audit, sip_accounts
+from tenants import audit, ports, sip_accounts
 from tenants.audit import Actor
 from tenants.db import database
 from tenants.models import Account, AuditEntry, Did, Extension, Job, Mailbox, Tenant
@@ -52,7 +52,12 @@ def create_tenant(actor: Actor, name: str, domain: str, timezone: str = "Europe/
     return tenant
 
 
-def update_tenant(actor: Actor, tenant: Tenant, name: str, timezone: str, language: str) -> Tenant:
+def update_tenant(actor: Actor, tenant: Tenant, name: str | None = None, timezone: str | None = None,
+                  language: str | None = None) -> Tenant:
+    """Change the tenant's settings that are given (``None``: as they are)."""
+    name = tenant.name if name is None else name
+    timezone = tenant.timezone if timezone is None else timezone
+    language = tenant.language if language is None else language
     problems = _check(name, timezone, language)
     if problems:
         raise DomainError(problems)
@@ -83,6 +88,7 @@ def delete_tenant(actor: Actor, tenant: Tenant, confirm_domain: str) -> None:
     if (confirm_domain or "").strip().lower() != tenant.domain:
         raise DomainError(Problem("confirm", N_("Saisissez exactement le domaine « %(value)s » pour confirmer."),
                                   {"value": tenant.domain}))
+    numbers = [ext.number for ext in Extension.select(Extension.number).where(Extension.tenant == tenant)]
     with database.atomic():
         audit.record(actor, "tenant.delete", tenant, "tenant", tenant.id, tenant.domain, snapshot(tenant), None)
         sip_accounts.set_domain(tenant.domain, active=False)
@@ -97,6 +103,8 @@ def delete_tenant(actor: Actor, tenant: Tenant, confirm_domain: str) -> None:
         Job.update(tenant=None).where(Job.tenant == tenant).execute()
         AuditEntry.update(tenant=None).where(AuditEntry.tenant == tenant).execute()
         tenant.delete_instance()
+    for number in numbers:
+        ports.drop_registrations(number, tenant.domain)
 
 
 def set_receptionist_voicemail(actor: Actor, tenant: Tenant, enabled: bool) -> Tenant:
@@ -119,6 +127,17 @@ def add_did(actor: Actor, tenant: Tenant, number: str) -> Did:
     with database.atomic():
         did = Did.create(tenant=tenant, number=e164)
         audit.record(actor, "did.create", tenant, "did", did.id, e164, None, {"number": e164})
+    return did
+
+
+def require_did(number: str) -> Did:
+    """The public number ``number`` (as typed), or a DomainError that says why there is none."""
+    problems = check_phone_number(number, "did")
+    if problems:
+        raise DomainError(problems)
+    did = Did.get_or_none(Did.number == to_e164(number))
+    if did is None:
+        raise DomainError(Problem("did", N_("Aucun client n'a le numéro %(value)s."), {"value": to_e164(number)}))
     return did
 
 

@@ -11,7 +11,11 @@ log = logging.getLogger(__name__)
 
 
 def run_forever(poll_seconds: float = 1.0, stop: threading.Event | None = None) -> None:
-    """Run jobs as they fall due; return on SIGTERM/SIGINT or when ``stop`` is set."""
+    """Run jobs as they fall due; return on SIGTERM/SIGINT or when ``stop`` is set.
+
+    Refuses to start (RuntimeError) unless every kind the worker runs has its handler
+    registered (``wiring.register_handlers``, which ``wsgi.py`` calls)."""
+    jobs.require_handlers(jobs.WORKER)
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGTERM, signal.SIGINT):

@@ -10,11 +10,14 @@ from pathlib import Path
 
 import pytest
 
+import wiring
 from tenants import credentials, migrations
 from tenants.config import load_settings
 from tenants.runtime import start
 
+pytest_plugins = ("tests.fake_registrar",)  # the ``registrar`` fixture
 credentials.use_fast_hashing()
+wiring.register_handlers()  # the job worker's handlers, as every process started from wsgi.py has them
 
 
 def _postgres_url(base: str) -> str:

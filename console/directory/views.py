@@ -6,10 +6,9 @@ of the number while it is typed.
 """
 from __future__ import annotations
 
-import logging
 import math
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
 from console.bounds import page_arg
@@ -22,26 +21,13 @@ from console.forms import ConfirmForm, apply_form, confirm_first, problem_text
 from console.once import flash_once
 from console.plugins import htmx
 from console.scoping import actor, current_tenant, roles_required, tenant_object
-from kamailio import rpc
 from tenants import extensions
 from tenants.extensions import ExtensionInput
 from tenants.models import Account, Did, Extension
 
 bp = Blueprint("directory", __name__, url_prefix="/postes")
-log = logging.getLogger(__name__)
 PER_PAGE = 20
 admin_only = roles_required(Account.ADMIN)
-
-
-def _drop_registrations(number: str, domain: str) -> None:
-    """Phones of a deleted or renumbered extension leave the live list at once.
-
-    Best effort: they can no longer register or be called either way.
-    """
-    try:
-        rpc.unregister(number, domain, settings=current_app.config["POSTE_SETTINGS"])
-    except rpc.RpcError as error:
-        log.info("registrations of %s@%s not dropped: %s", number, domain, error)
 
 
 def _table_context() -> dict:
@@ -130,11 +116,8 @@ def edit(ext_id: int):
     else:
         form = ExtensionForm()
     form.fill_did_choices(ext.tenant, ext)
-    old_number = ext.number
     made, _ = apply_form(form, lambda: extensions.update_extension(actor(), ext, form.to_input()))
     if made:
-        if ext.number != old_number:
-            _drop_registrations(old_number, ext.tenant.domain)
         if htmx:
             did = Did.get_or_none(Did.extension == ext)
             return render_template("directory/_row.html", ext=ext, did=did.number if did else None,
@@ -157,8 +140,7 @@ def delete(ext_id: int):
     if page is not None:
         return page
     number = ext.number
-    extensions.delete_extension(actor(), ext)
-    _drop_registrations(number, ext.tenant.domain)
+    extensions.delete_extension(actor(), ext)  # its phones are unregistered too
     if htmx:
         return ""  # the row swaps itself out
     flash(gettext("Poste %(number)s supprimé.", number=number), "success")

@@ -1,18 +1,19 @@
 """B2: the tenant admin's "Téléphones" and "Appels en cours", the operator's totals.
 
-Everything comes from the running Kamailio through ``kamailio.rpc`` (JSON-RPC);
+Everything comes from the running Kamailio through the domain's registrar port
+(``tenants.ports``, bound to Kamailio's JSON-RPC by the composition root, ``wiring.py``);
 each page has a partial that htmx polls every few seconds. A tenant admin sees
 only its own domain's phones and calls: the domain comes from the signed-in
 account, never from the request.
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 
 from console.scoping import current_tenant, roles_required
-from kamailio import rpc
 from tenants import extensions
 from tenants.models import Account, Tenant
+from tenants.ports import RegistrarError, registrar
 
 bp = Blueprint("phones", __name__, url_prefix="/telephones")
 admin_only = roles_required(Account.ADMIN)
@@ -20,16 +21,12 @@ operator_only = roles_required(Account.OPERATOR)
 POLL = "every 3s"
 
 
-def _settings():
-    return current_app.config["POSTE_SETTINGS"]
-
-
 def _registrations_context() -> dict:
     tenant = current_tenant()
     error = False
     try:
-        regs = rpc.registrations(tenant.domain, settings=_settings())
-    except rpc.RpcError:
+        regs = registrar().registrations(tenant.domain)
+    except RegistrarError:
         regs, error = [], True
     by_number: dict[str, list[dict]] = {}
     for reg in regs:
@@ -42,16 +39,16 @@ def _registrations_context() -> dict:
 def _calls_context() -> dict:
     tenant = current_tenant()
     try:
-        return {"calls": rpc.active_calls(tenant.domain, settings=_settings()), "error": False, "poll": POLL}
-    except rpc.RpcError:
+        return {"calls": registrar().active_calls(tenant.domain), "error": False, "poll": POLL}
+    except RegistrarError:
         return {"calls": [], "error": True, "poll": POLL}
 
 
 def _totals_context() -> dict:
     error = False
     try:
-        totals = rpc.totals_by_domain(settings=_settings())
-    except rpc.RpcError:
+        totals = registrar().totals_by_domain()
+    except RegistrarError:
         totals, error = {}, True
     rows = []
     for tenant in Tenant.select().order_by(Tenant.name):

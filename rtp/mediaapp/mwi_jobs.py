@@ -36,9 +36,15 @@ class MwiJobs:
         self.wake = asyncio.Event()
         self._tasks: list[asyncio.Task] = []
 
+    def handlers(self) -> dict[str, jobs.Handler]:
+        """Every kind the media app runs (``jobs.MEDIA``), and the function that runs it."""
+        return {notify.MWI_JOB: self.run_job}
+
     def start(self) -> None:
         self.loop = asyncio.get_running_loop()
-        jobs.handler(notify.MWI_JOB)(self.run_job)
+        for kind, run in self.handlers().items():
+            jobs.register(kind, run)
+        jobs.require_handlers(jobs.MEDIA)
         self._tasks = [asyncio.ensure_future(self._serve()) for _ in range(LANES)]
 
     def kick(self) -> None:

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from tenants import credentials, extensions
+import wiring
+from tenants import credentials, extensions, ports
 from tenants.secrets_store import sip_key
 from tests import factories
 from tests.sip_fixtures import SipStack
@@ -115,3 +116,16 @@ def tenant(request, sip):
 def ext(tenant):
     """A maker of new extensions of the module's tenant."""
     return lambda: make_ext(tenant)
+
+
+@pytest.fixture
+def console_app(sip):
+    """The console and the CLI wired for this Kamailio as ``wsgi.py`` wires them (``wiring.compose``)."""
+    from console import create_app
+
+    application = create_app(sip.settings, TESTING=True, RATELIMIT_ENABLED=False)
+    previous = ports.registrar()
+    wiring.compose(sip.settings)
+    yield application
+    ports.install_registrar(previous)
+    sip.use_database()

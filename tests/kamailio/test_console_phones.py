@@ -10,14 +10,10 @@ from tests.sip_fixtures import wait_for
 
 
 @pytest.fixture
-def app(sip, directory):
-    from console import create_app
-
-    application = create_app(sip.settings, TESTING=True, RATELIMIT_ENABLED=False)
-    if "phones" not in application.blueprints:
-        application.register_blueprint(bp)
-    yield application
-    sip.use_database()
+def app(console_app, directory):
+    if "phones" not in console_app.blueprints:
+        console_app.register_blueprint(bp)
+    return console_app
 
 
 def _admin(app, sip, tenant, email):

@@ -7,7 +7,6 @@ import time
 import numpy as np
 import soundfile as sf
 
-import rtp.notifications  # noqa: F401 - the worker's voicemail email handler, as wsgi.py loads it
 from rtp.dsp import integrated_loudness
 from tenants import jobs
 from tenants.models import Job, Mailbox

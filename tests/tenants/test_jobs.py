@@ -1,15 +1,18 @@
-"""The persistent job queue: retries with backoff, claims that expire, operator retry."""
+"""The persistent job queue: retries with backoff, short claims renewed while a job runs and
+taken again when its worker died, operator retry."""
 import datetime as dt
+import threading
+import time
 
 import pytest
 
 from tenants import jobs
+from tenants.db import database
 from tenants.models import Job, utcnow
 
 calls: list[dict] = []
 
 
-@jobs.handler("test_flaky")
 def flaky(payload: dict) -> None:
     calls.append(payload)
     if payload.get("fail_until", 0) >= len(calls):
@@ -17,7 +20,12 @@ def flaky(payload: dict) -> None:
 
 
 @pytest.fixture(autouse=True)
-def reset_calls():
+def registry(monkeypatch):
+    """This module's kinds and handlers, gone after each test: other tests see the product's only."""
+    monkeypatch.setattr(jobs, "_kinds", set(jobs._kinds))
+    monkeypatch.setattr(jobs, "_runner", dict(jobs._runner))
+    monkeypatch.setattr(jobs, "_handlers", dict(jobs._handlers))
+    jobs.register(jobs.declare("test_flaky"), flaky)
     calls.clear()
 
 
@@ -75,6 +83,61 @@ def test_a_kind_declared_without_a_handler_here_waits_for_a_worker_that_has_one(
     jobs.run_due()
     job = Job.get_by_id(job.id)
     assert job.status == Job.QUEUED and "no handler" in job.last_error
-    jobs.handler(kind)(calls.append)
+    jobs.register(kind, calls.append)
     jobs.run_due(job.run_at)
     assert Job.get_by_id(job.id).status == Job.DONE and calls == [{}]
+
+
+def wait_until(condition, timeout: float = 20.0, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.02)
+
+
+def test_a_long_job_keeps_its_claim_while_it_runs(db, monkeypatch):
+    """The claim is renewed while the handler runs: another worker never takes a live job."""
+    monkeypatch.setattr(jobs, "CLAIM_SECONDS", 1.5)
+    started, release, runs = threading.Event(), threading.Event(), []
+
+    def long(payload):
+        runs.append(threading.current_thread().name)
+        if len(runs) == 1:  # the first worker's run lasts; a second taker returns at once
+            started.set()
+            release.wait(30)
+
+    jobs.register(jobs.declare("test_long"), long)
+    job = jobs.enqueue("test_long", {})
+
+    def first_worker():
+        with database.connection_context():
+            jobs.run_one()
+
+    worker = threading.Thread(target=first_worker, name="first-worker")
+    worker.start()
+    try:
+        assert started.wait(20)
+        first_claim = Job.get_by_id(job.id).locked_until
+        wait_until(lambda: utcnow() > first_claim + dt.timedelta(seconds=2), what="the first claim to pass")
+        assert jobs.run_one() is None  # another worker finds nothing to take
+        assert Job.get_by_id(job.id).locked_until > utcnow()
+    finally:
+        release.set()
+        worker.join(30)
+    assert runs == ["first-worker"] and Job.get_by_id(job.id).status == Job.DONE
+
+
+def test_a_dead_workers_job_is_taken_again_after_the_short_claim(db):
+    def killed(payload):
+        raise SystemExit("worker killed")  # nothing after this runs in that worker
+
+    jobs.register(jobs.declare("test_killed"), killed)
+    job = jobs.enqueue("test_killed", {})
+    with pytest.raises(SystemExit):
+        jobs.run_one()
+    assert Job.get_by_id(job.id).status == Job.RUNNING
+    assert not [t for t in threading.enumerate() if t.name.startswith("job-claim")]  # nobody renews it
+    jobs.register("test_killed", calls.append)  # the next worker
+    assert jobs.run_due(utcnow() + dt.timedelta(seconds=jobs.CLAIM_SECONDS / 2)) == 0
+    assert jobs.run_due(utcnow() + dt.timedelta(seconds=61)) == 1  # within a minute, not five
+    assert calls == [{}] and Job.get_by_id(job.id).status == Job.DONE
