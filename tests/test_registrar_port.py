@@ -20,13 +20,12 @@ def acme(db):
     return f.tenant("acme.pbx.example")
 
 
-@pytest.fixture
-def admin(app, acme):
-    f.account("admin", acme, email="boss@acme.example")
-    return f.login(app.test_client(), "boss@acme.example")
+def signed_in_admin(app, tenant):
+    return f.login(app.test_client(), f.account("admin", tenant).email)
 
 
-def test_the_consoles_delete_goes_through_the_port(admin, acme, registrar):
+def test_the_consoles_delete_goes_through_the_port(app, acme, registrar):
+    admin = signed_in_admin(app, acme)
     ext = f.extension(acme, "2001")
     token = f.token_for(admin)
     gone = admin.post(f"/postes/{ext.id}/supprimer", data={"confirm": "1"}, headers={**HX, "X-CSRFToken": token})
@@ -59,7 +58,8 @@ def test_a_registrar_that_does_not_answer_does_not_stop_a_delete(acme, registrar
     assert Extension.select().count() == 0
 
 
-def test_the_phones_page_reads_the_port(admin, acme, registrar):
+def test_the_phones_page_reads_the_port(app, acme, registrar):
+    admin = signed_in_admin(app, acme)
     f.extension(acme, "2001")
     now = dt.datetime(2026, 3, 1, 12, 0)
     registrar.phones = [{"extension": "2001", "domain": "acme.pbx.example", "aor": "2001@acme.pbx.example",
@@ -74,7 +74,8 @@ def test_the_phones_page_reads_the_port(admin, acme, registrar):
     assert "Fake-Phone/1.0" in page and "Globex-Phone/1.0" not in page
 
 
-def test_without_a_registrar_the_domain_still_works_and_the_console_says_it_cannot_see(admin, acme):
+def test_without_a_registrar_the_domain_still_works_and_the_console_says_it_cannot_see(app, acme):
+    admin = signed_in_admin(app, acme)
     assert isinstance(ports.registrar(), ports.NoRegistrar)
     extensions.delete_extension(Actor.cli(), f.extension(acme, "2001"))
     with pytest.raises(ports.RegistrarError):
