@@ -123,10 +123,13 @@ def test_email_job_sends_french_text_with_mp3(ext, settings):
         server.stop()
 
 
-def test_email_not_sent_for_a_deleted_message(ext, settings):
-    message = store(ext, settings)
-    VoiceMessage.update(folder="deleted").where(VoiceMessage.id == message.id).execute()
-    notifications.send_voicemail_email({"message_id": message.id})  # no SMTP server: would raise if it tried
+def test_email_not_sent_for_a_deleted_message(ext, settings, smtp):
+    kept, deleted = store(ext, settings, "rec-kept"), store(ext, settings, "rec-deleted")
+    VoiceMessage.update(folder="deleted").where(VoiceMessage.id == deleted.id).execute()
+    notifications.send_voicemail_email({"message_id": deleted.id})
+    notifications.send_voicemail_email({"message_id": kept.id})  # the same path, delivered: the server works
+    (email,) = smtp.wait_for(1)
+    assert len(smtp.messages) == 1 and "2001" in email["Subject"]
 
 
 class FakeProxy(threading.Thread):
