@@ -1,8 +1,8 @@
 """Voicemail through Kamailio + rtpengine: unregistered and busy extensions reach the media app,
 the message is stored, and the registered sipp phone gets the message-waiting NOTIFY.
 
-Kamailio runs kamailio/poste.cfg; until that file routes to the media app, the voicemail
-routing of rtp/README.md is applied to a copy of it (tests/media/kamailio_cfg.py).
+Kamailio runs kamailio/poste.cfg as scripts/run renders it; the media app sits behind it
+(dispatcher set 1), trusting only its socket and their shared secret.
 """
 from __future__ import annotations
 
@@ -14,14 +14,12 @@ from pathlib import Path
 import pytest
 
 import tests.sip_fixtures as sip_fixtures
-from kamailio import service
 from tenants import credentials, extensions, jobs
 from tenants.models import Job
 from tenants.secrets_store import sip_key
 from tenants.voicemail import notify
 from tenants.voicemail.models import VoiceMessage
 from tests import factories
-from tests.media import kamailio_cfg
 from tests.media.caller import Caller
 from tests.media.conftest import MediaProcess, wait_until
 from tests.sip_fixtures import SipStack, free_port
@@ -39,22 +37,13 @@ def voicemail_stack(prompt_dir):
         for xml in source.glob("*.xml"):
             shutil.copy(xml, scenarios / xml.name)
     media_port = free_port()
-    real = kamailio_cfg.real_config_routes_to_media()
-    cfg = scenarios / "poste-voicemail.cfg"
-    if not real:
-        try:
-            cfg.write_text(kamailio_cfg.patched(media_port))
-        except kamailio_cfg.CannotPatchError as exc:
-            pytest.skip(f"kamailio/poste.cfg changed and cannot take the README's snippets: {exc}")
     with pytest.MonkeyPatch.context() as mp:
-        if not real:
-            mp.setattr(service, "POSTE_CFG", cfg)
         mp.setattr(sip_fixtures, "SCENARIOS", scenarios)
-        stack = SipStack(media_nodes=(f"127.0.0.1:{media_port}",)) if real else SipStack()
+        stack = SipStack(media_nodes=(f"127.0.0.1:{media_port}",))
         try:
             stack.start()
             (stack.data_dir / "prompts").symlink_to(prompt_dir)
-            media = MediaProcess(stack.settings, kamailio=real)
+            media = MediaProcess(stack.settings, kamailio=True)
             media.port = media_port
             media.env["POSTE_MEDIA_SIP_PORT"] = str(media_port)
             media.start()
