@@ -97,7 +97,7 @@ def wait_until(condition, timeout: float = 20.0, what: str = "condition"):
 
 def test_a_long_job_keeps_its_claim_while_it_runs(db, monkeypatch):
     """The claim is renewed while the handler runs: another worker never takes a live job."""
-    monkeypatch.setattr(jobs, "CLAIM_SECONDS", 1.5)
+    monkeypatch.setattr(jobs, "CLAIM_SECONDS", 3)
     started, release, runs = threading.Event(), threading.Event(), []
 
     def long(payload):
