@@ -10,17 +10,6 @@ from tests import factories as f
 HX = {"HX-Request": "true"}
 
 
-@pytest.fixture
-def acme(db):
-    return f.tenant("acme.pbx.example")
-
-
-@pytest.fixture
-def admin(app, acme):
-    f.account("admin", acme, email="boss@acme.example")
-    return f.login(app.test_client(), "boss@acme.example")
-
-
 def form(client, **fields):
     return {"csrf_token": f.token_for(client, "/postes/nouveau"), "kind": "desk", "did": "", "forward_to": "", **fields}
 

@@ -6,7 +6,6 @@ import html
 import re
 from pathlib import Path
 
-import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
@@ -107,11 +106,6 @@ def test_every_marked_source_string_is_in_the_template_and_the_english_catalogue
 
 
 # --- pages -----------------------------------------------------------------------------------
-
-@pytest.fixture
-def acme(db):
-    return f.tenant("acme.pbx.example")
-
 
 def test_french_by_default(client):
     page = client.get("/connexion")

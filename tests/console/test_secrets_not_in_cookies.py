@@ -38,14 +38,8 @@ class Flow:
 
 
 @pytest.fixture
-def acme(db):
-    return f.tenant("acme.pbx.example")
-
-
-@pytest.fixture
-def admin(app, acme):
-    f.account("admin", acme, email="boss@acme.example")
-    return Flow(f.login(app.test_client(), "boss@acme.example"))
+def flow(admin):
+    return Flow(admin)
 
 
 def shown_once(flow: Flow, response, ext: Extension) -> str:
@@ -63,32 +57,32 @@ def shown_once(flow: Flow, response, ext: Extension) -> str:
     return found[0]
 
 
-def test_creating_an_extension_shows_its_password_once_and_no_cookie_holds_it(admin):
-    token = f.csrf_token(admin("GET", "/postes/nouveau").text)
-    response = admin("POST", "/postes/nouveau", data={
+def test_creating_an_extension_shows_its_password_once_and_no_cookie_holds_it(flow):
+    token = f.csrf_token(flow("GET", "/postes/nouveau").text)
+    response = flow("POST", "/postes/nouveau", data={
         "csrf_token": token, "number": "2001", "name": "Alice Martin", "email": "alice@acme.example",
         "kind": "desk", "did": "", "forward_to": ""})
     ext = Extension.get(Extension.number == "2001")
-    password = shown_once(admin, response, ext)
-    assert admin.cookies and password not in admin.readable()
+    password = shown_once(flow, response, ext)
+    assert flow.cookies and password not in flow.readable()
 
 
 @pytest.mark.parametrize("htmx", [False, True])
-def test_a_new_sip_password_is_shown_once_and_no_cookie_holds_it(admin, acme, htmx):
+def test_a_new_sip_password_is_shown_once_and_no_cookie_holds_it(flow, acme, htmx):
     ext = f.extension(acme, "2001")
-    token = f.csrf_token(admin("GET", f"/postes/{ext.id}").text)
+    token = f.csrf_token(flow("GET", f"/postes/{ext.id}").text)
     headers = {"HX-Request": "true", "HX-Boosted": "true"} if htmx else {}
-    ask = admin("POST", f"/postes/{ext.id}/mot-de-passe-sip", data={"csrf_token": token}, headers=headers)
+    ask = flow("POST", f"/postes/{ext.id}/mot-de-passe-sip", data={"csrf_token": token}, headers=headers)
     action, fields = f.confirmation(ask, f"/postes/{ext.id}/mot-de-passe-sip")
-    response = admin("POST", action, data=fields, headers=headers)
-    password = shown_once(admin, response, ext)
-    assert admin.cookies and password not in admin.readable()
+    response = flow("POST", action, data=fields, headers=headers)
+    password = shown_once(flow, response, ext)
+    assert flow.cookies and password not in flow.readable()
 
 
-def test_the_password_is_shown_only_to_the_session_that_made_it(app, admin, acme):
+def test_the_password_is_shown_only_to_the_session_that_made_it(app, flow, acme):
     ext = f.extension(acme, "2001")
-    token = f.csrf_token(admin("GET", f"/postes/{ext.id}").text)
-    response = admin("POST", f"/postes/{ext.id}/mot-de-passe-sip", data={"csrf_token": token, "confirm": "1"})
+    token = f.csrf_token(flow("GET", f"/postes/{ext.id}").text)
+    response = flow("POST", f"/postes/{ext.id}/mot-de-passe-sip", data={"csrf_token": token, "confirm": "1"})
     other = f.login(app.test_client(), "boss@acme.example")  # the same admin, elsewhere
     assert not SHOWN.search(other.get(response.headers["Location"]).text)
-    assert SHOWN.search(admin("GET", response.headers["Location"]).text)
+    assert SHOWN.search(flow("GET", response.headers["Location"]).text)

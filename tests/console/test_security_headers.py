@@ -21,14 +21,6 @@ def policy(response) -> dict[str, list[str]]:
     return {p[0]: p[1:] for p in parts}
 
 
-@pytest.fixture
-def admin(app, db):
-    acme = f.tenant("acme.pbx.example")
-    f.extension(acme, "2001")
-    f.account("admin", acme, email="boss@acme.example")
-    return f.login(app.test_client(), "boss@acme.example")
-
-
 def answers(app, admin):
     anonymous = app.test_client()
     return {
@@ -43,7 +35,8 @@ def answers(app, admin):
     }
 
 
-def test_every_answer_carries_the_security_headers(app, admin):
+def test_every_answer_carries_the_security_headers(app, admin, acme):
+    f.extension(acme, "2001")
     for what, response in answers(app, admin).items():
         csp = policy(response)
         assert csp["default-src"] == ["'self'"], what
