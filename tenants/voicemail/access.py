@@ -6,12 +6,19 @@
 - ``temporary_off``: D8, the temporary greeting can be turned off only once an unavailable one exists.
 - ``playback_parts``: D9, envelope and/or message.
 - ``pin_entry``: issue 11, only a PIN actually typed is tried (and can count toward the lock).
+- ``may_deliver``: D10/D11, where a forwarded or recorded message may go (not private, not to
+  oneself, only to a mailbox of the same tenant).
+- ``greeting_path``, ``replaced_greeting``: D8, a new file per greeting; the old one goes only
+  when it is the tenant's own.
+- ``time_zone``, ``local_time``: D9, a message's time in the tenant's zone (Paris when unknown).
 - ``LAYOUTS``: the menu layouts, tables over the same states: ``asterisk`` (seed 003, the
   default) and ``ooma`` (seed 000: main menu 5, then 1 greeting, 2 name, 3 PIN).
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tenants.voicemail import rules
 
@@ -97,6 +104,9 @@ def deleted(current: str) -> str:
     return "deleted"
 
 
+GREETING_KINDS = ("unavailable", "busy", "name", "temporary")
+
+
 @dataclass(frozen=True)
 class Decision:
     ok: bool
@@ -117,7 +127,7 @@ def greeting_recorded(kind: str, greetings: rules.Greetings, path: str) -> rules
     as soon as it is recorded (seed 003: "activé, lorsqu'on enregistre un message")."""
     values = {"unavailable": greetings.unavailable, "busy": greetings.busy, "name": greetings.name,
               "temporary": greetings.temporary, "temporary_on": greetings.temporary_on}
-    if kind not in ("unavailable", "busy", "name", "temporary"):
+    if kind not in GREETING_KINDS:
         raise ValueError(f"unknown greeting {kind!r}")
     values[kind] = path
     if kind == "temporary":
@@ -166,3 +176,49 @@ def valid_new_pin(pin: str) -> bool:
     from tenants.validation import check_pin
 
     return not check_pin(pin)
+
+
+def may_deliver(own_number: str, to_number: str, recipient_found: bool, private: bool = False) -> Decision:
+    """D10/D11: may a message (forwarded, or recorded to be sent) go to mailbox ``to_number``?
+
+    ``recipient_found``: ``to_number`` is a mailbox of the sender's own tenant (a number of
+    another tenant is no mailbox here). A private message stays with its recipient (D10), and
+    nobody sends to their own mailbox."""
+    if private:
+        return Decision(False, "private")
+    if to_number == own_number:
+        return Decision(False, "self")
+    if not recipient_found:
+        return Decision(False, "no_mailbox")
+    return Decision(True, "ok")
+
+
+def greeting_path(domain: str, number: str, kind: str, token: str) -> str:
+    """Where greeting ``kind`` is written, relative to $POSTE_DATA: a new file per recording
+    (``token`` tells them apart), so the old one plays until the row points at the new one."""
+    if kind not in GREETING_KINDS:
+        raise ValueError(f"unknown greeting {kind!r}")
+    return f"voicemail/{domain}/{number}/greeting-{kind}-{token}.wav"
+
+
+def replaced_greeting(old: str | None, new: str, domain: str) -> str | None:
+    """The file a new greeting leaves unused, to delete: only one under the tenant's own folder."""
+    if old and old != new and old.startswith(f"voicemail/{domain}/"):
+        return old
+    return None
+
+
+DEFAULT_TIME_ZONE = "Europe/Paris"  # the product's default (tenants.models.Tenant.timezone)
+
+
+def time_zone(name: str | None) -> ZoneInfo:
+    """The tenant's time zone; an unknown name (or none) is Paris, as the product's default."""
+    try:
+        return ZoneInfo(name or DEFAULT_TIME_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):  # not in the tz database, or not a zone name at all
+        return ZoneInfo(DEFAULT_TIME_ZONE)
+
+
+def local_time(received_utc: dt.datetime, zone_name: str | None) -> dt.datetime:
+    """D9: when a message came, as its owner hears it: naive UTC (as stored) to naive local time."""
+    return received_utc.replace(tzinfo=dt.UTC).astimezone(time_zone(zone_name)).replace(tzinfo=None)

@@ -12,7 +12,7 @@ from tenants.voicemail import access, notify, rules
 from tenants.voicemail.models import MailboxSettings, VoiceMessage
 
 FOLDERS = ("new", "old", "work", "family", "friends", "deleted")
-GREETINGS = ("unavailable", "busy", "name", "temporary")
+GREETINGS = access.GREETING_KINDS
 
 
 def settings_of(mailbox_id: int) -> MailboxSettings:

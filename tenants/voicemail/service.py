@@ -54,15 +54,32 @@ def load_context(number: str, domain: str) -> MailboxContext | None:
         return None
     ext, tenant = row.extension, row.extension.tenant
     opts = options_for(tenant)
-    settings = MailboxSettings.get_or_none(MailboxSettings.mailbox == row)
-    greetings = rules.Greetings() if settings is None else rules.Greetings(
-        unavailable=settings.unavailable_path, busy=settings.busy_path, name=settings.name_path,
-        temporary=settings.temporary_path, temporary_on=settings.temporary_on)
+    greetings = greetings_of(MailboxSettings.get_or_none(MailboxSettings.mailbox == row))
     return MailboxContext(
         mailbox_id=row.id, extension_id=ext.id, number=ext.number, name=ext.name, domain=tenant.domain,
         language=tenant.language, timezone=tenant.timezone, greetings=greetings,
         capacity=capacity_of(row.id, opts["max_messages"]), min_seconds=opts["min_seconds"],
         max_seconds=opts["max_seconds"], reception=opts["reception"], email=row.email)
+
+
+def access_context(domain: str, number: str = "") -> MailboxContext:
+    """D2 (``*98``): a mailbox access call before its mailbox is known. Its tenant is known from
+    the domain, so the call speaks the tenant's language from the first prompt (issue 12)."""
+    tenant = Tenant.get_or_none(Tenant.domain == domain.lower())
+    return MailboxContext(
+        mailbox_id=0, extension_id=0, number=number, name="", domain=domain.lower(),
+        language=tenant.language if tenant else Tenant.language.default,
+        timezone=tenant.timezone if tenant else Tenant.timezone.default, greetings=rules.Greetings(),
+        capacity=rules.Capacity(0, 1), min_seconds=DEFAULT_OPTIONS["min_seconds"],
+        max_seconds=DEFAULT_OPTIONS["max_seconds"], reception=None, email="")
+
+
+def greetings_of(settings: MailboxSettings | None) -> rules.Greetings:
+    """A mailbox's recorded greetings as plain data (none recorded without a settings row)."""
+    if settings is None:
+        return rules.Greetings()
+    return rules.Greetings(unavailable=settings.unavailable_path, busy=settings.busy_path, name=settings.name_path,
+                           temporary=settings.temporary_path, temporary_on=settings.temporary_on)
 
 
 def capacity_of(mailbox_id: int, limit: int | None = None) -> rules.Capacity:

@@ -1,6 +1,8 @@
 """Pure rules of the mailbox by phone (tenants/voicemail/access.py)."""
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from tenants.voicemail import access
@@ -78,3 +80,43 @@ def test_only_a_pin_actually_entered_is_tried():
     assert access.pin_entry("", silent_before=1, repeats=3) == access.PinEntry(access.ASK_AGAIN, 2)
     assert access.pin_entry("", silent_before=2, repeats=3) == access.PinEntry(access.GIVE_UP, 3)
     assert access.pin_entry("", silent_before=0, repeats=1).action == access.GIVE_UP
+
+
+# ------------------------------------------------------------------ rules the media app applies (issue 13)
+@pytest.mark.parametrize("own, to, found, private, why", [
+    ("2001", "2002", True, False, "ok"),
+    ("2001", "2002", True, True, "private"),  # D10: a private message is not forwarded
+    ("2001", "2001", True, False, "self"),  # nobody sends to their own mailbox
+    ("2001", "2001", True, True, "private"),
+    ("2001", "2003", False, False, "no_mailbox"),  # unknown, or another tenant's number
+])
+def test_where_a_message_may_be_delivered(own, to, found, private, why):
+    decision = access.may_deliver(own, to, found, private)
+    assert (decision.ok, decision.why) == (why == "ok", why)
+
+
+def test_a_greeting_file_per_recording_and_only_the_tenants_old_one_removed():
+    assert access.greeting_path("acme.pbx.example", "2001", "busy", "ab12") == \
+        "voicemail/acme.pbx.example/2001/greeting-busy-ab12.wav"
+    with pytest.raises(ValueError):
+        access.greeting_path("acme.pbx.example", "2001", "message", "ab12")
+    new = "voicemail/acme.pbx.example/2001/greeting-busy-cd34.wav"
+    old = "voicemail/acme.pbx.example/2001/greeting-busy-ab12.wav"
+    assert access.replaced_greeting(old, new, "acme.pbx.example") == old
+    assert access.replaced_greeting(new, new, "acme.pbx.example") is None  # the same file: kept
+    assert access.replaced_greeting(None, new, "acme.pbx.example") is None
+    assert access.replaced_greeting("voicemail/globex.pbx.example/2001/g.wav", new, "acme.pbx.example") is None
+    assert access.replaced_greeting("prompts/fr/goodbye.wav", new, "acme.pbx.example") is None
+
+
+@pytest.mark.parametrize("zone, local", [
+    ("Europe/Paris", dt.datetime(2026, 3, 3, 14, 5)),  # winter: UTC+1
+    ("America/Montreal", dt.datetime(2026, 3, 3, 8, 5)),
+    ("Nowhere/City", dt.datetime(2026, 3, 3, 14, 5)),  # unknown zone: Paris, the product's default
+    ("../etc/passwd", dt.datetime(2026, 3, 3, 14, 5)),  # not a zone name at all
+    ("", dt.datetime(2026, 3, 3, 14, 5)),
+    (None, dt.datetime(2026, 3, 3, 14, 5)),
+])
+def test_a_message_time_in_the_tenants_zone(zone, local):
+    assert access.local_time(dt.datetime(2026, 3, 3, 13, 5), zone) == local
+    assert access.local_time(dt.datetime(2026, 7, 1, 13, 5), "Europe/Paris") == dt.datetime(2026, 7, 1, 15, 5)
