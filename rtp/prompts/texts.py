@@ -121,6 +121,7 @@ FIXED = {
         "message-deleted": "Message supprimé.",
         "no-previous": "Il n'y a pas de message précédent.",
         "no-more-messages": "Il n'y a plus de message.",
+        "action-failed": "Désolé, une erreur est survenue.",  # a domain action failed or did not answer
         # ---- D12: the owner is warned at login (seed 001, "Limite de la boîte vocale")
         "mailbox-nearly-full": "Attention, votre boîte vocale est presque pleine.",
         "mailbox-full-owner": ("Attention, votre boîte vocale est pleine. "
@@ -244,6 +245,7 @@ FIXED = {
         "message-deleted": "Message deleted.",
         "no-previous": "There is no previous message.",
         "no-more-messages": "There are no more messages.",
+        "action-failed": "Sorry, an error occurred.",
         "mailbox-nearly-full": "Warning, your mailbox is almost full.",
         "mailbox-full-owner": "Warning, your mailbox is full. Callers can no longer leave you a message.",
         "mailbox-holds": "It holds",

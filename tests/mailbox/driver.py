@@ -7,9 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
-from rtp.flows import mailbox_events as mb
 from rtp.flows.events import Digit, File, HangUp, Play, PromptEnd, Recorded, StartTimer, StopRecording, Timeout
 from rtp.flows.mailbox import MailboxContext, MailboxFlow
+from rtp.flows.mailbox import events as mb
 from rtp.prompts.phrases import render_text
 from tenants.pin_rules import PinState, after_attempt
 from tenants.validation import check_pin
@@ -86,6 +86,8 @@ class Phone:
         for action in actions:
             self.actions.append(action)
             answer = self.store.answer(action, self.lookup)
+            if isinstance(answer, mb.Answer):  # as the media app does: the answer names its request
+                answer = replace(answer, request=action)
             if answer is not None:
                 self._feed(self.flow.handle(answer))
 

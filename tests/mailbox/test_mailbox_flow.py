@@ -5,7 +5,6 @@ import datetime as dt
 
 import pytest
 
-from rtp.flows import mailbox_events as mb
 from rtp.flows.events import (
     DiscardRecording,
     File,
@@ -17,6 +16,7 @@ from rtp.flows.events import (
     StopPlayback,
 )
 from rtp.flows.mailbox import MENU_REPEATS
+from rtp.flows.mailbox import events as mb
 from rtp.prompts.texts import FIXED, segment_text
 from tenants.pin_rules import PinState
 from tenants.voicemail.rules import Capacity, Greetings

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rtp.flows import mailbox_events as mb
 from rtp.flows.mailbox import MENU_REPEATS
+from rtp.flows.mailbox import events as mb
 from rtp.mediaapp import mailbox_call as mc
 from tenants import credentials, mail
 from tenants.models import Job, Mailbox

@@ -1,7 +1,8 @@
-"""Events and actions of the mailbox flow (rtp/flows/mailbox.py), besides those of ``rtp.flows.events``.
+"""Events and actions of the mailbox flow, besides those of ``rtp.flows.events``.
 
 The flow asks for domain work with an action (check a PIN, move a message...); the media
-app does it off the event loop and answers with the matching event.
+app does it off the event loop and answers with the matching event, an ``Answer`` whose
+``request`` is the action answered. When the work raises, the answer is ``ActionFailed``.
 """
 from __future__ import annotations
 
@@ -40,35 +41,49 @@ class MailboxInfo:
 
 
 # ------------------------------------------------------------------ events (answers of the media app)
+@dataclass(frozen=True, kw_only=True)
+class Answer:
+    """The media app's answer to a domain action. ``request`` is that action: a state waits for
+    the answer to its own request only, so an answer that comes after its wait gave up (the
+    timeout) cannot be taken for the answer to a later question."""
+
+    request: object = None
+
+
 @dataclass(frozen=True)
-class MailboxLoaded:
+class ActionFailed(Answer):
+    """The domain work for ``request`` raised (database locked or gone...): nothing was answered."""
+
+
+@dataclass(frozen=True)
+class MailboxLoaded(Answer):
     info: MailboxInfo | None  # None: no such mailbox in the caller's tenant
 
 
 @dataclass(frozen=True)
-class PinChecked:
+class PinChecked(Answer):
     outcome: str  # accepted, wrong, locked, just_locked (tenants.mailbox_pin.PinOutcome values)
 
 
 @dataclass(frozen=True)
-class PinChanged:
+class PinChanged(Answer):
     ok: bool
 
 
 @dataclass(frozen=True)
-class MessagesLoaded:
+class MessagesLoaded(Answer):
     folder: str
     messages: tuple  # of MessageInfo, oldest first
 
 
 @dataclass(frozen=True)
-class GreetingSaved:
+class GreetingSaved(Answer):
     kind: str
     path: str | None  # None: not saved
 
 
 @dataclass(frozen=True)
-class Sent:
+class Sent(Answer):
     """Answer to ForwardMessage / SendRecording."""
 
     ok: bool
@@ -76,66 +91,72 @@ class Sent:
 
 # ------------------------------------------------------------------ actions
 @dataclass(frozen=True)
+class UseLanguage:
+    """Speak ``language`` from now on: the mailbox's tenant is known (issue 12: ``*98`` in English)."""
+
+    language: str
+
+
+@dataclass(frozen=True)
 class LookupMailbox:
     number: str
 
 
 @dataclass(frozen=True)
-class CheckPin:
+class MailboxAction:
+    """A domain action on one mailbox (the caller's own, once logged in or at the PIN)."""
+
     mailbox_id: int
+
+
+@dataclass(frozen=True)
+class CheckPin(MailboxAction):
     pin: str
 
 
 @dataclass(frozen=True)
-class ChangePin:
-    mailbox_id: int
+class ChangePin(MailboxAction):
     pin: str
 
 
 @dataclass(frozen=True)
-class LoadMessages:
-    mailbox_id: int
+class LoadMessages(MailboxAction):
     folder: str
 
 
 @dataclass(frozen=True)
-class MoveMessage:
-    mailbox_id: int
+class MoveMessage(MailboxAction):
     message_id: int
     folder: str  # "deleted" deletes (E7's Deleted folder)
 
 
 @dataclass(frozen=True)
-class SaveGreeting:
+class SaveGreeting(MailboxAction):
     """Keep the recording just made as greeting ``kind`` (unavailable, busy, name, temporary)."""
 
-    mailbox_id: int
     kind: str
 
 
 @dataclass(frozen=True)
-class SetTemporary:
-    mailbox_id: int
+class SetTemporary(MailboxAction):
     on: bool
 
 
 @dataclass(frozen=True)
-class FinishSetup:
-    mailbox_id: int
+class FinishSetup(MailboxAction):
+    """D3: the first-access steps are done."""
 
 
 @dataclass(frozen=True)
-class ForwardMessage:
-    mailbox_id: int
+class ForwardMessage(MailboxAction):
     message_id: int
     to_number: str
 
 
 @dataclass(frozen=True)
-class SendRecording:
+class SendRecording(MailboxAction):
     """D11: the recording just made goes to another mailbox of the tenant as a new message."""
 
-    mailbox_id: int
     to_number: str
 
 

@@ -1,0 +1,118 @@
+"""Seed 003 "3 Options avancées" (5 send a voice message, * back), and the mailbox a message goes
+to, asked for sending (D11) and for forwarding a message (8 after it):
+
+    advanced --send--> ask-number(send) --digits #--> record-greeting(message) ... --1--> sending-recording
+             --back--> main                                       sending-recording --Sent--> main
+    ask-number(forward) --digits #--> forwarding-message --Sent--> message-menu
+    ask-number --nothing typed--> main
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from rtp.flows.mailbox import events as mb
+from rtp.flows.mailbox import main, message
+from rtp.flows.mailbox.base import Collect, MailboxState, Menu, Session, Transition, Waiting
+from rtp.flows.mailbox.greetings import RecordGreeting
+
+if TYPE_CHECKING:
+    from rtp.flows.mailbox.flow import MailboxFlow
+
+SEND, FORWARD = "send", "forward"  # what the number is asked for
+
+
+def sent(ok: bool) -> tuple:
+    return ("message-sent",) if ok else ("invalid-mailbox",)
+
+
+@dataclass(frozen=True)
+class Advanced(Menu):
+    name = "advanced"
+    menu = "advanced"
+
+    def choose(self, flow: MailboxFlow, what: str, key: str) -> Transition:
+        if what == "send":  # D11: record a message for another mailbox
+            return flow.go(AskNumber(self.session, SEND))
+        if what == "back":
+            return flow.go(main.Main(self.session))
+        return self.invalid(flow)
+
+
+@dataclass(frozen=True)
+class AskNumber(Collect):
+    """The mailbox a message goes to (D11), then ``#``."""
+
+    session: Session
+    purpose: str  # SEND or FORWARD
+    name = "ask-number"
+    prompt = ("enter-destination",)
+
+    @property
+    def label(self) -> str:
+        return f"ask-number({self.purpose})"
+
+    def done(self, flow: MailboxFlow, digits: str) -> Transition:
+        if not digits:
+            return flow.go(main.Main(self.session))
+        if self.purpose == SEND:
+            return flow.go(RecordGreeting(self.session, "message", SendTo(digits)))
+        return flow.go(ForwardingMessage(self.session, digits))
+
+
+@dataclass(frozen=True)
+class SendTo:
+    """The ``then`` of a message recorded for mailbox ``number`` (D11): 1 sends it, it is no greeting."""
+
+    number: str
+
+    @property
+    def label(self) -> str:
+        return "send"
+
+    def accepted(self, flow: MailboxFlow, session: Session, kind: str) -> Transition:
+        return flow.go(SendingRecording(session, self.number))
+
+    def resume(self, flow: MailboxFlow, session: Session, before: tuple) -> Transition:
+        return flow.go(main.Main(session, before=before))
+
+    def back(self, flow: MailboxFlow, session: Session) -> MailboxState:
+        return main.Main(session)
+
+
+@dataclass(frozen=True)
+class SendingRecording(Waiting):
+    session: Session
+    number: str
+    name = "sending-recording"
+    answer = mb.Sent
+
+    @property
+    def request(self) -> mb.SendRecording:
+        return mb.SendRecording(self.session.info.mailbox_id, self.number)
+
+    def answered(self, flow: MailboxFlow, event: mb.Answer) -> Transition:
+        assert isinstance(event, mb.Sent)
+        return flow.go(main.Main(self.session, before=sent(event.ok)))
+
+    def back(self, flow: MailboxFlow) -> MailboxState:
+        return main.Main(self.session)
+
+
+@dataclass(frozen=True)
+class ForwardingMessage(Waiting):
+    session: Session
+    number: str
+    name = "forwarding-message"
+    answer = mb.Sent
+
+    @property
+    def request(self) -> mb.ForwardMessage:
+        return mb.ForwardMessage(self.session.info.mailbox_id, self.session.current.id, self.number)
+
+    def answered(self, flow: MailboxFlow, event: mb.Answer) -> Transition:
+        assert isinstance(event, mb.Sent)
+        return flow.go(message.MessageMenu(self.session, before=sent(event.ok)))
+
+    def back(self, flow: MailboxFlow) -> MailboxState:
+        return message.MessageMenu(self.session)
