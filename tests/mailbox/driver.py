@@ -16,6 +16,13 @@ from tenants.validation import check_pin
 from tenants.voicemail.rules import Greetings
 
 SPEECH = Recorded(speech_seconds=2.0, recorded_seconds=3.0, has_speech=True)
+DONE_SETUP = dict(setup_done=True, greetings=Greetings(unavailable="g/u.wav", name="g/n.wav"))
+
+
+def info(**kw) -> mb.MailboxInfo:
+    """Mailbox 2001 of acme, past its first access, one new message (``kw`` changes any field)."""
+    return mb.MailboxInfo(**{**dict(mailbox_id=7, number="2001", domain="acme.pbx.example", new=1, old=0),
+                             **DONE_SETUP, **kw})
 
 
 def message(id_: int, folder: str = "new", caller: str = "0612345678", when=None) -> mb.MessageInfo:
@@ -33,8 +40,14 @@ class Store:
     setup_done: bool = False
     sent: list = field(default_factory=list)
     recording: Recorded = SPEECH
+    failing: tuple = ()  # action types whose work raises: answered ActionFailed
+    unanswered: tuple = ()  # action types never answered (the flow's timer is what ends the wait)
 
     def answer(self, action, info: mb.MailboxInfo | None):
+        if isinstance(action, self.failing):
+            return mb.ActionFailed()
+        if isinstance(action, self.unanswered):
+            return None
         if isinstance(action, mb.LookupMailbox):
             return mb.MailboxLoaded(info if info and action.number == info.number else None)
         if isinstance(action, mb.CheckPin):
@@ -83,13 +96,18 @@ class Phone:
         self.mark = 0
 
     def _feed(self, actions):
+        # As in the media app, the answers come after every action of the batch was performed
+        # (the domain work runs on its pool): the flow has moved to the batch's state by then.
+        answers = []
         for action in actions:
             self.actions.append(action)
             answer = self.store.answer(action, self.lookup)
             if isinstance(answer, mb.Answer):  # as the media app does: the answer names its request
                 answer = replace(answer, request=action)
             if answer is not None:
-                self._feed(self.flow.handle(answer))
+                answers.append(answer)
+        for answer in answers:
+            self._feed(self.flow.handle(answer))
 
     def start(self) -> Phone:
         self._feed(self.flow.start())
@@ -136,3 +154,11 @@ class Phone:
     @property
     def state(self) -> str:
         return self.flow.state.name
+
+
+def logged_in(store: Store | None = None, **kw) -> Phone:
+    """``*97`` with the right PIN: at the main menu, marked there."""
+    phone = Phone(info(**kw), store=store).start()
+    phone.keys("1234#")
+    assert phone.state == "main", phone.heard()
+    return phone.mark_now()

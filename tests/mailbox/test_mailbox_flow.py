@@ -20,23 +20,7 @@ from rtp.flows.mailbox import events as mb
 from rtp.prompts.texts import FIXED, segment_text
 from tenants.pin_rules import PinState
 from tenants.voicemail.rules import Capacity, Greetings
-from tests.mailbox.driver import Phone, Store, message
-
-DONE_SETUP = dict(setup_done=True, greetings=Greetings(unavailable="g/u.wav", name="g/n.wav"))
-
-
-def info(**kw) -> mb.MailboxInfo:
-    base = dict(mailbox_id=7, number="2001", domain="acme.pbx.example", new=1, old=0)
-    base.update(DONE_SETUP)
-    base.update(kw)
-    return mb.MailboxInfo(**base)
-
-
-def logged_in(store: Store | None = None, **kw) -> Phone:
-    phone = Phone(info(**kw), store=store).start()
-    phone.keys("1234#")
-    assert phone.state == "main", phone.heard()
-    return phone.mark_now()
+from tests.mailbox.driver import Phone, Store, info, logged_in, message
 
 
 # ------------------------------------------------------------------ login (D1, D2, D4)
