@@ -174,12 +174,9 @@ class MediaApp:
         ctx = await self._work(service.load_context, *target) if target else None
         if ctx is None and not access:
             return 404, "No Mailbox", b""
-        if ctx is None:  # D2: mailbox access without a known mailbox: the login asks for it
+        if ctx is None:  # D2: mailbox access without a known mailbox: the login asks for it, in the tenant's language
             domain = (request.get("X-Poste-Tenant") or ruri.host or "").lower()
-            ctx = service.MailboxContext(
-                mailbox_id=0, extension_id=0, number=target[0] if target else "", name="", domain=domain,
-                language="fr", timezone="Europe/Paris", greetings=rules.Greetings(), capacity=rules.Capacity(0, 1),
-                min_seconds=1, max_seconds=180, reception=None, email="")
+            ctx = await self._work(service.access_context, domain, target[0] if target else "")
         caller_number, caller_name = caller_of(request)
         session = await RtpSession.open(self.rtp_address, negotiated.codec, negotiated.dtmf_pt)
         session.remote = (negotiated.remote_address, negotiated.remote_port)

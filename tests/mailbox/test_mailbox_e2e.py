@@ -3,11 +3,14 @@
 ``*97`` from the mailbox's own phone with the PIN sent as RFC 4733 events: the message is
 heard (found in what the phone received by cross-correlation), 7 deletes it and the
 message-waiting light goes off. ``*98`` with three wrong PINs locks the mailbox: the
-admin is emailed, sees it locked in the console and unlocks it.
+admin is emailed, sees it locked in the console and unlocks it. ``*98`` in an English
+tenant speaks English from its first prompt (issue 12).
 """
 from __future__ import annotations
 
 import asyncio
+import fcntl
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,7 +18,7 @@ from scipy.signal import fftconvolve
 
 from rtp.audio.files import read_wav
 from tenants import credentials, jobs, mail, mailbox_pin
-from tenants.models import Job, Mailbox
+from tenants.models import Job, Mailbox, Tenant
 from tenants.voicemail import notify, service
 from tenants.voicemail.models import MailboxSettings, VoiceMessage
 from tests import factories
@@ -26,6 +29,7 @@ from tests.kamailio.test_voicemail_routing import (  # noqa: F401 - fixtures: on
     assert_ok,
     leave_message,
     messages_for,
+    shared_prompts,
     sip,
     speech,
 )
@@ -173,3 +177,47 @@ def test_three_wrong_pins_from_star_98_lock_the_mailbox_and_the_admin_unlocks_it
     assert response.status_code == 302
     assert not Mailbox.get_by_id(mailbox_id).locked
     assert mailbox_pin.try_pin(mailbox_id, "0000") == mailbox_pin.PinOutcome.WRONG  # PINs are checked again
+
+
+def english_prompts() -> Path:
+    """The English prompts, rendered once per machine beside the French ones that the stack's
+    media app plays from (``shared_prompts``), under the same lock."""
+    from rtp.prompts.generate import generate_prompts
+
+    prompts = shared_prompts()
+    with open(prompts.parent / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        generate_prompts(prompts.parent, languages=("en",))
+    return prompts
+
+
+def test_star_98_in_an_english_tenant_speaks_english_from_the_first_prompt(sip, tenant):  # noqa: F811
+    """Issue 12: the mailbox number, the PIN and the menu are asked in the tenant's language,
+    though nothing but the tenant (the domain) is known when the call is answered."""
+    prompts = english_prompts()
+    box, other = make_ext(tenant), make_ext(tenant)
+    mailbox = Mailbox.get(Mailbox.extension == box.model.id)
+    mailbox_pin.change_pin(mailbox.id, "4711")
+    MailboxSettings.create(mailbox=mailbox, setup_done=True)
+
+    def prompt(language: str, key: str) -> np.ndarray:
+        return read_wav(prompts / language / f"{key}.wav")[0]
+
+    async def main():
+        phone = await PhoneCaller(("127.0.0.1", sip.sip_port), other.number, DOMAIN, other.password, "*98").open()
+        try:
+            assert (await phone.invite()).status == 200
+            for key, typed in (("enter-mailbox", box.number + "#"), ("enter-pin", "4711#"), ("menu-listen", "")):
+                start = len(phone.rtp.received)
+                await until(lambda key=key, start=start: found_in(audio_since(phone, start), prompt("en", key)) > 0.8,
+                            20, phone, f"the English prompt {key!r}")
+                assert found_in(audio_since(phone, start), prompt("fr", key)) < 0.6, f"{key!r} in French too"
+                await keys(phone, typed)
+            assert (await phone.bye()).status == 200
+        finally:
+            phone.close()
+    Tenant.update(language="en").where(Tenant.id == tenant.id).execute()
+    try:
+        asyncio.run(asyncio.wait_for(main(), 120))
+    finally:
+        Tenant.update(language="fr").where(Tenant.id == tenant.id).execute()

@@ -515,3 +515,21 @@ def test_a_known_mailbox_number_is_loaded_first():
     gone = Phone(None, own_phone=True, lookup=info())
     gone.flow.ctx = gone.flow.ctx.__class__("acme.pbx.example", None, True, number="2999")
     assert gone.start().state == "goodbye"
+
+
+# ------------------------------------------------------------------ issue 12: the tenant's language
+def test_the_call_speaks_the_mailbox_tenants_language_once_it_is_known():
+    phone = Phone(None, own_phone=False, lookup=info(language="en")).start()  # the call started in French
+    phone.keys("2001#")
+    switch = phone.actions.index(mb.UseLanguage("en"))
+    assert phone.did(mb.UseLanguage) == [mb.UseLanguage("en")] and phone.state == "pin"
+    assert isinstance(phone.actions[switch + 1], Play) and phone.actions[switch + 1].items == ("enter-pin",)
+    known = Phone(None, own_phone=True, lookup=info(language="en"))
+    known.flow.ctx = known.flow.ctx.__class__("acme.pbx.example", None, True, number="2001")
+    assert known.start().did(mb.UseLanguage) == [mb.UseLanguage("en")]
+
+
+def test_a_call_already_in_the_tenants_language_switches_nothing():
+    phone = Phone(None, own_phone=False, lookup=info(language="en"))
+    phone.flow.ctx = phone.flow.ctx.__class__("acme.pbx.example", None, False, language="en")
+    assert not phone.start().keys("2001#").did(mb.UseLanguage) and phone.state == "pin"

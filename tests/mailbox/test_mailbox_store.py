@@ -9,7 +9,7 @@ import pytest
 from rtp.audio.files import write_wav_atomic
 from rtp.mediaapp import mailbox_call as mc
 from tenants import credentials, mail
-from tenants.models import Job, Mailbox
+from tenants.models import Job, Mailbox, Tenant
 from tenants.voicemail import mailbox_changes as changes
 from tenants.voicemail import notify, service  # noqa: F401 - registers the job handlers
 from tenants.voicemail.models import MailboxSettings, VoicemailOptions, VoiceMessage
@@ -114,3 +114,14 @@ def test_forward_and_send_to_another_mailbox_of_the_tenant(box, settings):
 def test_finish_setup(box):
     changes.finish_setup(box.id)
     assert mc.load_info("2001", "acme.pbx.example").setup_done
+
+
+def test_a_star_98_call_speaks_its_tenants_language_before_the_mailbox_is_known(box):
+    """Issue 12: *98 knows its tenant from the domain only; that is enough for its language."""
+    assert service.access_context("acme.pbx.example").language == "fr"
+    Tenant.update(language="en", timezone="America/Montreal").where(Tenant.domain == "acme.pbx.example").execute()
+    ctx = service.access_context("ACME.pbx.example", "2001")
+    assert (ctx.language, ctx.timezone, ctx.domain, ctx.number, ctx.mailbox_id) == \
+        ("en", "America/Montreal", "acme.pbx.example", "2001", 0)
+    assert service.access_context("nowhere.pbx.example").language == "fr"
+    assert service.access_context("globex.pbx.example").language == "fr"  # another tenant's own
