@@ -214,7 +214,7 @@ class Dialog:
         req.add("To", f"{self.remote_uri};tag={self.remote_tag}")
         req.add("Call-ID", self.call_id)
         req.add("CSeq", f"{self.local_cseq} {method}")
-        for name, value in headers:
+        for name, value in [*headers, *self.stack.secret_header()]:  # Kamailio strips it before relaying
             req.add(name, value)
         req.body = body
         return req

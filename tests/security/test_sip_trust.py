@@ -175,3 +175,26 @@ def test_the_served_domain_check_is_a_parameterised_query(db):
     assert sip_accounts.is_served("ACME.pbx.example")
     for attack in ("x'or(1)--", "x' or '1'='1", "x\\'or(1)--", "%", "acme.pbx.example' --"):
         assert not sip_accounts.is_served(attack)
+
+
+def test_a_forged_in_dialog_request_is_not_relayed(stack, tenants):
+    """A To tag and a Route naming Kamailio, outside any call it set up: no open relay."""
+    target = Listener()  # where the attacker wants the request to go (a carrier, say)
+    try:
+        def forged(method):
+            def text(local):
+                tag = random.randint(1, 10**9)
+                lines = [f"{method} sip:+33142000000@{HOST}:{target.port} SIP/2.0",
+                         f"Via: SIP/2.0/UDP {local[0]}:{local[1]};branch=z9hG4bKf{tag};rport",
+                         f"Route: <sip:{HOST}:{stack.sip_port};lr>",
+                         f"From: <sip:attacker@x.invalid>;tag={tag}", f"To: <sip:+33142000000@x.invalid>;tag=x{tag}",
+                         f"Call-ID: forged-{tag}@x.invalid", f"CSeq: 2 {method}", "Max-Forwards: 70",
+                         f"Contact: <sip:attacker@{local[0]}:{local[1]}>"]
+                return "\r\n".join(lines) + "\r\nContent-Length: 0\r\n\r\n"
+            return text
+
+        for method in ("INVITE", "BYE", "MESSAGE", "NOTIFY", "SUBSCRIBE"):
+            assert request_from(HOST, stack.sip_port, forged(method)) == 403, method
+        assert target.received() == []
+    finally:
+        target.close()
