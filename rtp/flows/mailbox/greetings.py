@@ -113,6 +113,10 @@ class GreetingChecking(_Recording):
     name = "greeting-checking"
     busy = True
 
+    @property
+    def label(self) -> str:
+        return super().label[:-1] + "; hung up)" if self.hung_up else super().label
+
     def handle(self, flow: MailboxFlow, event: object) -> Transition:
         if isinstance(event, ev.Recorded) and self.hung_up:
             return Done(), [ev.DiscardRecording()]
