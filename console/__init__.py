@@ -8,7 +8,7 @@ from flask_babel import get_locale, gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from console import i18n, once, security
+from console import assets, forms, i18n, once, security
 from console.audit.labels import action_label, job_label
 from console.bounds import IdConverter
 from console.plugins import babel, csrf, htmx, limiter, login_manager
@@ -60,12 +60,14 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
     once.init_app(app)
+    assets.init_app(app)
 
     _register_blueprints(app)
     _register_db_hooks(app)
     _register_errors(app)
-    app.jinja_env.globals.update(NAME_MAX=NAME_MAX, get_locale=get_locale)
-    app.jinja_env.filters.update(action_label=action_label, job_label=job_label)
+    app.jinja_env.globals.update(NAME_MAX=NAME_MAX, get_locale=get_locale, aria=forms.aria)
+    app.jinja_env.filters.update(action_label=action_label, job_label=job_label,
+                                 fields_in_error=forms.fields_in_error)
 
     from console.cli import register_cli
     register_cli(app)

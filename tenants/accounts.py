@@ -36,15 +36,23 @@ def may_manage_tenant(account: Account, tenant: Tenant) -> bool:
     return account.role == Account.ADMIN and account.tenant_id == tenant.id
 
 
-def create_account(actor: Actor, role: str, email: str, password: str, tenant: Tenant | None = None,
-                   name: str = "", extension: Extension | None = None) -> Account:
+def account_problems(role: str, email: str, password: str, tenant: Tenant | None = None, name: str = "",
+                     extension: Extension | None = None) -> list[Problem]:
+    """What is wrong with a new account (every problem at once; nothing is changed)."""
     email = normalize_email(email)
     problems = (role_allowed(role, tenant) + check_email(email) + check_password(password)
                 + check_name(name, required=False))
-    if not problems and Account.select().where(Account.email == email).exists():
+    if not any(p.field == "email" for p in problems) and Account.select().where(Account.email == email).exists():
         problems.append(Problem("email", N_("Un compte existe déjà avec l'adresse « %(value)s »."), {"value": email}))
     if extension is not None and (tenant is None or extension.tenant_id != tenant.id):
         problems.append(Problem("extension", N_("Ce poste n'appartient pas à ce client.")))
+    return problems
+
+
+def create_account(actor: Actor, role: str, email: str, password: str, tenant: Tenant | None = None,
+                   name: str = "", extension: Extension | None = None) -> Account:
+    email = normalize_email(email)
+    problems = account_problems(role, email, password, tenant, name, extension)
     if problems:
         raise DomainError(problems)
     if role == Account.USER and extension is None:
@@ -77,13 +85,19 @@ def can_sign_in(account: Account) -> bool:
     return account.tenant_id is None or account.tenant.status == Tenant.ACTIVE
 
 
-def change_password(account: Account, current: str, new: str, confirm: str) -> None:
+def password_problems(account: Account, current: str, new: str, confirm: str) -> list[Problem]:
+    """What is wrong with a change of password (every problem at once; nothing is changed)."""
     problems: list[Problem] = []
     if not verify_secret(account.password_hash, current or ""):
         problems.append(Problem("current", N_("Le mot de passe actuel est incorrect.")))
     problems += check_password(new, "new")
     if new != confirm:
         problems.append(Problem("confirm", N_("La confirmation ne correspond pas au nouveau mot de passe.")))
+    return problems
+
+
+def change_password(account: Account, current: str, new: str, confirm: str) -> None:
+    problems = password_problems(account, current, new, confirm)
     if problems:
         raise DomainError(problems)
     with database.atomic():

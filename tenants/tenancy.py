@@ -37,13 +37,25 @@ def _check(name: str, timezone: str, language: str) -> list[Problem]:
     return check_name(name) + check_timezone(timezone) + check_language(language)
 
 
+def new_tenant_problems(name: str, domain: str, timezone: str = "Europe/Paris", language: str = "fr") -> list[Problem]:
+    """What is wrong with a new tenant (every problem at once; nothing is changed)."""
+    domain = (domain or "").strip().lower()
+    problems = _check(name, timezone, language) + check_domain(domain)
+    if not any(p.field == "domain" for p in problems) and by_domain(domain):
+        problems.append(Problem("domain", N_("Le domaine « %(value)s » est déjà utilisé."), {"value": domain}))
+    if problems:
+    return problems
+
+
+def tenant_problems(name: str, timezone: str, language: str) -> list[Problem]:
+    """What is wrong with a tenant's new settings (nothing is changed)."""
+    return _check(name, timezone, language)
+
+
 def create_tenant(actor: Actor, name: str, domain: str, timezone: str = "Europe/Paris",
                   language: str = "fr") -> Tenant:
     domain = (domain or "").strip().lower()
-    problems = _check(name, timezone, language) + check_domain(domain)
-    if not problems and by_domain(domain):
-        problems.append(Problem("domain", N_("Le domaine « %(value)s » est déjà utilisé."), {"value": domain}))
-    if problems:
+    problems = new_tenant_problems(name, domain, timezone, language)
         raise DomainError(problems)
     with database.atomic():
         tenant = Tenant.create(name=name.strip(), domain=domain, timezone=timezone, language=language)

@@ -68,7 +68,9 @@ def logout():
 @login_required
 def password():
     form = PasswordForm()
-    made, _ = apply_form(form, lambda: accounts.change_password(current_user.account, form.current.data, form.new.data, form.confirm.data))
+    made, _ = apply_form(
+        form, lambda: accounts.change_password(current_user.account, form.current.data, form.new.data, form.confirm.data),
+        lambda: accounts.password_problems(current_user.account, form.current.data, form.new.data, form.confirm.data))
     if made:
         login_user(SessionUser(current_user.account))  # the session id follows the new hash
         flash(gettext("Votre mot de passe a été modifié."), "success")

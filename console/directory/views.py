@@ -59,7 +59,8 @@ def create():
     tenant = current_tenant()
     form = ExtensionForm()
     form.fill_did_choices(tenant)
-    made, created = apply_form(form, lambda: extensions.create_extension(actor(), tenant, form.to_input()))
+    made, created = apply_form(form, lambda: extensions.create_extension(actor(), tenant, form.to_input()),
+                               lambda: extensions.problems_for(tenant, form.to_input()))
     if made:
         ext, password = created
         flash_once(gettext("Poste %(number)s créé. Mot de passe SIP (affiché une seule fois) : %(password)s. "
@@ -116,7 +117,8 @@ def edit(ext_id: int):
     else:
         form = ExtensionForm()
     form.fill_did_choices(ext.tenant, ext)
-    made, _ = apply_form(form, lambda: extensions.update_extension(actor(), ext, form.to_input()))
+    made, _ = apply_form(form, lambda: extensions.update_extension(actor(), ext, form.to_input()),
+                         lambda: extensions.problems_for(ext.tenant, form.to_input(), ext))
     if made:
         if htmx:
             did = Did.get_or_none(Did.extension == ext)

@@ -34,8 +34,10 @@ def _tenant(tenant_id: int) -> Tenant:
 @operator_only
 def tenants():
     form = TenantForm()
-    made, tenant = apply_form(form, lambda: tenancy.create_tenant(actor(), form.name.data, form.domain.data, form.timezone.data,
-                                       form.language.data))
+    made, tenant = apply_form(
+        form, lambda: tenancy.create_tenant(actor(), form.name.data, form.domain.data, form.timezone.data,
+                                            form.language.data),
+        lambda: tenancy.new_tenant_problems(form.name.data, form.domain.data, form.timezone.data, form.language.data))
     if made:
         flash(gettext("Client %(name)s créé.", name=tenant.name), "success")
         return redirect(url_for("operator.tenant", tenant_id=tenant.id))
@@ -69,7 +71,8 @@ def tenant(tenant_id: int):
 def edit_tenant(tenant_id: int):
     tenant = _tenant(tenant_id)
     form = TenantEditForm()
-    made, _ = apply_form(form, lambda: tenancy.update_tenant(actor(), tenant, form.name.data, form.timezone.data, form.language.data))
+    made, _ = apply_form(form, lambda: tenancy.update_tenant(actor(), tenant, form.name.data, form.timezone.data, form.language.data),
+                         lambda: tenancy.tenant_problems(form.name.data, form.timezone.data, form.language.data))
     if made:
         flash(gettext("Client %(name)s modifié.", name=tenant.name), "success")
         return redirect(url_for("operator.tenant", tenant_id=tenant.id))
@@ -142,8 +145,11 @@ def remove_did(did_id: int):
 def add_admin(tenant_id: int):
     tenant = _tenant(tenant_id)
     form = AdminForm()
-    made, admin = apply_form(form, lambda: accounts.create_account(actor(), Account.ADMIN, form.email.data, form.password.data,
-                                        tenant=tenant, name=form.name.data or ""))
+    made, admin = apply_form(
+        form, lambda: accounts.create_account(actor(), Account.ADMIN, form.email.data, form.password.data,
+                                              tenant=tenant, name=form.name.data or ""),
+        lambda: accounts.account_problems(Account.ADMIN, form.email.data, form.password.data, tenant,
+                                          form.name.data or ""))
     if made:
         flash(gettext("Administrateur %(email)s créé.", email=admin.email), "success")
         return redirect(url_for("operator.tenant", tenant_id=tenant.id))

@@ -67,7 +67,8 @@ def voicemail():
     tenant = current_tenant()
     form = VoicemailForm()
     made, _ = apply_form(form, lambda: tenant_options.update(actor(), tenant, form.menu_layout.data,
-                                                             form.reception.data))
+                                                             form.reception.data),
+                         lambda: tenant_options.options_problems(tenant, form.menu_layout.data, form.reception.data))
     if made:
         flash(gettext("Paramètres de la messagerie enregistrés."), "success")
         return redirect(url_for("settings.index"))

@@ -19,8 +19,8 @@ def _snapshot(row: VoicemailOptions) -> dict:
     return {"menu_layout": row.menu_layout, "reception": row.reception}
 
 
-def update(actor: Actor, tenant: Tenant, menu_layout: str, reception: str) -> VoicemailOptions:
-    """Set the menu layout and the extension that "0" reaches after a message (empty: none)."""
+def options_problems(tenant: Tenant, menu_layout: str, reception: str) -> list[Problem]:
+    """What is wrong with these options (every problem at once; nothing is changed)."""
     reception = (reception or "").strip()
     problems = []
     if menu_layout not in LAYOUTS:
@@ -28,6 +28,13 @@ def update(actor: Actor, tenant: Tenant, menu_layout: str, reception: str) -> Vo
     if reception and not Extension.select().where((Extension.tenant == tenant)
                                                   & (Extension.number == reception)).exists():
         problems.append(Problem("reception", N_("Le poste %(value)s n'existe pas."), {"value": reception[:10]}))
+    return problems
+
+
+def update(actor: Actor, tenant: Tenant, menu_layout: str, reception: str) -> VoicemailOptions:
+    """Set the menu layout and the extension that "0" reaches after a message (empty: none)."""
+    reception = (reception or "").strip()
+    problems = options_problems(tenant, menu_layout, reception)
     if problems:
         raise DomainError(problems)
     with database.atomic():
