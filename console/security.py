@@ -7,12 +7,11 @@ host, port and prefix. By default they are ignored, so a client cannot forge the
 """
 from __future__ import annotations
 
-import os
-
 from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from tenants.config import Settings, _read_env_file
+from tenants import config
+from tenants.config import Settings
 
 # Pages load only the app's own script and stylesheet: no inline script, style or handler (htmx
 # is told not to inject its indicator style and not to evaluate attributes, see base.html).
@@ -50,8 +49,8 @@ def _proxies(value: str) -> int:
 
 
 def environment(settings: Settings) -> dict[str, str]:
-    """The console's own settings: the environment, else ``$POSTE_DATA/poste.env`` (as ``tenants.config``)."""
-    return {**_read_env_file(settings.data_dir / "poste.env"), **os.environ}
+    """The console's own settings: the environment, else ``$POSTE_DATA/poste.env`` (``tenants.config``)."""
+    return config.environment(settings.data_dir)
 
 
 def init_app(app: Flask, env: dict[str, str]) -> None:

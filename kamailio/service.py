@@ -6,20 +6,15 @@ the KEMI bootstrap script and the kamcli configuration. ``commands(settings)``
 gives the argv that run Kamailio and rtpengine in the foreground, logging to
 stderr, for the supervisor of ``scripts/run`` (or the tests) to start and stop.
 
-Options that the shared settings do not carry are read from the environment:
-
-- ``POSTE_SIP_ROUTING``: ``kemi`` (default) or ``http`` (see README.md)
-- ``POSTE_ROUTING_URL``: the console's routing endpoint, for ``http``
-- ``POSTE_RTP_ADDRESS`` (default: the SIP address), ``POSTE_RTP_PORT_MIN``/``MAX``
-  (default 30000-30999), ``POSTE_RTPENGINE_NG_PORT`` (default SIP port + 17162)
-- the media app(s) behind ``dispatcher`` set 1: ``POSTE_MEDIA_ADDRESS`` (default: the
-  SIP address) and ``POSTE_MEDIA_SIP_PORT`` (default 5090), the names the media app
-  itself reads; or ``POSTE_MEDIA_NODES`` (``host:port,host:port``, several media apps;
-  ``none``: no media app, calls get 480/486 as before voicemail existed);
-  ``POSTE_MEDIA_PING_INTERVAL`` (seconds between OPTIONS probes, default 10)
-- ``POSTE_SIP_PIKE_DENSITY`` (requests per source per 2 s, default 64),
-  ``POSTE_SIP_AUTH_FAIL_MAX`` (failed authentications before a ban, default 5),
-  ``POSTE_SIP_BAN_SECONDS`` (default 600)
+Everything comes from the settings (``tenants.config.Settings``, the README's table):
+the SIP socket, ``POSTE_SIP_ROUTING`` (``kemi`` or ``http``, see README.md) and
+``POSTE_ROUTING_URL``, rtpengine's ``POSTE_RTP_ADDRESS``, ``POSTE_RTP_PORT_MIN``/``MAX`` and
+``POSTE_RTPENGINE_NG_PORT``, the media apps behind ``dispatcher`` set 1
+(``POSTE_MEDIA_NODES``: by default the one media app of ``POSTE_MEDIA_ADDRESS`` and
+``POSTE_MEDIA_SIP_PORT``; ``none``: no media app, calls get 480/486 as before voicemail
+existed) probed every ``POSTE_MEDIA_PING_INTERVAL`` seconds, and the protections
+(``POSTE_SIP_PIKE_DENSITY``, ``POSTE_SIP_AUTH_FAIL_MAX``, ``POSTE_SIP_BAN_SECONDS``).
+``Options`` may override them (the tests do) and adds what is not a setting.
 """
 from __future__ import annotations
 
@@ -27,11 +22,13 @@ import os
 import shutil
 import sys
 import sysconfig
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlparse
 
-from tenants.config import Settings
+from tenants import config
+from tenants.config import Settings, given
 from tenants.secrets_store import media_secret
 
 HERE = Path(__file__).resolve().parent
@@ -39,67 +36,61 @@ REPO = HERE.parent
 POSTE_CFG = HERE / "poste.cfg"
 
 
+# Options that are settings (tenants.config.Settings): option -> field of the settings
+FROM_SETTINGS = {
+    "routing": "sip_routing", "routing_url": "routing_url", "rtp_address": "rtp_address",
+    "rtp_port_min": "rtp_port_min", "rtp_port_max": "rtp_port_max", "rtpengine_ng_port": "rtpengine_ng_port",
+    "pike_density": "sip_pike_density", "auth_fail_max": "sip_auth_fail_max", "ban_seconds": "sip_ban_seconds",
+    "media_nodes": "media_nodes", "media_address": "media_address", "media_port": "media_sip_port",
+    "media_ping_interval": "media_ping_interval",
+}
+
+
 @dataclass(frozen=True)
 class Options:
-    routing: str = "kemi"  # "kemi" or "http"
-    routing_url: str = ""  # e.g. http://127.0.0.1:8000/sip/route (http routing)
-    rtp_address: str = ""  # default: settings.sip_address
-    rtp_port_min: int = 30000
-    rtp_port_max: int = 30999
-    rtpengine_ng_port: int = 0  # default: sip_port + 17162 (22222 for 5060)
+    """How Kamailio and rtpengine run. ``None`` (or empty): the settings' value (``resolved``)."""
+
+    routing: str | None = None  # "kemi" or "http"
+    routing_url: str | None = None  # e.g. http://127.0.0.1:8000/sip/route (http routing)
+    rtp_address: str | None = None
+    rtp_port_min: int | None = None
+    rtp_port_max: int | None = None
+    rtpengine_ng_port: int | None = None
     children: int = 4
     pike_sampling: int = 2
-    pike_density: int = 64
-    auth_fail_max: int = 5
+    pike_density: int | None = None
+    auth_fail_max: int | None = None
     auth_fail_window: int = 600
-    ban_seconds: int = 600
+    ban_seconds: int | None = None
     log_level: int = 2  # Kamailio's debug=: 1 notice, 2 info, 3 debug
-    # media apps (dispatcher set 1): None = the one of media_address:media_port, () = none
+    # media apps (dispatcher set 1): () = none; None = the settings' (one media app of
+    # media_address:media_port when either is given here)
     media_nodes: tuple[str, ...] | None = None
-    media_address: str = ""  # default: settings.sip_address
-    media_port: int = 5090
-    media_ping_interval: int = 10
+    media_address: str | None = None
+    media_port: int | None = None
+    media_ping_interval: int | None = None
     media_fr_ms: int = 3000  # no 100 Trying from a media app within this: try the next one
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Options:
-        env = os.environ if environ is None else environ
-
-        def num(name: str, default: int) -> int:
-            return int(env.get(name) or default)
-
-        nodes_env = (env.get("POSTE_MEDIA_NODES") or "").strip()
-        nodes: tuple[str, ...] | None = None
-        if nodes_env.lower() == "none":
-            nodes = ()
-        elif nodes_env:
-            nodes = tuple(n.strip() for n in nodes_env.split(",") if n.strip())
-        return cls(routing=(env.get("POSTE_SIP_ROUTING") or "kemi").lower(),
-                   routing_url=env.get("POSTE_ROUTING_URL") or "",
-                   rtp_address=env.get("POSTE_RTP_ADDRESS") or "",
-                   rtp_port_min=num("POSTE_RTP_PORT_MIN", 30000),
-                   rtp_port_max=num("POSTE_RTP_PORT_MAX", 30999),
-                   rtpengine_ng_port=num("POSTE_RTPENGINE_NG_PORT", 0),
-                   pike_density=num("POSTE_SIP_PIKE_DENSITY", 64),
-                   auth_fail_max=num("POSTE_SIP_AUTH_FAIL_MAX", 5),
-                   ban_seconds=num("POSTE_SIP_BAN_SECONDS", 600),
-                   media_nodes=nodes, media_address=env.get("POSTE_MEDIA_ADDRESS") or "",
-                   media_port=num("POSTE_MEDIA_SIP_PORT", 5090),
-                   media_ping_interval=num("POSTE_MEDIA_PING_INTERVAL", 10))
+    def from_env(cls, environ: Mapping[str, str]) -> Options:
+        """The options that the variables of ``environ`` set (read as ``tenants.config`` reads them)."""
+        values = given(environ)
+        return cls(**{option: values[name] for option, name in FROM_SETTINGS.items() if name in values})
 
     def resolved(self, settings: Settings) -> Options:
-        if self.routing not in ("kemi", "http"):
-            raise ValueError(f"POSTE_SIP_ROUTING must be kemi or http, not {self.routing!r}")
-        nodes = self.media_nodes
-        if nodes is None:
-            nodes = (f"{self.media_address or settings.sip_address}:{self.media_port}",)
-        for node in nodes:
+        unset = {option for option in FROM_SETTINGS if getattr(self, option) in (None, "", 0)}
+        values = {option: getattr(settings, FROM_SETTINGS[option]) for option in unset}
+        if "media_nodes" in unset and (self.media_address or self.media_port):
+            values["media_nodes"] = (f"{self.media_address or settings.media_address}:"
+                                     f"{self.media_port or settings.media_sip_port}",)
+        done = replace(self, **values)
+        if done.routing not in ("kemi", "http"):
+            raise ValueError(f"POSTE_SIP_ROUTING must be kemi or http, not {done.routing!r}")
+        for node in done.media_nodes:
             host, sep, port = node.rpartition(":")
             if not sep or not host or not port.isdigit() or any(c in node for c in ' ;"<>@'):
                 raise ValueError(f"a media node is host:port, not {node!r}")
-        return replace(self, media_nodes=tuple(nodes), rtp_address=self.rtp_address or settings.sip_address,
-                       rtpengine_ng_port=self.rtpengine_ng_port or settings.sip_port + 17162,
-                       routing_url=self.routing_url or f"{settings.public_url}/sip/route")
+        return done
 
 
 @dataclass(frozen=True)
@@ -123,11 +114,8 @@ def paths(settings: Settings) -> Paths:
 
 
 def environment(settings: Settings) -> dict[str, str]:
-    """The environment over the instance file ``$POSTE_DATA/poste.env`` (the real environment wins),
-    as ``tenants.config`` reads it: the same POSTE_MEDIA_* the media app is given."""
-    from tenants.config import _read_env_file
-
-    return {**_read_env_file(settings.data_dir / "poste.env"), **os.environ}
+    """The variables the processes of ``settings`` see (``tenants.config.environment``)."""
+    return config.environment(settings.data_dir)
 
 
 def kamailio_db_url(database_url: str) -> tuple[str, str]:
@@ -192,7 +180,7 @@ def render(settings: Settings, options: Options) -> str:
     for name, value in defines.items():
         lines.append(f"#!define {name}" + ("" if value is None else f" {value}"))
     # substituted inside strings too: the media apps' secret in append_hf() and comparisons
-    secret = media_secret(settings.data_dir)
+    secret = media_secret(settings.data_dir, settings.media_secret)
     if not secret.isalnum():
         raise ValueError("POSTE_MEDIA_SECRET must be letters and digits only")
     lines.append(f"#!substdef \"!MEDIA_SECRET!{secret}!g\"")
@@ -203,13 +191,15 @@ def render(settings: Settings, options: Options) -> str:
     return "\n".join(lines)
 
 
-KEMI_BOOT = '''"""Rendered by kamailio/service.py: puts the project on the path of Kamailio's Python."""
+KEMI_BOOT = '''"""Rendered by kamailio/service.py: puts the project on the path of Kamailio's Python
+and gives it the settings' data folder and database."""
 import os
 import sys
 
 for path in reversed({paths!r}):
     if path not in sys.path:
         sys.path.insert(0, path)
+# what tenants.config.current() reads in Kamailio's processes
 os.environ["DATABASE_URL"] = {database_url!r}
 os.environ["POSTE_DATA"] = {data_dir!r}
 
@@ -239,7 +229,7 @@ def dispatcher_list(options: Options) -> str:
 
 def prepare(settings: Settings, options: Options | None = None) -> None:
     """Make the runtime directories and render the configuration files."""
-    options = (options or Options.from_env(environment(settings))).resolved(settings)
+    options = (options or Options()).resolved(settings)
     p = paths(settings)
     p.dir.mkdir(parents=True, exist_ok=True)
     p.log_dir.mkdir(parents=True, exist_ok=True)
@@ -272,7 +262,7 @@ def _binary(name: str) -> str:
 
 def commands(settings: Settings, options: Options | None = None) -> list[tuple[str, list[str]]]:
     """(name, argv) of rtpengine and Kamailio, both in the foreground, logs on stderr."""
-    options = (options or Options.from_env(environment(settings))).resolved(settings)
+    options = (options or Options()).resolved(settings)
     p = paths(settings)
     rtpengine = [
         _binary("rtpengine"), "--foreground", "--log-stderr", "--config-file=none",

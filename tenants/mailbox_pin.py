@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 
-from tenants import mail, notices
+from tenants import config, mail, notices
 from tenants.accounts import admins
 from tenants.credentials import hash_secret, verify_secret
 from tenants.db import database
@@ -15,9 +15,6 @@ from tenants.models import Mailbox, utcnow
 from tenants.pin_rules import MAX_FAILED_ATTEMPTS, PinState, after_attempt, may_try_pin
 from tenants.problems import N_, DomainError, Problem
 from tenants.validation import check_pin
-
-# The console's public address, for the link in the admins' email (set by tenants.runtime.start).
-CONSOLE_URL = {"base": "http://127.0.0.1:8000"}
 
 
 class PinOutcome(enum.Enum):
@@ -56,7 +53,7 @@ def try_pin(mailbox_id: int, pin: str) -> PinOutcome:
 def _tell_admins(box: Mailbox) -> None:
     ext = box.extension
     tenant = ext.tenant
-    url = f"{CONSOLE_URL['base']}/postes/{ext.id}"
+    url = f"{config.current().public_url}/postes/{ext.id}"  # POSTE_PUBLIC_URL of this process
     subject, body = notices.locked_email(tenant.language, number=ext.number, name=ext.name,
                                          domain=tenant.domain, url=url)
     for admin in admins(tenant):
@@ -75,4 +72,4 @@ def change_pin(mailbox_id: int, new_pin: str, confirmation: str | None = None) -
                        first_pin_enc=None).where(Mailbox.id == mailbox_id).execute()
 
 
-__all__ = ["MAX_FAILED_ATTEMPTS", "PinOutcome", "change_pin", "try_pin", "CONSOLE_URL"]
+__all__ = ["MAX_FAILED_ATTEMPTS", "PinOutcome", "change_pin", "try_pin"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import peewee
 
-from tenants import credentials, mail, mailbox_pin
+from tenants import config, credentials, mail
 from tenants.config import Settings, load_settings
 from tenants.db import open_database
 from tenants.secrets_store import sip_key
@@ -34,12 +34,11 @@ def private_data_dir(data_dir: Path) -> None:
 
 
 def start(settings: Settings | None = None) -> tuple[Settings, peewee.Database]:
-    """Read the settings, make the data folder private, open the database, load the secrets,
-    configure mail."""
-    settings = settings or load_settings()
+    """Read the settings (once: they are this process's from now on, ``tenants.config.current()``),
+    make the data folder private, open the database, load the secrets, configure mail."""
+    settings = config.use(settings or load_settings())
     private_data_dir(settings.data_dir)
     db = open_database(settings.database_url)
-    credentials.configure_sip_key(sip_key(settings.data_dir))
+    credentials.configure_sip_key(sip_key(settings.data_dir, settings.sip_key))
     mail.configure(settings.smtp_host, settings.smtp_port, settings.mail_from)
-    mailbox_pin.CONSOLE_URL["base"] = settings.public_url
     return settings, db

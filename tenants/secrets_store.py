@@ -1,7 +1,9 @@
-"""Instance secrets (Flask's session key, the key that encrypts SIP passwords).
+"""Instance secrets (Flask's session key, the key that encrypts SIP passwords, the media apps' secret).
 
-Taken from the environment when given, otherwise generated once into
-``$POSTE_DATA/secrets/`` with owner-only permissions and reused afterwards.
+Taken from the settings when given (``POSTE_SECRET_KEY``, ``POSTE_SIP_KEY``,
+``POSTE_MEDIA_SECRET``: the process's settings, ``tenants.config.current()``, unless the
+caller passes the value), otherwise generated once into ``$POSTE_DATA/secrets/`` with
+owner-only permissions and reused afterwards.
 """
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ import secrets
 from pathlib import Path
 
 from cryptography.fernet import Fernet
+
+from tenants import config
 
 
 def _load_or_create(path: Path, make) -> str:
@@ -30,24 +34,25 @@ def _load_or_create(path: Path, make) -> str:
     return path.read_text(encoding="ascii").strip()
 
 
-def secret_key(data_dir: Path) -> str:
+def secret_key(data_dir: Path, given: str | None = None) -> str:
     """The Flask secret key: ``POSTE_SECRET_KEY`` or a generated one."""
-    return os.environ.get("POSTE_SECRET_KEY") or _load_or_create(
-        data_dir / "secrets" / "flask_secret_key", lambda: secrets.token_urlsafe(48))
+    given = config.current().secret_key if given is None else given
+    return given or _load_or_create(data_dir / "secrets" / "flask_secret_key", lambda: secrets.token_urlsafe(48))
 
 
-def sip_key(data_dir: Path) -> str:
+def sip_key(data_dir: Path, given: str | None = None) -> str:
     """The Fernet key for SIP passwords at rest: ``POSTE_SIP_KEY`` or a generated one."""
-    return os.environ.get("POSTE_SIP_KEY") or _load_or_create(
-        data_dir / "secrets" / "sip_password_key", lambda: Fernet.generate_key().decode("ascii"))
+    given = config.current().sip_key if given is None else given
+    return given or _load_or_create(data_dir / "secrets" / "sip_password_key",
+                                    lambda: Fernet.generate_key().decode("ascii"))
 
 
-def media_secret(data_dir: Path) -> str:
+def media_secret(data_dir: Path, given: str | None = None) -> str:
     """The secret Kamailio and the media apps put on the requests they send each other:
     ``POSTE_MEDIA_SECRET`` or a generated one. A phone never sees it (Kamailio strips
     any copy arriving from outside), so it cannot be borrowed by a forged packet."""
-    return os.environ.get("POSTE_MEDIA_SECRET") or _load_or_create(
-        data_dir / "secrets" / "media_secret", lambda: secrets.token_hex(24))
+    given = config.current().media_secret if given is None else given
+    return given or _load_or_create(data_dir / "secrets" / "media_secret", lambda: secrets.token_hex(24))
 
 
 SECRET_HEADER = "X-Poste-Secret"

@@ -74,12 +74,15 @@ class Call:
 class MediaApp:
     def __init__(self, data_dir: Path, address: str = "127.0.0.1", sip_port: int = 5090,
                  trusted: list[str] | None = None, rtp_address: str | None = None, workers: int = 2,
-                 t1: float = 0.5, secret: str | None = None, proxy: tuple[str, int] = ("127.0.0.1", 5060)):
+                 t1: float = 0.5, secret: str | None = None, proxy: tuple[str, int] = ("127.0.0.1", 5060),
+                 rtp_ports: tuple[int, int] | None = None):
         """``trusted``: Kamailio's socket(s), ``host:port`` (see ``rtp.sip.stack``); ``secret``: what
-        Kamailio's requests carry and ours carry back; ``proxy``: where message-waiting NOTIFYs go."""
+        Kamailio's requests carry and ours carry back; ``proxy``: where message-waiting NOTIFYs go;
+        ``rtp_ports``: the range calls' RTP sockets take a port from (None: any free port)."""
         self.data_dir = Path(data_dir)
         self.address = address
         self.rtp_address = rtp_address or address
+        self.rtp_ports = rtp_ports
         self.stack = SipStack(self, address, sip_port, trusted=trusted or [f"{proxy[0]}:{proxy[1]}"], t1=t1,
                               secret=secret)
         self.mwi_jobs = MwiJobs(self.stack, proxy)
@@ -178,7 +181,7 @@ class MediaApp:
             domain = (request.get("X-Poste-Tenant") or ruri.host or "").lower()
             ctx = await self._work(service.access_context, domain, target[0] if target else "")
         caller_number, caller_name = caller_of(request)
-        session = await RtpSession.open(self.rtp_address, negotiated.codec, negotiated.dtmf_pt)
+        session = await RtpSession.open(self.rtp_address, negotiated.codec, negotiated.dtmf_pt, ports=self.rtp_ports)
         session.remote = (negotiated.remote_address, negotiated.remote_port)
         call = Call(dialog=dialog, rtp=session, flow=None, ctx=ctx, reason=reason, caller_number=caller_number,
                     caller_name=caller_name, language=ctx.language, access=access)
@@ -314,6 +317,8 @@ class MediaApp:
         req.add("Event", "message-summary")
         req.add("Subscription-State", f"active;expires={expires}" if expires else "terminated;reason=timeout")
         req.add("Content-Type", "application/simple-message-summary")
+        for name, value in self.stack.secret_header():  # Kamailio strips it before relaying
+            req.add(name, value)
         req.body = mwi.message_summary(counts, f"sip:{target[0]}@{target[1]}")
         try:
             await self.stack.send_request(req, link)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import socket
 from collections import deque
 from collections.abc import Callable
 
@@ -24,6 +25,24 @@ def encode(pcm: np.ndarray, codec: int) -> bytes:
 
 def decode(payload: bytes, codec: int) -> np.ndarray:
     return ulaw_decode(payload) if codec == 0 else alaw_decode(payload)
+
+
+def bind_rtp(host: str, ports: tuple[int, int] | None = None) -> socket.socket:
+    """A UDP socket bound on ``host``: to an even port of ``ports`` (RTP's convention), starting at a
+    random one so calls spread over the range; OSError when every one is taken."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM)
+    first, last = ports or (0, 0)
+    candidates = list(range(first + first % 2, last + 1, 2)) or [0]
+    start = secrets.randbelow(len(candidates))
+    for port in candidates[start:] + candidates[:start]:
+        try:
+            sock.bind((host, port))
+            sock.setblocking(False)
+            return sock
+        except OSError as exc:
+            error = exc
+    sock.close()
+    raise OSError(error.errno, f"no free RTP port in {first}-{last} on {host}")
 
 
 class RtpSession(asyncio.DatagramProtocol):
@@ -49,9 +68,10 @@ class RtpSession(asyncio.DatagramProtocol):
 
     # ------------------------------------------------------------- socket
     @classmethod
-    async def open(cls, host: str, *args, **kwargs) -> RtpSession:
+    async def open(cls, host: str, *args, ports: tuple[int, int] | None = None, **kwargs) -> RtpSession:
+        """A session on ``host``: on a free even port of ``ports`` (first, last), else any free port."""
         loop = asyncio.get_running_loop()
-        _t, session = await loop.create_datagram_endpoint(lambda: cls(*args, **kwargs), local_addr=(host, 0))
+        _t, session = await loop.create_datagram_endpoint(lambda: cls(*args, **kwargs), sock=bind_rtp(host, ports))
         return session
 
     @property
