@@ -60,6 +60,14 @@ class Settings:
     secure_cookies: bool = _setting("POSTE_SECURE_COOKIES", False, "flag")
     proxy_fix: int = _setting("POSTE_PROXY_FIX", 0, "proxies")
     ratelimit_storage_uri: str = _setting("RATELIMIT_STORAGE_URI", "poste-db://")
+    # -- desk-phone provisioning over HTTPS (a second gunicorn, console/provisioning/serve.py)
+    prov_address: str = _setting("POSTE_PROV_ADDRESS", "", derived="POSTE_HTTP_ADDRESS")
+    prov_https_port: int = _setting("POSTE_PROV_HTTPS_PORT", 8443, "port")
+    prov_url: str = _setting("POSTE_PROV_URL", "", derived="https://POSTE_PROV_ADDRESS:POSTE_PROV_HTTPS_PORT/prov")
+    prov_certfile: str = _setting("POSTE_PROV_CERTFILE", "", derived="$POSTE_DATA/tls/provisioning.crt")
+    prov_keyfile: str = _setting("POSTE_PROV_KEYFILE", "", derived="$POSTE_DATA/tls/provisioning.key")
+    prov_auth_fail_max: int = _setting("POSTE_PROV_AUTH_FAIL_MAX", 10, "count")
+    prov_ban_seconds: int = _setting("POSTE_PROV_BAN_SECONDS", 600, "count")
     # -- email
     smtp_host: str = _setting("POSTE_SMTP_HOST", "localhost")
     smtp_port: int = _setting("POSTE_SMTP_PORT", 25, "port")
@@ -184,10 +192,16 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     web_host = "127.0.0.1" if s.http_address in ("", "0.0.0.0", "::") else s.http_address
     public_url = (s.public_url or f"http://{web_host}:{s.http_port}").rstrip("/")
     media_address = s.media_address or s.sip_address
+    prov_address = s.prov_address or s.http_address
+    prov_host = "127.0.0.1" if prov_address in ("", "0.0.0.0", "::") else prov_address
     s = Settings(**{
         **values,
         "database_url": s.database_url or f"sqlite:///{data_dir / 'poste.db'}",
         "public_url": public_url,
+        "prov_address": prov_address,
+        "prov_url": (s.prov_url or f"https://{prov_host}:{s.prov_https_port}/prov").rstrip("/"),
+        "prov_certfile": s.prov_certfile or str(data_dir / "tls" / "provisioning.crt"),
+        "prov_keyfile": s.prov_keyfile or str(data_dir / "tls" / "provisioning.key"),
         "routing_url": s.routing_url or f"{public_url}/sip/route",
         "rtp_address": s.rtp_address or s.sip_address,
         "media_address": media_address,

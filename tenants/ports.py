@@ -32,6 +32,10 @@ class Registrar(Protocol):
 
     def totals_by_domain(self) -> dict[str, dict]: ...
 
+    def resync(self, aor: str, event: str) -> int:
+        """Send SIP NOTIFY ``Event: <event>`` (check-sync) to every registered phone of ``aor``,
+        which makes a desk phone fetch its configuration again; how many were sent."""
+
 
 NOT_INSTALLED = "no registrar installed in this process"
 
@@ -49,6 +53,9 @@ class NoRegistrar:
         raise RegistrarError(NOT_INSTALLED)
 
     def totals_by_domain(self) -> dict[str, dict]:
+        raise RegistrarError(NOT_INSTALLED)
+
+    def resync(self, aor: str, event: str) -> int:
         raise RegistrarError(NOT_INSTALLED)
 
 
