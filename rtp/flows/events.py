@@ -4,25 +4,34 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+@dataclass(frozen=True)
+class Signal:
+    """An event or an action that carries nothing: all of one kind are equal."""
+
+
+@dataclass(frozen=True)
+class Tagged:
+    """About one prompt or one timer of a flow: its tag (states tell theirs from stale ones)."""
+
+    tag: str
+
+
 # ------------------------------------------------------------------ events
 @dataclass(frozen=True)
 class Digit:
     key: str
 
 
-@dataclass(frozen=True)
-class PromptEnd:
-    tag: str
+class PromptEnd(Tagged):
+    """The prompt (or the playback) ``tag`` has played to its end."""
 
 
-@dataclass(frozen=True)
-class Timeout:
-    tag: str
+class Timeout(Tagged):
+    """The timer ``tag`` ran out."""
 
 
-@dataclass(frozen=True)
-class HangUp:
-    pass
+class HangUp(Signal):
+    """The caller hung up."""
 
 
 @dataclass(frozen=True)
@@ -83,9 +92,8 @@ class Play:
     tag: str
 
 
-@dataclass(frozen=True)
-class StopPlayback:
-    pass
+class StopPlayback(Signal):
+    """Drop what plays and what is queued (their ends are not reported)."""
 
 
 @dataclass(frozen=True)
@@ -93,14 +101,12 @@ class StartRecording:
     max_seconds: int
 
 
-@dataclass(frozen=True)
-class StopRecording:
-    pass
+class StopRecording(Signal):
+    """Stop recording; the verdict comes back as ``Recorded``."""
 
 
-@dataclass(frozen=True)
-class PlayRecording:
-    tag: str
+class PlayRecording(Tagged):
+    """Play back what was just recorded; its end comes back as ``PromptEnd(tag)``."""
 
 
 @dataclass(frozen=True)
@@ -108,9 +114,8 @@ class StoreMessage:
     cut: bool
 
 
-@dataclass(frozen=True)
-class DiscardRecording:
-    pass
+class DiscardRecording(Signal):
+    """What was recorded is not kept."""
 
 
 @dataclass(frozen=True)
@@ -119,9 +124,8 @@ class StartTimer:
     tag: str
 
 
-@dataclass(frozen=True)
-class Hangup:
-    pass
+class Hangup(Signal):
+    """End the call (BYE)."""
 
 
 @dataclass(frozen=True)
@@ -131,7 +135,7 @@ class Transfer:
 
 @dataclass(frozen=True)
 class EnterLogin:
-    """Hand the call to the mailbox login (D2 from outside; the next issue builds the menus)."""
+    """Hand the call to the mailbox login (D2: ``*`` during a greeting)."""
 
     number: str
     domain: str

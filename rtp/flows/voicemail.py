@@ -76,15 +76,22 @@ def _greeting_items(ctx: FlowContext) -> tuple:
     return ("your-party",) + who + ("is-busy" if g.busy else "is-unavailable", "leave-message")
 
 
-class Greeting(State):
+class Announcing(State):
+    """What the caller hears first (the greeting, or "mailbox full"): ``*`` leads to the mailbox login (D2)."""
+
+    def handle(self, flow, event):
+        if isinstance(event, Digit) and event.key == "*":
+            return flow.go(Login(), [StopPlayback()])
+        return super().handle(flow, event)
+
+
+class Greeting(Announcing):
     name = "greeting"
 
     def enter(self, flow):
         return [Play(_greeting_items(flow.ctx), "greeting")]
 
     def handle(self, flow, event):
-        if isinstance(event, Digit) and event.key == "*":
-            return flow.go(Login(), [StopPlayback()])
         if isinstance(event, Digit) and event.key == "#":  # skip the greeting
             return flow.go(Beep(), [StopPlayback()])
         if event == PromptEnd("greeting"):
@@ -92,15 +99,13 @@ class Greeting(State):
         return super().handle(flow, event)
 
 
-class Full(State):
+class Full(Announcing):
     name = "full"
 
     def enter(self, flow):
         return [Play(("mailbox-full", "goodbye"), "full")]
 
     def handle(self, flow, event):
-        if isinstance(event, Digit) and event.key == "*":
-            return flow.go(Login(), [StopPlayback()])
         if event == PromptEnd("full"):
             return Done(), [Hangup()]
         return super().handle(flow, event)

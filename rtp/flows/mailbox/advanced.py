@@ -8,7 +8,7 @@ to, asked for sending (D11) and for forwarding a message (8 after it):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from rtp.flows.mailbox import events as mb
@@ -20,10 +20,6 @@ if TYPE_CHECKING:
     from rtp.flows.mailbox.flow import MailboxFlow
 
 SEND, FORWARD = "send", "forward"  # what the number is asked for
-
-
-def sent(ok: bool) -> tuple:
-    return ("message-sent",) if ok else ("invalid-mailbox",)
 
 
 @dataclass(frozen=True)
@@ -81,38 +77,40 @@ class SendTo:
 
 
 @dataclass(frozen=True)
-class SendingRecording(Waiting):
+class _Sending(Waiting):
+    """A message goes to mailbox ``number``; the answer says whether it went, in the menu after."""
+
     session: Session
     number: str
-    name = "sending-recording"
     answer = mb.Sent
+
+    def answered(self, flow: MailboxFlow, event: mb.Sent) -> Transition:
+        return flow.go(replace(self.back(flow), before=("message-sent",) if event.ok else ("invalid-mailbox",)))
+
+
+@dataclass(frozen=True)
+class SendingRecording(_Sending):
+    """D11: the recording just made, then the main menu."""
+
+    name = "sending-recording"
 
     @property
     def request(self) -> mb.SendRecording:
-        return mb.SendRecording(self.session.info.mailbox_id, self.number)
-
-    def answered(self, flow: MailboxFlow, event: mb.Answer) -> Transition:
-        assert isinstance(event, mb.Sent)
-        return flow.go(main.Main(self.session, before=sent(event.ok)))
+        return mb.SendRecording(self.session.mailbox_id, self.number)
 
     def back(self, flow: MailboxFlow) -> MailboxState:
         return main.Main(self.session)
 
 
 @dataclass(frozen=True)
-class ForwardingMessage(Waiting):
-    session: Session
-    number: str
+class ForwardingMessage(_Sending):
+    """8 after a message: that message, then the menu after it."""
+
     name = "forwarding-message"
-    answer = mb.Sent
 
     @property
     def request(self) -> mb.ForwardMessage:
-        return mb.ForwardMessage(self.session.info.mailbox_id, self.session.current.id, self.number)
-
-    def answered(self, flow: MailboxFlow, event: mb.Answer) -> Transition:
-        assert isinstance(event, mb.Sent)
-        return flow.go(message.MessageMenu(self.session, before=sent(event.ok)))
+        return mb.ForwardMessage(self.session.mailbox_id, self.session.current.id, self.number)
 
     def back(self, flow: MailboxFlow) -> MailboxState:
         return message.MessageMenu(self.session)

@@ -10,7 +10,7 @@ prompts and timers are its own and a stale timer of an earlier state is ignored.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from rtp.flows import events as ev
 from rtp.flows.machine import Done, FlowState
@@ -57,6 +57,10 @@ class Session:
     messages: tuple[mb.MessageInfo, ...] = ()  # of the open folder, oldest first
     folder: str = "new"
     index: int = 0  # the message being heard
+
+    @property
+    def mailbox_id(self) -> int:
+        return self.info.mailbox_id
 
     @property
     def current(self) -> mb.MessageInfo:
@@ -252,7 +256,8 @@ class Waiting(MailboxState):
             return apologize(flow.go(self.back(flow)))
         return super().handle(flow, event)
 
-    def answered(self, flow: MailboxFlow, event: mb.Answer) -> Transition:
+    def answered(self, flow: MailboxFlow, event: Any) -> Transition:
+        """``event`` is an ``answer`` to this state's request (each state names its own type)."""
         raise NotImplementedError
 
 

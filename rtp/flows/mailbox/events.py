@@ -66,8 +66,14 @@ class PinChecked(Answer):
 
 
 @dataclass(frozen=True)
-class PinChanged(Answer):
+class Done(Answer):
+    """The change asked for was made (``ok``), or refused by the domain's rules."""
+
     ok: bool
+
+
+class PinChanged(Done):
+    """Answer to ChangePin (refused: not a valid PIN)."""
 
 
 @dataclass(frozen=True)
@@ -82,11 +88,8 @@ class GreetingSaved(Answer):
     path: str | None  # None: not saved
 
 
-@dataclass(frozen=True)
-class Sent(Answer):
-    """Answer to ForwardMessage / SendRecording."""
-
-    ok: bool
+class Sent(Done):
+    """Answer to ForwardMessage / SendRecording (refused: no such mailbox here, a private message...)."""
 
 
 # ------------------------------------------------------------------ actions
@@ -110,13 +113,16 @@ class MailboxAction:
 
 
 @dataclass(frozen=True)
-class CheckPin(MailboxAction):
+class PinAction(MailboxAction):
     pin: str
 
 
-@dataclass(frozen=True)
-class ChangePin(MailboxAction):
-    pin: str
+class CheckPin(PinAction):
+    """Try the PIN typed (a wrong one counts toward the lock, D4)."""
+
+
+class ChangePin(PinAction):
+    """The owner's new PIN (seed 002)."""
 
 
 @dataclass(frozen=True)

@@ -37,11 +37,12 @@ if TYPE_CHECKING:
     from rtp.flows.mailbox.flow import MailboxFlow
 
 
+@dataclass(frozen=True)
 class _Recording(MailboxState):
     """What the recording states share: the session, the kind recorded and where it goes after."""
 
     session: Session
-    kind: str
+    kind: str  # unavailable, busy, name, temporary; or message (D11)
     then: Then
 
     @property
@@ -56,9 +57,6 @@ class _Recording(MailboxState):
 class RecordGreeting(_Recording):
     """"Enregistrez votre ... après le bip", the beep; ``#`` skips to the recording."""
 
-    session: Session
-    kind: str  # unavailable, busy, name, temporary; or message (D11)
-    then: Then
     before: tuple = ()
     name = "record-greeting"
 
@@ -80,10 +78,6 @@ class RecordGreeting(_Recording):
 @dataclass(frozen=True)
 class GreetingRecording(_Recording):
     """Recording, until ``#`` or GREETING_MAX_SECONDS."""
-
-    session: Session
-    kind: str
-    then: Then
     name = "greeting-recording"
     busy = True
 
@@ -105,10 +99,6 @@ class GreetingChecking(_Recording):
 
     No timer here: the media app always answers, even when the analysis raises (then it
     answers "no speech"), and a timer could only let a late verdict land on the next take."""
-
-    session: Session
-    kind: str
-    then: Then
     hung_up: bool = False
     name = "greeting-checking"
     busy = True
@@ -132,10 +122,6 @@ class GreetingChecking(_Recording):
 @dataclass(frozen=True)
 class GreetingReview(Menu, _Recording):
     """Seed 003, after a recording: 1 accept, 2 listen, 3 record again."""
-
-    session: Session
-    kind: str
-    then: Then
     name = "greeting-review"
 
     def keys(self) -> dict[str, str]:
@@ -187,18 +173,14 @@ class GreetingListening(GreetingReview):
 class SavingGreeting(Waiting, _Recording):
     """1: the take becomes the mailbox's greeting ``kind`` (the media app writes it and the row)."""
 
-    session: Session
-    kind: str
-    then: Then
     name = "saving-greeting"
     answer = mb.GreetingSaved
 
     @property
     def request(self) -> mb.SaveGreeting:
-        return mb.SaveGreeting(self.session.info.mailbox_id, self.kind)
+        return mb.SaveGreeting(self.session.mailbox_id, self.kind)
 
-    def answered(self, flow: MailboxFlow, event: mb.Answer) -> Transition:
-        assert isinstance(event, mb.GreetingSaved)
+    def answered(self, flow: MailboxFlow, event: mb.GreetingSaved) -> Transition:
         if event.path is None:
             return self.then.resume(flow, self.session, INVALID)
         greetings = access.greeting_recorded(self.kind, self.session.info.greetings, event.path)

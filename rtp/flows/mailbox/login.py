@@ -48,19 +48,24 @@ def login(flow: MailboxFlow, session: Session, first: tuple = ()) -> Transition:
 
 
 @dataclass(frozen=True)
-class LookingUpMailbox(Waiting):
-    """The mailbox is known from the call (``*97``, one's own number, ``*`` during a greeting)."""
+class _LookingUp(Waiting):
+    """Mailbox ``number`` of the call's tenant is looked up."""
 
     number: str
-    name = "looking-up-mailbox"
     answer = mb.MailboxLoaded
 
     @property
     def request(self) -> mb.LookupMailbox:
         return mb.LookupMailbox(self.number)
 
-    def answered(self, flow: MailboxFlow, event: mb.Answer) -> Transition:
-        assert isinstance(event, mb.MailboxLoaded)
+
+@dataclass(frozen=True)
+class LookingUpMailbox(_LookingUp):
+    """The mailbox is known from the call (``*97``, one's own number, ``*`` during a greeting)."""
+
+    name = "looking-up-mailbox"
+
+    def answered(self, flow: MailboxFlow, event: mb.MailboxLoaded) -> Transition:
         if event.info is None:
             return flow.go(Goodbye(("invalid-mailbox",)))
         return login(flow, Session(event.info), tuple(speak(flow, event.info)))
@@ -90,18 +95,13 @@ def retry_mailbox(flow: MailboxFlow, attempts: int, why: tuple) -> Transition:
 
 
 @dataclass(frozen=True)
-class CheckingMailbox(Waiting):
-    number: str
+class CheckingMailbox(_LookingUp):
+    """``*98``: the number typed."""
+
     attempts: int = field(default=0, kw_only=True)
     name = "checking-mailbox"
-    answer = mb.MailboxLoaded
 
-    @property
-    def request(self) -> mb.LookupMailbox:
-        return mb.LookupMailbox(self.number)
-
-    def answered(self, flow: MailboxFlow, event: mb.Answer) -> Transition:
-        assert isinstance(event, mb.MailboxLoaded)
+    def answered(self, flow: MailboxFlow, event: mb.MailboxLoaded) -> Transition:
         if event.info is None:
             return retry_mailbox(flow, self.attempts, ("invalid-mailbox",))
         return flow.go(Pin(Session(event.info)), speak(flow, event.info))  # D2: always the PIN
@@ -137,10 +137,9 @@ class CheckingPin(Waiting):
 
     @property
     def request(self) -> mb.CheckPin:
-        return mb.CheckPin(self.session.info.mailbox_id, self.pin)
+        return mb.CheckPin(self.session.mailbox_id, self.pin)
 
-    def answered(self, flow: MailboxFlow, event: mb.Answer) -> Transition:
-        assert isinstance(event, mb.PinChecked)
+    def answered(self, flow: MailboxFlow, event: mb.PinChecked) -> Transition:
         if event.outcome == "accepted":
             return setup.logged_in(flow, self.session)
         if event.outcome in ("locked", "just_locked"):  # D4: locked until an admin unlocks it

@@ -46,10 +46,9 @@ class OpeningMailbox(Waiting):
 
     @property
     def request(self) -> mb.LoadMessages:
-        return mb.LoadMessages(self.session.info.mailbox_id, "new")
+        return mb.LoadMessages(self.session.mailbox_id, "new")
 
-    def answered(self, flow: MailboxFlow, event: mb.Answer) -> Transition:
-        assert isinstance(event, mb.MessagesLoaded)
+    def answered(self, flow: MailboxFlow, event: mb.MessagesLoaded) -> Transition:
         session = self.session.opened(event.folder, event.messages)
         new = sum(1 for m in session.messages if m.folder == "new")
         said = capacity_warning(session.info) + tuple(phrases.message_count(new, session.info.old))
@@ -117,7 +116,7 @@ class ChooseFolder(Menu):
         target = access.move(session.current.folder, key)
         if target is None:  # already there
             return flow.go(message.MessageMenu(session, before=said))
-        move = mb.MoveMessage(session.info.mailbox_id, session.current.id, target)
+        move = mb.MoveMessage(session.mailbox_id, session.current.id, target)
         return flow.go(message.MessageMenu(session.with_current(folder=target), before=said), [move])
 
 
@@ -134,10 +133,9 @@ class LoadingFolder(Waiting):
 
     @property
     def request(self) -> mb.LoadMessages:
-        return mb.LoadMessages(self.session.info.mailbox_id, self.folder)
+        return mb.LoadMessages(self.session.mailbox_id, self.folder)
 
-    def answered(self, flow: MailboxFlow, event: mb.Answer) -> Transition:
-        assert isinstance(event, mb.MessagesLoaded)
+    def answered(self, flow: MailboxFlow, event: mb.MessagesLoaded) -> Transition:
         count = len(event.messages)
         said = (f"folder-{event.folder}", *phrases.number(count), "message-word" if count < 2 else "messages-word")
         return flow.go(Main(self.session.opened(event.folder, event.messages), before=said))

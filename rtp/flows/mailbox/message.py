@@ -37,7 +37,7 @@ def to_message(flow: MailboxFlow, session: Session, index: int, before: tuple = 
     heard = access.after_heard(session.current.folder)
     marks = []
     if heard != session.current.folder:
-        marks = [mb.MoveMessage(session.info.mailbox_id, session.current.id, heard)]
+        marks = [mb.MoveMessage(session.mailbox_id, session.current.id, heard)]
         session = session.with_current(folder=heard)
     state, actions = flow.go(Message(session, before=before), list(first))
     return state, actions + marks
@@ -118,7 +118,7 @@ class MessageMenu(Menu):
         """7: to the Deleted folder (E7), then the message after it, or the main menu after the last."""
         session, index = self.session, self.session.index
         gone = session.current
-        move = mb.MoveMessage(session.info.mailbox_id, gone.id, access.deleted(gone.folder))
+        move = mb.MoveMessage(session.mailbox_id, gone.id, access.deleted(gone.folder))
         rest = replace(session, messages=session.messages[:index] + session.messages[index + 1:])
         if index < len(rest.messages):
             return to_message(flow, rest, index, before=("message-deleted",), first=(move,))

@@ -72,7 +72,7 @@ class Temporary(Menu):
             if not access.temporary_off(session.info.greetings).ok:  # D8: not without an unavailable greeting
                 return flow.go(Temporary(session, before=("temporary-needs-unavailable",)))
             off = session.with_info(greetings=replace(session.info.greetings, temporary_on=False))
-            return flow.go(Options(off, before=("temporary-off",)), [mb.SetTemporary(session.info.mailbox_id, False)])
+            return flow.go(Options(off, before=("temporary-off",)), [mb.SetTemporary(session.mailbox_id, False)])
         if what == "back":
             return flow.go(Options(session))
         return self.invalid(flow)

@@ -19,36 +19,36 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class NewPin(Collect):
-    """"Veuillez composer les chiffres du code secret que vous avez choisi", then ``#``."""
+class _PinStep(MailboxState):
+    """What the steps of a PIN change share: the session, and where the change goes after."""
 
     session: Session
     then: Then
-    name = "new-pin"
-    prompt = ("enter-new-pin",)
 
     @property
     def label(self) -> str:
-        return f"new-pin({self.then.label})"
+        return f"{self.name}({self.then.label})"
+
+
+@dataclass(frozen=True)
+class NewPin(Collect, _PinStep):
+    """"Veuillez composer les chiffres du code secret que vous avez choisi", then ``#``."""
+
+    name = "new-pin"
+    prompt = ("enter-new-pin",)
 
     def done(self, flow: MailboxFlow, digits: str) -> Transition:
         if not access.valid_new_pin(digits):
             return flow.go(NewPin(self.session, self.then, before=("pin-invalid",)))
-        return flow.go(ConfirmPin(self.session, digits, self.then))
+        return flow.go(ConfirmPin(self.session, self.then, digits))
 
 
 @dataclass(frozen=True)
-class ConfirmPin(Menu):
+class ConfirmPin(Menu, _PinStep):
     """"Vous avez composé le 4 7 1 1": 1 keeps it, 2 types another."""
 
-    session: Session
     pin: str
-    then: Then
     name = "confirm-pin"
-
-    @property
-    def label(self) -> str:
-        return f"confirm-pin({self.then.label})"
 
     def keys(self) -> dict[str, str]:
         return {"1": "pin-accept", "2": "pin-retype"}
@@ -58,28 +58,21 @@ class ConfirmPin(Menu):
 
     def choose(self, flow: MailboxFlow, what: str, key: str) -> Transition:
         if what == "pin-accept":
-            return flow.go(ChangingPin(self.session, self.pin, self.then))
+            return flow.go(ChangingPin(self.session, self.then, self.pin))
         return flow.go(NewPin(self.session, self.then))
 
 
 @dataclass(frozen=True)
-class ChangingPin(Waiting):
-    session: Session
+class ChangingPin(Waiting, _PinStep):
     pin: str
-    then: Then
     name = "changing-pin"
     answer = mb.PinChanged
 
     @property
-    def label(self) -> str:
-        return f"changing-pin({self.then.label})"
-
-    @property
     def request(self) -> mb.ChangePin:
-        return mb.ChangePin(self.session.info.mailbox_id, self.pin)
+        return mb.ChangePin(self.session.mailbox_id, self.pin)
 
-    def answered(self, flow: MailboxFlow, event: mb.Answer) -> Transition:
-        assert isinstance(event, mb.PinChanged)
+    def answered(self, flow: MailboxFlow, event: mb.PinChanged) -> Transition:
         if not event.ok:
             return flow.go(NewPin(self.session, self.then, before=("pin-invalid",)))
         return self.then.resume(flow, self.session.with_info(pin_must_change=False), ("pin-changed",))

@@ -55,7 +55,7 @@ class FirstAccess(KeepGreeting):
             return flow.go(self.step(session, before))
         done = session.with_info(setup_done=True)
         state, actions = logged_in(flow, done)
-        return state, [mb.FinishSetup(done.info.mailbox_id), *actions]
+        return state, [mb.FinishSetup(done.mailbox_id), *actions]
 
     def resume(self, flow: MailboxFlow, session: Session, before: tuple) -> Transition:
         return FirstAccess(self.steps[1:]).start(flow, session, before)
