@@ -21,6 +21,7 @@ import json
 import os
 import socket
 import tempfile
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -269,6 +270,42 @@ def unregister(extension: str, domain: str, *, settings=None, path=None) -> None
             raise
 
 
+def _contacts_of(aor: str, settings=None, path=None) -> list[dict]:
+    """The registered contacts of ``aor`` as usrloc keeps them (``Address``, ``Received``, ``Socket``...)."""
+    try:
+        result = call("ul.lookup", "location", aor, settings=settings, path=path)
+    except RpcError as exc:
+        if "not found" in str(exc).lower() or "404" in str(exc):
+            return []
+        raise
+    return [item.get("Contact", {}) for item in (result or {}).get("AoR", {}).get("Contacts", []) or []]
+
+
+def resync(aor: str, event: str = "check-sync", *, settings=None, path=None) -> int:
+    """SIP NOTIFY ``Event: <event>`` (check-sync) from Kamailio to every registered contact of
+    ``aor`` (``tm.t_uac_start``: sent from the socket the phone registered on, to the address
+    its REGISTER came from), which makes a desk phone fetch its configuration again. Returns
+    how many were sent; the phones' answers are not awaited."""
+    user, _, domain = aor.partition("@")
+    sent = 0
+    for contact in _contacts_of(aor, settings, path):
+        uri = contact.get("Address") or ""
+        if not uri.startswith(("sip:", "sips:")):
+            continue
+        received = contact.get("Received") or ""
+        nexthop = received if received.startswith("sip") else "."
+        socket_name = contact.get("Socket") or ""
+        headers = (f"From: <sip:provisioning@{domain}>;tag={uuid.uuid4().hex[:16]}\r\n"
+                   f"To: <sip:{user}@{domain}>\r\n"
+                   f"Event: {event}\r\n"
+                   "Subscription-State: terminated;reason=noresource\r\n"
+                   "Content-Length: 0\r\n")
+        call("tm.t_uac_start", "NOTIFY", uri, nexthop, socket_name if socket_name and socket_name != "[not set]" else ".",
+             headers, settings=settings, path=path)
+        sent += 1
+    return sent
+
+
 @dataclass(frozen=True)
 class KamailioRegistrar:
     """``tenants.ports.Registrar`` over the Kamailio of ``settings``; its errors are ``RpcError``,
@@ -288,3 +325,6 @@ class KamailioRegistrar:
 
     def totals_by_domain(self) -> dict[str, dict]:
         return totals_by_domain(settings=self.settings)
+
+    def resync(self, aor: str, event: str) -> int:
+        return resync(aor, event, settings=self.settings)

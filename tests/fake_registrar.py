@@ -10,6 +10,7 @@ class FakeRegistrar:
     def __init__(self):
         self.unregistered: list[str] = []
         self.phones: list[dict] = []
+        self.resyncs: list[tuple[str, str]] = []
 
     def unregister(self, aor: str) -> None:
         self.unregistered.append(aor)
@@ -22,6 +23,10 @@ class FakeRegistrar:
 
     def totals_by_domain(self) -> dict[str, dict]:
         return {}
+
+    def resync(self, aor: str, event: str) -> int:
+        self.resyncs.append((aor, event))
+        return sum(1 for p in self.phones if p["aor"] == aor)
 
 
 @pytest.fixture

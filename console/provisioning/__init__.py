@@ -1,0 +1,1 @@
+"""B1: desk phones fetch their files here (``app``), over HTTPS (``serve``, ``tls``)."""

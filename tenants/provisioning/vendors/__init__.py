@@ -1,0 +1,1 @@
+"""One module per desk-phone vendor, each defining ``VENDOR`` (``tenants.provisioning.Vendor``)."""
