@@ -9,9 +9,10 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from console import assets, forms, i18n, once, security
-from console.audit.labels import action_label, job_label
+from console.audit.labels import action_label, job_label, when
 from console.bounds import IdConverter
 from console.plugins import babel, csrf, htmx, limiter, login_manager
+from console.provisioning import app as provisioning
 from console.rate_limit import STORAGE_URI
 from console.session_user import load_user
 from tenants.config import Settings
@@ -52,7 +53,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=i18n.select_locale)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     htmx.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -65,8 +66,9 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     _register_blueprints(app)
     _register_db_hooks(app)
     _register_errors(app)
+    provisioning.mount(app, settings)  # /prov/...: the desk phones' files, served before Flask
     app.jinja_env.globals.update(NAME_MAX=NAME_MAX, get_locale=get_locale, aria=forms.aria)
-    app.jinja_env.filters.update(action_label=action_label, job_label=job_label,
+    app.jinja_env.filters.update(action_label=action_label, job_label=job_label, when=when,
                                  fields_in_error=forms.fields_in_error)
 
     from console.cli import register_cli
@@ -84,13 +86,14 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from console.audit.views import bp as audit_bp
     from console.auth.views import bp as auth_bp
+    from console.devices.views import bp as devices_bp
     from console.directory.views import bp as directory_bp
     from console.me.views import bp as me_bp
     from console.operator.views import bp as operator_bp
     from console.phones.views import bp as phones_bp
     from console.settings.views import bp as settings_bp
 
-    for blueprint in (auth_bp, operator_bp, directory_bp, phones_bp, settings_bp, audit_bp, me_bp):
+    for blueprint in (auth_bp, operator_bp, directory_bp, phones_bp, devices_bp, settings_bp, audit_bp, me_bp):
         app.register_blueprint(blueprint)
 
 

@@ -13,7 +13,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from tenants import accounts, extensions, jobs, migrations, tenancy, worker
+from tenants import accounts, audit, extensions, jobs, migrations, tenancy, worker
 from tenants.audit import Actor
 from tenants.extensions import ExtensionInput
 from tenants.models import Account, Did, Extension
@@ -28,6 +28,13 @@ class Commands(AppGroup):
             return super().invoke(ctx)
         except DomainError as error:
             raise click.ClickException("\n".join(p.text() for p in error.problems)) from None
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        """The command about to run: its changes are signed with its name (``cli:tenant create``)."""
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None:
+            ctx.with_resource(audit.cli_command(f"{self.name} {command.name}"))
+        return name, command, rest
 
 
 db_cli = Commands("db", help="Database schema.")
@@ -291,5 +298,7 @@ def demo_seed() -> None:
 
 
 def register_cli(app: Flask) -> None:
-    for group in (db_cli, tenant_cli, account_cli, extension_cli, did_cli, jobs_cli, demo_cli):
+    from console.cli_devices import device_cli
+
+    for group in (db_cli, tenant_cli, account_cli, extension_cli, did_cli, jobs_cli, demo_cli, device_cli):
         app.cli.add_command(group)

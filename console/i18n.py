@@ -16,6 +16,7 @@ from flask import request, session
 from flask_login import current_user
 
 LANGUAGES = ("fr", "en")
+DEFAULT_TIMEZONE = "Europe/Paris"
 TRANSLATIONS = Path(__file__).parent / "translations"
 
 
@@ -52,3 +53,13 @@ def select_locale() -> str:
         if tenant is not None and tenant.language in LANGUAGES:
             return tenant.language
     return "fr"
+
+
+def select_timezone() -> str:
+    """Dates are in the tenant's zone for its people, in the operator's own on the operator's pages."""
+    if current_user and current_user.is_authenticated:
+        account = current_user.account
+        if account.tenant is not None:
+            return account.tenant.timezone
+        return account.timezone or DEFAULT_TIMEZONE
+    return DEFAULT_TIMEZONE

@@ -1,9 +1,27 @@
 """The audit log (A8): who changed what, when, with the values before and after."""
 from __future__ import annotations
 
+import contextlib
+import contextvars
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from tenants.models import Account, AuditEntry, Tenant
+
+CLI = "cli"
+# The operator command being run (``tenant create``), set by the CLI around each command: its
+# changes are signed ``cli:tenant create``, so the log says which command made them.
+_cli_command: contextvars.ContextVar[str] = contextvars.ContextVar("poste_cli_command", default="")
+
+
+@contextlib.contextmanager
+def cli_command(name: str) -> Iterator[None]:
+    """Changes made by ``Actor.cli()`` within this block are signed with the command ``name``."""
+    token = _cli_command.set(name)
+    try:
+        yield
+    finally:
+        _cli_command.reset(token)
 
 
 @dataclass(frozen=True)
@@ -19,7 +37,9 @@ class Actor:
 
     @classmethod
     def cli(cls) -> Actor:
-        return cls(account=None, label="cli")
+        """The command line; inside ``cli_command`` its label names the command."""
+        command = _cli_command.get()
+        return cls(account=None, label=f"{CLI}:{command}" if command else CLI)
 
 
 def diff(before: dict | None, after: dict | None) -> tuple[dict | None, dict | None]:
@@ -44,9 +64,31 @@ def record(actor: Actor, action: str, tenant: Tenant | None, object_type: str, o
     )
 
 
-def entries(tenant: Tenant | None, page: int = 1, per_page: int = 50):
-    """Newest first; ``tenant=None`` is the operator's view of everything."""
+def search(tenant: Tenant | None, about: str = "", author: str = "", object_type: str = ""):
+    """Entries newest first; ``tenant=None`` is the operator's view of everything. ``about``
+    is found in the object's name (an extension's number, a domain, an email), ``author`` in
+    who made the change (an email, ``cli:`` and a command), ``object_type`` is exact."""
     query = AuditEntry.select().order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     if tenant is not None:
         query = query.where(AuditEntry.tenant == tenant)
+    if about.strip():
+        query = query.where(AuditEntry.object_label.contains(about.strip()))
+    if author.strip():
+        query = query.where(AuditEntry.actor_email.contains(author.strip()))
+    if object_type:
+        query = query.where(AuditEntry.object_type == object_type)
+    return query
+
+
+def entries(tenant: Tenant | None, page: int = 1, per_page: int = 50, **filters):
+    """One page of ``search(tenant, **filters)`` and how many entries it has in all."""
+    query = search(tenant, **filters)
     return query.paginate(page, per_page), query.count()
+
+
+def object_types(tenant: Tenant | None) -> list[str]:
+    """The kinds of objects the log of ``tenant`` (or of everything) names."""
+    query = AuditEntry.select(AuditEntry.object_type).distinct()
+    if tenant is not None:
+        query = query.where(AuditEntry.tenant == tenant)
+    return sorted(row.object_type for row in query)

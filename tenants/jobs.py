@@ -25,6 +25,8 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import peewee as pw
+
 from tenants import audit
 from tenants.audit import Actor
 from tenants.db import database
@@ -251,13 +253,26 @@ def retry(actor: Actor, job: Job) -> Job:
     return job
 
 
-def listing(status: str | None = None, page: int = 1, per_page: int = 50):
-    query = Job.select().order_by(Job.id.desc())
+def listing(status: str | None = None, page: int = 1, per_page: int = 50, tenant: Tenant | None = None):
+    """Jobs newest first (with their tenant, in the same query), of one status and tenant when given."""
+    query = Job.select(Job, Tenant).join(Tenant, pw.JOIN.LEFT_OUTER).order_by(Job.id.desc())
     if status:
         query = query.where(Job.status == status)
+    if tenant is not None:
+        query = query.where(Job.tenant == tenant)
     return query.paginate(page, per_page), query.count()
 
 
-def counts() -> dict[str, int]:
-    return {status: Job.select().where(Job.status == status).count()
-            for status in (Job.QUEUED, Job.RUNNING, Job.DONE, Job.FAILED)}
+def counts(tenant: Tenant | None = None) -> dict[str, int]:
+    """How many jobs of each status (of ``tenant`` when given), in one query."""
+    query = Job.select(Job.status, pw.fn.COUNT(Job.id).alias("n")).group_by(Job.status)
+    if tenant is not None:
+        query = query.where(Job.tenant == tenant)
+    found = {row.status: row.n for row in query}
+    return {status: found.get(status, 0) for status in (Job.QUEUED, Job.RUNNING, Job.DONE, Job.FAILED)}
+
+
+def latest(kind: str, payload: dict, tenant: Tenant | None) -> Job | None:
+    """The last job of ``kind`` queued with exactly ``payload`` (the PIN email of a mailbox, say)."""
+    return (Job.select().where((Job.kind == kind) & (Job.tenant == tenant) & (Job.payload == payload))
+            .order_by(Job.id.desc()).first())

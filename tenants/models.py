@@ -93,6 +93,8 @@ class Account(BaseModel):
 
 
 class Mailbox(BaseModel):
+    # The operator's own time zone, for the dates of the operator's pages (a tenant's people see their tenant's).
+    timezone = pw.CharField(max_length=64, null=True)
     extension = pw.ForeignKeyField(Extension, backref="mailboxes", unique=True, on_delete="CASCADE")
     pin_hash = pw.CharField(max_length=255)
     pin_must_change = pw.BooleanField(default=True)  # D3: first access forces a new PIN

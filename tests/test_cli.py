@@ -93,7 +93,7 @@ def test_tenant_set_changes_what_is_given_with_its_audit_entry(cli):
     tenant = Tenant.get()
     assert (tenant.name, tenant.timezone, tenant.language) == ("Acme", "America/Montreal", "en")
     [entry] = audit_of("tenant.update")
-    assert entry.actor_email == "cli" and entry.after == {"timezone": "America/Montreal", "language": "en"}
+    assert entry.actor_email == "cli:tenant set" and entry.after == {"timezone": "America/Montreal", "language": "en"}
     assert cli("tenant", "set", "--domain", "ACME.pbx.example", "--name", "Acme SAS").exit_code == 0
     assert Tenant.get().name == "Acme SAS" and audit_of("tenant.update")[-1].after == {"name": "Acme SAS"}
 
@@ -119,7 +119,7 @@ def test_did_remove(cli):
     assert done.exit_code == 0, done.output
     assert [d.number for d in Did.select()] == ["+33184880002"]
     [entry] = audit_of("did.delete")
-    assert entry.actor_email == "cli" and entry.before == {"number": "+33184880001", "extension": "2001"}
+    assert entry.actor_email == "cli:did remove" and entry.before == {"number": "+33184880001", "extension": "2001"}
     assert Extension.get().number == "2001"  # the extension stays, without its number
 
 
@@ -139,7 +139,7 @@ def test_account_remove(cli):
     assert done.exit_code == 0, done.output
     assert [a.email for a in Account.select()] == ["deputy@acme.example"]
     [entry] = audit_of("account.delete")
-    assert entry.actor_email == "cli" and entry.before["email"] == "boss@acme.example"
+    assert entry.actor_email == "cli:account remove" and entry.before["email"] == "boss@acme.example"
     assert entry.tenant_domain == "acme.pbx.example"
 
 
@@ -162,7 +162,7 @@ def test_jobs_retry(cli):
     retried = Job.get()
     assert retried.status == Job.QUEUED and retried.run_at <= job.run_at
     [entry] = audit_of("job.retry")
-    assert entry.actor_email == "cli" and entry.before["status"] == "failed" and entry.after["status"] == "queued"
+    assert entry.actor_email == "cli:jobs retry" and entry.before["status"] == "failed" and entry.after["status"] == "queued"
     assert entry.tenant_domain == "acme.pbx.example"
 
 

@@ -5,9 +5,11 @@ import math
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
+from peewee import fn
 
+from console import job_words
 from console.bounds import page_arg
-from console.forms import ConfirmForm, apply_form, confirm_first
+from console.forms import ConfirmForm, apply_form, confirm_first, problem_text
 from console.operator.forms import (
     AdminForm,
     DeleteTenantForm,
@@ -15,12 +17,16 @@ from console.operator.forms import (
     TenantEditForm,
     TenantForm,
 )
+from console.plugins import htmx
 from console.scoping import actor, roles_required
-from tenants import accounts, jobs, tenancy
+from tenants import accounts, extensions, jobs, tenancy
 from tenants.models import Account, Did, Extension, Job, Tenant
+from tenants.problems import DomainError
 
 bp = Blueprint("operator", __name__, url_prefix="/operateur")
 operator_only = roles_required(Account.OPERATOR)
+PER_PAGE = 50
+JOBS_PER_PAGE = 50
 
 
 def _tenant(tenant_id: int) -> Tenant:
@@ -41,11 +47,23 @@ def tenants():
     if made:
         flash(gettext("Client %(name)s créé.", name=tenant.name), "success")
         return redirect(url_for("operator.tenant", tenant_id=tenant.id))
+    context = _tenants_context()
+    if htmx and htmx.target == "tenants-table":
+        return render_template("operator/_tenants_table.html", **context)
+    return render_template("operator/tenants.html", form=form, **context), 422 if form.errors else 200
+
+
+def _tenants_context() -> dict:
+    """One page of the tenants (searched by name or domain), with their extensions counted in one query."""
     q = (request.args.get("q") or "").strip()[:100]
-    rows = list(tenancy.listing(q))
-    counts = {t.id: Extension.select().where(Extension.tenant == t).count() for t in rows}
-    return render_template("operator/tenants.html", form=form, rows=rows, counts=counts, q=q), \
-        422 if form.errors else 200
+    query = tenancy.listing(q)
+    total = query.count()
+    pages = max(1, math.ceil(total / PER_PAGE))
+    page = min(page_arg(), pages)
+    rows = list(query.paginate(page, PER_PAGE))
+    counts = dict(Extension.select(Extension.tenant, fn.COUNT(Extension.id))
+                  .where(Extension.tenant.in_([t.id for t in rows])).group_by(Extension.tenant).tuples()) if rows else {}
+    return {"rows": rows, "counts": counts, "q": q, "page": page, "pages": pages, "total": total}
 
 
 def _tenant_page(tenant: Tenant, edit_form=None, did_form=None, admin_form=None):
@@ -171,17 +189,26 @@ def remove_admin(account_id: int):
     return redirect(url_for("operator.tenant", tenant_id=tenant_id))
 
 
+def _jobs_filters(source) -> tuple[str | None, Tenant | None, dict]:
+    """The status and tenant the jobs are filtered by (``?statut=``, ``?client=``), and as URL arguments."""
+    status = source.get("statut") if source.get("statut") in (Job.QUEUED, Job.RUNNING, Job.DONE, Job.FAILED) else None
+    client = source.get("client", "")
+    tenant = Tenant.get_or_none(Tenant.id == int(client)) if client.isdigit() and int(client) < 2**31 else None
+    args = {k: v for k, v in (("statut", status), ("client", tenant.id if tenant else None)) if v}
+    return status, tenant, args
+
+
 @bp.get("/taches", endpoint="jobs")
 @operator_only
 def jobs_page():
-    status = request.args.get("statut") if request.args.get("statut") in (
-        Job.QUEUED, Job.RUNNING, Job.DONE, Job.FAILED) else None
+    status, tenant, args = _jobs_filters(request.args)
     page = page_arg()
-    rows, total = jobs.listing(status, page)
-    return render_template("operator/jobs.html", rows=list(rows), total=total, page=page,
-                           pages=max(1, math.ceil(total / 50)), status=status, counts=jobs.counts(),
+    rows, total = jobs.listing(status, page, JOBS_PER_PAGE, tenant=tenant)
+    rows = list(rows)
+    return render_template("operator/jobs.html", rows=rows, total=total, page=page,
+                           pages=max(1, math.ceil(total / JOBS_PER_PAGE)), status=status, tenant=tenant, args=args,
+                           counts=jobs.counts(tenant), subjects=job_words.subjects(rows), words=job_words,
                            confirm=ConfirmForm())
-
 
 
 @bp.post("/taches/<int:job_id>/relancer")
@@ -192,6 +219,30 @@ def retry_job(job_id: int):
         abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    jobs.retry_now(job)
-    flash(gettext("La tâche %(id)d sera relancée.", id=job.id), "success")
-    return redirect(url_for("operator.jobs"))
+    try:
+        jobs.retry(actor(), job)
+        flash(gettext("La tâche n° %(id)d sera relancée au prochain passage du worker.", id=job.id), "success")
+    except DomainError as error:
+        flash(" ".join(problem_text(p) for p in error.problems), "error")
+    _status, _tenant, args = _jobs_filters(request.form)
+    return redirect(url_for("operator.jobs", **args))
+
+
+@bp.get("/clients/<int:tenant_id>/postes")
+@operator_only
+def tenant_extensions(tenant_id: int):
+    """A tenant's extensions, as its admin lists them (read only): paged and searched."""
+    tenant = _tenant(tenant_id)
+    q = (request.args.get("q") or "").strip()[:100]
+    query = extensions.search(tenant, q)
+    total = query.count()
+    pages = max(1, math.ceil(total / PER_PAGE))
+    page = min(page_arg(), pages)
+    rows = list(query.paginate(page, PER_PAGE))
+    dids = {d.extension_id: d.number for d in Did.select().where(
+        (Did.tenant == tenant) & Did.extension.in_([e.id for e in rows]))} if rows else {}
+    context = {"tenant": tenant, "rows": rows, "dids": dids, "q": q, "page": page, "pages": pages, "total": total,
+               "readonly": True, "list_endpoint": "operator.tenant_extensions", "list_route": {"tenant_id": tenant.id}}
+    if htmx and htmx.target == "extensions-table":
+        return render_template("directory/_table.html", **context)
+    return render_template("operator/tenant_extensions.html", **context)

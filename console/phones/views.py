@@ -4,36 +4,70 @@ Everything comes from the running Kamailio through the domain's registrar port
 (``tenants.ports``, bound to Kamailio's JSON-RPC by the composition root, ``wiring.py``);
 each page has a partial that htmx polls every few seconds. A tenant admin sees
 only its own domain's phones and calls: the domain comes from the signed-in
-account, never from the request.
+account, never from the request. The operator sees any tenant's phones from its page.
+
+Lists are paged and searched (a tenant may have a thousand extensions, an installation
+thousands of tenants), and a poll whose answer would be what the page already shows is
+answered 204 (htmx keeps the page as it is): each partial's address carries the digest of
+what it shows (``v``). When Kamailio does not answer, the pages say the state is unknown
+rather than showing every phone offline.
 """
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import hashlib
+import math
 
+from flask import Blueprint, abort, render_template, request, url_for
+from flask_babel import gettext
+from markupsafe import Markup
+
+from console.bounds import page_arg
 from console.scoping import current_tenant, roles_required
-from tenants import extensions
-from tenants.models import Account, Tenant
+from tenants import extensions, tenancy
+from tenants.models import Account, Extension, Tenant
 from tenants.ports import RegistrarError, registrar
 
 bp = Blueprint("phones", __name__, url_prefix="/telephones")
 admin_only = roles_required(Account.ADMIN)
 operator_only = roles_required(Account.OPERATOR)
 POLL = "every 3s"
+PER_PAGE = 50
+STATES = ("en-ligne", "hors-ligne")
 
 
-def _registrations_context() -> dict:
-    tenant = current_tenant()
-    error = False
+def _search_args() -> dict:
+    q = (request.args.get("q") or "").strip()[:100]
+    state = request.args.get("etat") if request.args.get("etat") in STATES else ""
+    return {k: v for k, v in (("q", q), ("etat", state)) if v}
+
+
+def _registrations_context(tenant: Tenant, endpoint: str, partial: str, **route) -> dict:
+    args = _search_args()
     try:
-        regs = registrar().registrations(tenant.domain)
+        regs, error = registrar().registrations(tenant.domain), False
     except RegistrarError:
         regs, error = [], True
     by_number: dict[str, list[dict]] = {}
     for reg in regs:
         by_number.setdefault(reg["extension"], []).append(reg)
-    rows = [{"extension": ext, "phones": by_number.get(ext.number, [])} for ext in extensions.search(tenant)]
-    online = sum(1 for row in rows if row["phones"])
-    return {"rows": rows, "online": online, "error": error, "poll": POLL}
+    query = extensions.search(tenant, args.get("q", ""))
+    if not error and args.get("etat") == "en-ligne":
+        query = query.where(Extension.number.in_(list(by_number)))
+    elif not error and args.get("etat") == "hors-ligne":
+        query = query.where(Extension.number.not_in(list(by_number)))
+    total = query.count()
+    pages = max(1, math.ceil(total / PER_PAGE))
+    page = min(page_arg(), pages)
+    rows = [{"extension": ext, "phones": by_number.get(ext.number, [])} for ext in query.paginate(page, PER_PAGE)]
+    all_extensions = Extension.select().where(Extension.tenant == tenant)
+    online = 0 if error or not by_number else all_extensions.where(Extension.number.in_(list(by_number))).count()
+    state_links = [(url_for(endpoint, **route, **{k: v for k, v in (("q", args.get("q")), ("etat", value)) if v}),
+                    label, args.get("etat", "") == value)
+                   for value, label in (("", gettext("Tous")), ("en-ligne", gettext("En ligne")),
+                                        ("hors-ligne", gettext("Hors ligne")))]
+    return {"rows": rows, "online": online, "extension_count": all_extensions.count(), "total": total,
+            "error": error, "poll": POLL, "page": page, "pages": pages, "args": args, "tenant": tenant,
+            "endpoint": endpoint, "partial": partial, "route": route, "state_links": state_links}
 
 
 def _calls_context() -> dict:
@@ -45,30 +79,57 @@ def _calls_context() -> dict:
 
 
 def _totals_context() -> dict:
+    q = (request.args.get("q") or "").strip()[:100]
+    args = {"q": q} if q else {}
     error = False
     try:
         totals = registrar().totals_by_domain()
     except RegistrarError:
         totals, error = {}, True
+    query = tenancy.listing(q)
+    count = query.count()
+    pages = max(1, math.ceil(count / PER_PAGE))
+    page = min(page_arg(), pages)
     rows = []
-    for tenant in Tenant.select().order_by(Tenant.name):
+    for tenant in query.paginate(page, PER_PAGE):
         t = totals.get(tenant.domain, {})
         rows.append({"tenant": tenant, "registered_extensions": t.get("registered_extensions", 0),
                      "phones": t.get("phones", 0), "active_calls": t.get("active_calls", 0)})
-    sums = {key: sum(r[key] for r in rows) for key in ("registered_extensions", "phones", "active_calls")}
-    return {"rows": rows, "sums": sums, "error": error, "poll": POLL}
+    sums = {key: sum(t.get(key, 0) for t in totals.values())
+            for key in ("registered_extensions", "phones", "active_calls")}
+    return {"rows": rows, "sums": sums, "error": error, "poll": POLL, "page": page, "pages": pages,
+            "args": args, "count": count}
+
+
+POLLED = {"phones/_registrations.html": "registrations", "phones/_totals.html": "sip-totals"}
+
+
+def _poll(template: str, poll_endpoint: str, full_page: bool = False, **context):
+    """The partial ``template`` inside its polling wrapper, whose address names what it shows;
+    204 when the poll already shows exactly that."""
+    body = render_template(template, **context)
+    digest = hashlib.sha256(body.encode()).hexdigest()[:16]
+    if not full_page and request.args.get("v") == digest:
+        return "", 204
+    url = url_for(poll_endpoint, **context.get("route", {}), **context.get("args", {}), page=context.get("page", 1),
+                  v=digest)
+    return render_template("phones/_poll.html", body=Markup(body), poll_url=url, poll_id=POLLED[template], **context)
 
 
 @bp.get("/")
 @admin_only
 def registrations():
-    return render_template("phones/registrations.html", **_registrations_context())
+    context = _registrations_context(current_tenant(), "phones.registrations", "phones.registrations_partial")
+    return render_template("phones/registrations.html", polled=_poll("phones/_registrations.html",
+                                                                   "phones.registrations_partial", True, **context),
+                           **context)
 
 
 @bp.get("/etat")
 @admin_only
 def registrations_partial():
-    return render_template("phones/_registrations.html", **_registrations_context())
+    context = _registrations_context(current_tenant(), "phones.registrations", "phones.registrations_partial")
+    return _poll("phones/_registrations.html", "phones.registrations_partial", **context)
 
 
 @bp.get("/appels")
@@ -86,10 +147,38 @@ def calls_partial():
 @bp.get("/exploitation")
 @operator_only
 def totals():
-    return render_template("phones/totals.html", **_totals_context())
+    context = _totals_context()
+    return render_template("phones/totals.html", polled=_poll("phones/_totals.html", "phones.totals_partial", True, **context),
+                           **context)
 
 
 @bp.get("/exploitation/etat")
 @operator_only
 def totals_partial():
-    return render_template("phones/_totals.html", **_totals_context())
+    return _poll("phones/_totals.html", "phones.totals_partial", **_totals_context())
+
+
+def _operator_tenant(tenant_id: int) -> Tenant:
+    tenant = Tenant.get_or_none(Tenant.id == tenant_id)
+    if tenant is None:
+        abort(404)
+    return tenant
+
+
+@bp.get("/exploitation/clients/<int:tenant_id>")
+@operator_only
+def tenant_registrations(tenant_id: int):
+    context = _registrations_context(_operator_tenant(tenant_id), "phones.tenant_registrations",
+                                     "phones.tenant_registrations_partial", tenant_id=tenant_id)
+    return render_template("phones/registrations.html", polled=_poll("phones/_registrations.html",
+                                                                   "phones.tenant_registrations_partial", True,
+                                                                     **context),
+                           **context)
+
+
+@bp.get("/exploitation/clients/<int:tenant_id>/etat")
+@operator_only
+def tenant_registrations_partial(tenant_id: int):
+    context = _registrations_context(_operator_tenant(tenant_id), "phones.tenant_registrations",
+                                     "phones.tenant_registrations_partial", tenant_id=tenant_id)
+    return _poll("phones/_registrations.html", "phones.tenant_registrations_partial", **context)

@@ -164,8 +164,8 @@ def test_audit_page_shows_who_what_before_after(admin, acme):
     ext = f.extension(acme, "2001", name="Alice")
     admin.post(f"/postes/{ext.id}/modifier", data=form(admin, number="2001", name="Alicia", email=ext.email))
     page = admin.get("/journal/")
-    assert "Poste modifié" in page.text and "boss@acme.example" in page.text
-    assert "Alice" in page.text and "Alicia" in page.text
+    assert "Poste 2001 modifié" in page.text and "boss@acme.example" in page.text
+    assert "nom : Alicia (avant : Alice)" in page.text
 
 
 def test_voicemail_menu_layout_and_reception(admin, acme):
@@ -183,4 +183,4 @@ def test_voicemail_menu_layout_and_reception(admin, acme):
     admin.post("/parametres/messagerie", data={"csrf_token": token, "menu_layout": "ooma", "reception": "2000"})
     options = tenant_options.current(acme)
     assert (options.menu_layout, options.reception) == ("ooma", "2000")
-    assert "Options de la messagerie modifiées" in admin.get("/journal/").text
+    assert "Options de la messagerie du client acme.pbx.example modifiées" in admin.get("/journal/").text

@@ -3,7 +3,7 @@ import pytest
 
 from tenants import jobs, tenancy
 from tenants.audit import Actor
-from tenants.models import Account, Did, Job, Tenant
+from tenants.models import Account, AuditEntry, Did, Job, Tenant
 from tests import factories as f
 
 
@@ -126,16 +126,33 @@ def test_jobs_page_shows_failures_and_retries(operator):
     jobs.run_due()
     job = Job.get()
     page = operator.get("/operateur/taches")
-    assert "pin_email" in page.text and "En attente" in page.text  # its row holds the mailbox's id only
-    assert "ConnectionRefusedError" in page.text or "OSError" in page.text
-    assert "pin_email" in operator.get("/operateur/taches?statut=queued").text
-    assert "pin_email" not in operator.get("/operateur/taches?statut=done").text
-    operator.post(f"/operateur/taches/{job.id}/relancer", data={"csrf_token": token(operator)})
+    # in words: what it is about, for which tenant, why it failed; the raw error only as a detail
+    assert "E-mail du code PIN" in page.text and "En attente" in page.text and "Nouvel essai le" in page.text
+    assert "Poste 2001 : code PIN pour alice.2001@acme.pbx.example" in page.text
+    assert f'href="/operateur/clients/{acme.id}">Acme</a>' in page.text
+    assert "Le serveur de messagerie refuse la connexion" in page.text
+    assert page.text.index("refuse la connexion") < page.text.index("ConnectionRefusedError")  # the detail comes after
+    assert " UTC" not in page.text and "T" not in page.text.split("Nouvel essai le ")[1][:20]
+    assert "code PIN pour" in operator.get("/operateur/taches?statut=queued").text
+    assert "code PIN pour" not in operator.get("/operateur/taches?statut=done").text
+    assert "code PIN pour" in operator.get(f"/operateur/taches?client={acme.id}").text
+    assert "code PIN pour" not in operator.get(f"/operateur/taches?client={f.tenant('globex.pbx.example').id}").text
+    retried = operator.post(f"/operateur/taches/{job.id}/relancer", data={"csrf_token": token(operator), "statut": "queued"})
+    assert retried.status_code == 302 and retried.headers["Location"].endswith("/operateur/taches?statut=queued")
     assert Job.get().run_at <= job.run_at
+    entry = AuditEntry.get(AuditEntry.action == "job.retry")  # the domain service: its audit entry
+    assert entry.actor_email == "op@poste.example" and entry.object_id == str(job.id)
+    assert "Tâche n° %d (E-mail du code PIN) relancée" % job.id in operator.get("/journal/").text
+    Job.update(status=Job.DONE).where(Job.id == job.id).execute()
+    refused = operator.post(f"/operateur/taches/{job.id}/relancer", data={"csrf_token": token(operator)},
+                            follow_redirects=True)
+    assert f"La tâche n° {job.id} est terminée : rien à relancer." in refused.text
+    assert AuditEntry.select().where(AuditEntry.action == "job.retry").count() == 1
 
 
 def test_global_audit_log(operator):
     acme = f.tenant()
     f.extension(acme)
     page = operator.get("/journal/")
-    assert "Client créé" in page.text and "Poste créé" in page.text and "acme.pbx.example" in page.text
+    assert "Client acme.pbx.example créé" in page.text and "Poste 2001 créé" in page.text
+    assert "Ligne de commande" in page.text  # the factories' changes: the CLI's actor outside a command
