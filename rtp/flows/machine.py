@@ -5,6 +5,8 @@ prompt, hang-up) and returns the next state with the actions for the media layer
 """
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from rtp.flows.events import HangUp
 
 
@@ -14,12 +16,13 @@ class FlowState:
     By default a hang-up ends the flow and anything else is ignored.
     """
 
-    name = "state"
+    name: ClassVar[str] = "state"
+    final: ClassVar[bool] = False
 
-    def enter(self, flow) -> list:
+    def enter(self, flow: Any) -> list:
         return []
 
-    def handle(self, flow, event) -> tuple[FlowState, list]:
+    def handle(self, flow: Any, event: object) -> tuple[FlowState, list]:
         if isinstance(event, HangUp):
             return Done(), []
         return self, []
@@ -31,28 +34,28 @@ class Done(FlowState):
     name = "done"
     final = True
 
-    def handle(self, flow, event) -> tuple[FlowState, list]:
+    def handle(self, flow: Any, event: object) -> tuple[FlowState, list]:
         return self, []
 
 
 class FlowMachine:
     """Base of the call flows (leaving a message, the mailbox menus)."""
 
-    state: object
+    state: FlowState
 
-    def go(self, state, before: list | None = None) -> tuple[object, list]:
+    def go(self, state: FlowState, before: list | None = None) -> tuple[FlowState, list]:
         """Enter ``state``: the actions given first, then those of its entry."""
         return state, list(before or []) + state.enter(self)
 
-    def handle(self, event) -> list:
+    def handle(self, event: object) -> list:
         self.state, actions = self.state.handle(self, event)
         return actions
 
     @property
     def done(self) -> bool:
-        return getattr(self.state, "final", False)
+        return self.state.final
 
-    def run(self, events) -> list:
+    def run(self, events: list) -> list:
         """Feed ``events`` in order; all actions, flattened (for tests)."""
         actions = self.start()
         for event in events:

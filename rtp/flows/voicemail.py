@@ -7,7 +7,7 @@
     AwaitingTransfer --TransferSucceeded / no NOTIFY after the 202 / HangUp--> the end
     AwaitingTransfer --TransferFailed (REFER >= 300, timer F, NOTIFY sipfrag >= 300)-->
         "reception unreachable", Review again (the message stays stored once: 1 ends, 2 listens)
-    Greeting/Full --*--> Login (the mailbox login of the next issue)
+    Greeting/Full --*--> Login (EnterLogin: the media app starts rtp.flows.mailbox on this mailbox, PIN always)
     Full: "mailbox full", goodbye, nothing recorded (D12)
 
 ``VoicemailFlow.start()`` returns the first actions; ``handle(event)`` the next ones.
@@ -70,9 +70,10 @@ State = FlowState  # the base of this flow's states
 
 def _greeting_items(ctx: FlowContext) -> tuple:
     g = ctx.greeting
-    if g.kind in ("temporary", "busy", "unavailable"):
+    if g.path is not None and g.kind in ("temporary", "busy", "unavailable"):
         return (File(g.path),)  # a recorded greeting says everything itself
-    who = (File(g.path),) if g.kind == "system_name" else tuple(phrases.extension_number(ctx.number))
+    who = (File(g.path),) if g.path is not None and g.kind == "system_name" else tuple(
+        phrases.extension_number(ctx.number))
     return ("your-party",) + who + ("is-busy" if g.busy else "is-unavailable", "leave-message")
 
 
@@ -280,7 +281,7 @@ class TransferFailedNotice(State):
 
 
 class Login(State):
-    """D2: ``*`` during the greeting. The mailbox login menus are the next issue's; they extend this state."""
+    """D2: ``*`` during the greeting: the call goes to this mailbox's login (rtp.flows.mailbox, via EnterLogin)."""
 
     name = "login"
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tenants.voicemail import rules
@@ -125,7 +126,7 @@ def temporary_off(greetings: rules.Greetings) -> Decision:
 def greeting_recorded(kind: str, greetings: rules.Greetings, path: str) -> rules.Greetings:
     """The greetings once ``kind`` (unavailable, busy, name, temporary) is accepted: the temporary one is on
     as soon as it is recorded (seed 003: "activé, lorsqu'on enregistre un message")."""
-    values = {"unavailable": greetings.unavailable, "busy": greetings.busy, "name": greetings.name,
+    values: dict[str, Any] = {"unavailable": greetings.unavailable, "busy": greetings.busy, "name": greetings.name,
               "temporary": greetings.temporary, "temporary_on": greetings.temporary_on}
     if kind not in GREETING_KINDS:
         raise ValueError(f"unknown greeting {kind!r}")

@@ -87,6 +87,10 @@ class _Sending(Waiting):
     def answered(self, flow: MailboxFlow, event: mb.Sent) -> Transition:
         return flow.go(replace(self.back(flow), before=("message-sent",) if event.ok else ("invalid-mailbox",)))
 
+    def back(self, flow: MailboxFlow) -> Menu:
+        """The menu the message was sent from, where the caller hears whether it went."""
+        raise NotImplementedError
+
 
 @dataclass(frozen=True)
 class SendingRecording(_Sending):
@@ -98,7 +102,7 @@ class SendingRecording(_Sending):
     def request(self) -> mb.SendRecording:
         return mb.SendRecording(self.session.mailbox_id, self.number)
 
-    def back(self, flow: MailboxFlow) -> MailboxState:
+    def back(self, flow: MailboxFlow) -> Menu:
         return main.Main(self.session)
 
 
@@ -112,5 +116,5 @@ class ForwardingMessage(_Sending):
     def request(self) -> mb.ForwardMessage:
         return mb.ForwardMessage(self.session.mailbox_id, self.session.current.id, self.number)
 
-    def back(self, flow: MailboxFlow) -> MailboxState:
+    def back(self, flow: MailboxFlow) -> Menu:
         return message.MessageMenu(self.session)

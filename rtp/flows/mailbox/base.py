@@ -66,10 +66,10 @@ class Session:
     def current(self) -> mb.MessageInfo:
         return self.messages[self.index]
 
-    def with_info(self, **changes: object) -> Session:
+    def with_info(self, **changes: Any) -> Session:
         return replace(self, info=replace(self.info, **changes))
 
-    def with_current(self, **changes: object) -> Session:
+    def with_current(self, **changes: Any) -> Session:
         messages = list(self.messages)
         messages[self.index] = replace(self.current, **changes)
         return replace(self, messages=tuple(messages))
@@ -238,7 +238,7 @@ class Waiting(MailboxState):
     The answer leads on (``answered``). No answer within ANSWER_WAIT_SECONDS, or ``ActionFailed``
     for the request: the apology, then ``back()``, the menu the caller was in."""
 
-    answer: ClassVar[type] = mb.Answer
+    answer: ClassVar[type[mb.Answer]] = mb.Answer
     busy: ClassVar[bool] = True
 
     @property

@@ -194,5 +194,15 @@ class SavingGreeting(Waiting, _Recording):
 class KeepGreeting:
     """A ``then`` whose accepted recording is kept as a greeting (the options, the first access)."""
 
+    @property
+    def label(self) -> str:
+        raise NotImplementedError
+
     def accepted(self, flow: MailboxFlow, session: Session, kind: str) -> Transition:
-        return flow.go(SavingGreeting(session, kind, self))  # type: ignore[arg-type]
+        return flow.go(SavingGreeting(session, kind, self))
+
+    def resume(self, flow: MailboxFlow, session: Session, before: tuple) -> Transition:
+        raise NotImplementedError
+
+    def back(self, flow: MailboxFlow, session: Session) -> MailboxState:
+        raise NotImplementedError

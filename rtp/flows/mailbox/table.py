@@ -96,26 +96,27 @@ def samples(layout: str = access.DEFAULT_LAYOUT) -> list[tuple[str, MailboxState
     ]
 
 
-def answers(state: MailboxState) -> list[object]:
+def answers(state: MailboxState) -> list[mb.Answer]:
     """What the media app may answer a waiting state: each outcome, and the failure."""
     if not isinstance(state, Waiting):
         return []
-    outcomes = {
+    outcomes: dict[type, list[mb.Answer]] = {
         mb.MailboxLoaded: [mb.MailboxLoaded(mb.MailboxInfo(7, "2001", "acme.pbx.example")), mb.MailboxLoaded(None)],
         mb.PinChecked: [mb.PinChecked(o) for o in ("accepted", "wrong", "locked", "just_locked")],
         mb.PinChanged: [mb.PinChanged(True), mb.PinChanged(False)],
         mb.MessagesLoaded: [mb.MessagesLoaded(getattr(state.request, "folder", "new"), ())],
         mb.GreetingSaved: [mb.GreetingSaved("kind", "g/new.wav"), mb.GreetingSaved("kind", None)],
         mb.Sent: [mb.Sent(True), mb.Sent(False)],
-    }[state.answer]
-    return [replace(answer, request=state.request) for answer in outcomes] + [mb.ActionFailed(request=state.request)]
+    }
+    return [replace(answer, request=state.request) for answer in outcomes[state.answer]] + [
+        mb.ActionFailed(request=state.request)]
 
 
 def events(state: MailboxState) -> list[object]:
     """Every event a call can bring to ``state``."""
     timers = [event(tag) for tag in state.tags for event in (ev.PromptEnd, ev.Timeout)]
-    return ([ev.Digit(key) for key in KEYS] + timers + [ev.HangUp(), SPEECH, SILENCE] + answers(state)
-            + [mb.ActionFailed(request=EARLIER_CHANGE)])
+    return [*(ev.Digit(key) for key in KEYS), *timers, ev.HangUp(), SPEECH, SILENCE, *answers(state),
+            mb.ActionFailed(request=EARLIER_CHANGE)]
 
 
 def describe_event(state: MailboxState, event: object) -> str:
@@ -160,6 +161,7 @@ def transition_table(layout: str = access.DEFAULT_LAYOUT) -> list[Row]:
     for situation, sample in samples(layout):
         flow = MailboxFlow(MailboxContext("acme.pbx.example", language="fr"))
         state, entry = flow.go(sample)
+        assert isinstance(state, MailboxState)
         flow.state = state
         rows.append(Row(state.label, situation, ENTER, state.label, tuple(describe(a) for a in entry)))
         for event in events(state):
