@@ -278,7 +278,10 @@ def _contacts_of(aor: str, settings=None, path=None) -> list[dict]:
         if "not found" in str(exc).lower() or "404" in str(exc):
             return []
         raise
-    return [item.get("Contact", {}) for item in (result or {}).get("AoR", {}).get("Contacts", []) or []]
+    result = result if isinstance(result, dict) else {}
+    aor_entry = result.get("AoR")
+    items = result.get("Contacts") or (aor_entry.get("Contacts") if isinstance(aor_entry, dict) else None) or []
+    return [item.get("Contact", {}) for item in items if isinstance(item, dict)]
 
 
 def resync(aor: str, event: str = "check-sync", *, settings=None, path=None) -> int:

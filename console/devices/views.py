@@ -39,7 +39,7 @@ def _context_lists() -> dict:
     tenant = current_tenant()
     numbers = [e.number for e in Extension.select(Extension.number).where(Extension.tenant == tenant)
                .order_by(Extension.number)]
-    return {"vendors": VENDORS, "numbers": numbers}
+    return {"vendors": VENDORS, "tenant_numbers": numbers}
 
 
 @bp.get("/")
