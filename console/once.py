@@ -17,6 +17,7 @@ from tenants import one_time
 from tenants.models import utcnow
 
 SESSION_KEY = "_once"
+PAGES_KEY = "_once_pages"
 
 
 def flash_once(message: str, category: str = "success") -> None:
@@ -34,6 +35,27 @@ def taken_messages() -> list[tuple[str, str]]:
     if messages:
         g.shows_secret = True
     return messages
+
+
+def keep_for_page(name: str, data: dict) -> None:
+    """Keep ``data`` (a new SIP password for the phone setup sheet) for the next page that asks for
+    ``name``; server-side, as ``flash_once``: the session holds only the token."""
+    token = one_time.keep(current_user.account.id, json.dumps(data), utcnow())
+    session[PAGES_KEY] = {**session.get(PAGES_KEY, {}), name: token}
+
+
+def take_for_page(name: str) -> dict | None:
+    """What ``keep_for_page(name, ...)`` kept, once; the page that shows it is not cached."""
+    pages = session.get(PAGES_KEY) or {}
+    if name not in pages or not current_user.is_authenticated:
+        return None
+    token = pages.pop(name)
+    session[PAGES_KEY] = pages
+    text = one_time.take(current_user.account.id, token, utcnow())
+    if text is None:
+        return None
+    g.shows_secret = True
+    return json.loads(text)
 
 
 def init_app(app: Flask) -> None:

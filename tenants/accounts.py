@@ -7,7 +7,7 @@ from tenants.credentials import hash_secret, verify_secret
 from tenants.db import database
 from tenants.models import Account, Extension, Tenant, utcnow
 from tenants.problems import N_, DomainError, Problem
-from tenants.validation import check_email, check_name, check_password, normalize_email
+from tenants.validation import check_email, check_name, check_password, check_timezone, normalize_email
 
 # Spent on unknown emails too, so the time of a failed login tells nothing.
 _DUMMY_HASH = hash_secret("not-a-real-password")
@@ -105,6 +105,19 @@ def change_password(account: Account, current: str, new: str, confirm: str) -> N
         account.save()
         audit.record(Actor.of(account), "account.password", account.tenant, "account", account.id,
                      account.email, {"password": "••••"}, {"password": "•••• ✔"})
+
+
+def set_timezone(actor: Actor, account: Account, timezone: str) -> Account:
+    """The operator's own time zone: the dates of the operator's pages (a tenant's people see their tenant's)."""
+    if problems := check_timezone(timezone):
+        raise DomainError(problems)
+    with database.atomic():
+        before = {"timezone": account.timezone}
+        account.timezone = timezone
+        account.save()
+        audit.record(actor, "account.timezone", account.tenant, "account", account.id, account.email, before,
+                     {"timezone": timezone})
+    return account
 
 
 def admins(tenant: Tenant):

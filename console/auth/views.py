@@ -8,13 +8,17 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, PasswordField, SelectField
 from wtforms.validators import DataRequired, Length
 
 from console.forms import apply_form
+from console.i18n import DEFAULT_TIMEZONE
+from console.operator.forms import timezones
 from console.plugins import limiter
+from console.scoping import actor, roles_required
 from console.session_user import SessionUser
 from tenants import accounts
+from tenants.models import Account
 
 bp = Blueprint("auth", __name__)
 REQUIRED = _l("Ce champ est obligatoire.")
@@ -64,6 +68,34 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+class TimezoneForm(FlaskForm):
+    timezone = SelectField(_l("Fuseau horaire des dates de vos pages"), validate_choice=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone.choices = timezones()
+
+
+def _password_page(form: PasswordForm, zone_form: TimezoneForm | None = None):
+    account = current_user.account
+    if account.role == Account.OPERATOR and zone_form is None:
+        zone_form = TimezoneForm(data={"timezone": account.timezone or DEFAULT_TIMEZONE})
+    errors = form.errors or (zone_form.errors if zone_form else None)
+    return render_template("auth/password.html", form=form, zone_form=zone_form), 422 if errors else 200
+
+
+@bp.post("/mot-de-passe/fuseau-horaire")
+@roles_required(Account.OPERATOR)
+def timezone():
+    """The operator's own time zone (a tenant's people see their tenant's)."""
+    form = TimezoneForm()
+    made, _ = apply_form(form, lambda: accounts.set_timezone(actor(), current_user.account, form.timezone.data))
+    if made:
+        flash(gettext("Les dates de vos pages sont maintenant à l'heure de %(zone)s.", zone=form.timezone.data), "success")
+        return redirect(url_for("auth.password"))
+    return _password_page(PasswordForm(formdata=None), form)
+
+
 @bp.route("/mot-de-passe", methods=["GET", "POST"])
 @login_required
 def password():
@@ -75,4 +107,4 @@ def password():
         login_user(SessionUser(current_user.account))  # the session id follows the new hash
         flash(gettext("Votre mot de passe a été modifié."), "success")
         return redirect(url_for("home"))
-    return render_template("auth/password.html", form=form), 200 if not form.errors else 422
+    return _password_page(form)

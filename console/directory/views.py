@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import math
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
+from console import job_words
 from console.bounds import page_arg
 from console.directory.forms import (
     ExtensionForm,
@@ -18,10 +19,10 @@ from console.directory.forms import (
     VoicemailEmailForm,
 )
 from console.forms import ConfirmForm, apply_form, confirm_first, problem_text
-from console.once import flash_once
+from console.once import keep_for_page, take_for_page
 from console.plugins import htmx
 from console.scoping import actor, current_tenant, roles_required, tenant_object
-from tenants import extensions
+from tenants import extensions, jobs
 from tenants.extensions import ExtensionInput
 from tenants.models import Account, Did, Extension
 
@@ -63,10 +64,11 @@ def create():
                                lambda: extensions.problems_for(tenant, form.to_input()))
     if made:
         ext, password = created
-        flash_once(gettext("Poste %(number)s créé. Mot de passe SIP (affiché une seule fois) : %(password)s. "
-                           "Le code PIN de messagerie a été envoyé à %(email)s.",
-                           number=ext.number, password=password, email=ext.email))
-        return redirect(url_for("directory.index", q=ext.number))
+        keep_for_page(_sheet(ext), {"password": password})
+        flash(gettext("Poste %(number)s créé. L'e-mail de son code PIN de messagerie est en file d'attente pour "
+                      "%(email)s : sa distribution est suivie ci-dessous.", number=ext.number, email=ext.email),
+              "success")
+        return redirect(url_for("directory.detail", ext_id=ext.id))
     return render_template("directory/new.html", form=form), 422 if form.errors else 200
 
 
@@ -87,15 +89,24 @@ def detail(ext_id: int):
     return _detail_page(tenant_object(Extension, ext_id))
 
 
+def _sheet(ext: Extension) -> str:
+    """The name under which a new SIP password waits for the extension's page (``console.once``)."""
+    return f"sip-sheet-{ext.id}"
+
+
 def _detail_page(ext: Extension, pin_form: PinForm | None = None,
                  email_form: VoicemailEmailForm | None = None):
     box = extensions.mailbox_of(ext)
     status = 422 if (pin_form and pin_form.errors) or (email_form and email_form.errors) else 200
+    shown = take_for_page(_sheet(ext))
     return render_template("directory/detail.html", ext=ext, box=box,
                            did=Did.get_or_none(Did.extension == ext),
                            pin_form=pin_form or PinForm(),
                            email_form=email_form or VoicemailEmailForm(voicemail_email=box.email),
-                           confirm=ConfirmForm()), status
+                           confirm=ConfirmForm(), sip=current_app.config["POSTE_SETTINGS"],
+                           password=shown["password"] if shown else None,
+                           pin_job=jobs.latest(extensions.PIN_EMAIL, {"mailbox_id": box.id}, ext.tenant),
+                           words=job_words), status
 
 
 @bp.get("/<int:ext_id>/ligne")
@@ -196,6 +207,7 @@ def new_sip_password(ext_id: int):
     if page is not None:
         return page
     password = extensions.set_sip_password(actor(), ext)
-    flash_once(gettext("Nouveau mot de passe SIP du poste %(number)s (affiché une seule fois) : %(password)s",
-                       number=ext.number, password=password))
+    keep_for_page(_sheet(ext), {"password": password})
+    flash(gettext("Nouveau mot de passe SIP pour le poste %(number)s : reconfigurez ses téléphones avec la fiche "
+                  "ci-dessous.", number=ext.number), "success")
     return redirect(url_for("directory.detail", ext_id=ext.id))

@@ -14,7 +14,7 @@ TOO_LONG = _l("Ce champ est trop long.")
 LANGUAGE_CHOICES = [SelectChoice("fr", "Français"), SelectChoice("en", "English")]
 
 
-def _timezones() -> list[SelectChoice]:
+def timezones() -> list[SelectChoice]:
     zones = sorted(z for z in zoneinfo.available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))
     return [SelectChoice(z) for z in zones]
 
@@ -27,7 +27,7 @@ class TenantForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.timezone.choices = _timezones()
+        self.timezone.choices = timezones()
 
 
 class TenantEditForm(TenantForm):

@@ -10,7 +10,8 @@ from tenants.credentials import decrypt_sip_password
 from tenants.models import Extension
 from tests import factories as f
 
-SHOWN = re.compile(r"\(affiché une seule fois\) : ([A-Za-z0-9]+)")
+# The phone setup sheet's password field (directory/detail.html).
+SHOWN = re.compile(r'id="sip-password" class="secret" value="([A-Za-z0-9]+)"')
 
 
 def decoded(set_cookie: str) -> str:
