@@ -1,6 +1,7 @@
 """A tenant admin in a real browser: inline French validation without reload, then the list."""
 from playwright.sync_api import expect
 
+from tenants import extensions
 from tenants.models import Extension
 from tests import factories as f
 
@@ -31,6 +32,7 @@ def test_create_extension_with_inline_validation(page, live_server, db):
     page.get_by_label("Adresse e-mail").fill("zoe@acme.example")
     page.get_by_role("button", name="Créer le poste").click()
     expect(page.locator(".flash.success")).to_contain_text("Poste 2042 créé")
+    expect(page.locator("#sip-password")).to_have_value(extensions.sip_password(Extension.get(Extension.number == "2042")))
     page.goto(f"{live_server}/postes/")
     expect(page.locator("#extensions-table")).to_contain_text("Zoé Bernard")
     assert Extension.select().where(Extension.number == "2042").count() == 1
@@ -48,6 +50,10 @@ def test_search_inline_edit_and_delete_with_htmx(page, live_server, db):
     page.get_by_label("Adresse e-mail").fill("boss@acme.example")
     page.get_by_label("Mot de passe").fill(f.PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
+    # Typing before the list page has loaded went to the login page, or to a search box htmx had
+    # not yet set up (a full page load instead of a swap): wait for the page's load event, by
+    # which htmx (a deferred script) has processed it.
+    page.wait_for_url("**/postes/", wait_until="load")
     page.evaluate("window.__marker = 'same page'")
 
     page.get_by_placeholder("Rechercher").fill("bruno")

@@ -2,6 +2,8 @@
 violation: search as you type, inline validation, the new SIP password behind htmx's dialog."""
 from playwright.sync_api import expect
 
+from tenants import extensions
+from tenants.models import Extension
 from tests import factories as f
 from tests.browser.conftest import browser, live_server, page  # noqa: F401 - the browser fixtures
 
@@ -37,10 +39,12 @@ def test_htmx_pages_run_under_the_policy(page, live_server, db):  # noqa: F811 -
     expect(page.locator("#number-errors")).to_contain_text("Le poste 2001 existe déjà.")
 
     page.goto(f"{live_server}/postes/{alice.id}")
-    page.get_by_role("button", name="Générer un nouveau mot de passe SIP").click()
-    expect(page.locator(".flash.success")).to_contain_text("affiché une seule fois")
+    page.get_by_role("button", name="Nouveau mot de passe SIP").click()
+    expect(page.locator(".flash.success")).to_contain_text("reconfigurez ses téléphones")
+    expect(page.locator("#sip-password")).to_have_value(extensions.sip_password(Extension.get_by_id(alice.id)))
     page.reload()
     expect(page.get_by_role("heading", name="Poste 2001")).to_be_visible()
     expect(page.locator(".flash")).to_have_count(0)
+    expect(page.locator("#sip-password")).to_have_count(0)
 
     assert page.evaluate("window.__violations") == [] and refused == []
