@@ -18,7 +18,7 @@ from pathlib import Path
 
 from tenants.config import Settings, SettingsError, load_settings
 
-SERVICES = ("media", "rtpengine", "kamailio", "console", "jobs")
+SERVICES = ("media", "rtpengine", "kamailio", "console", "provisioning", "jobs")
 WILDCARDS = ("", "0.0.0.0", "::")
 
 
@@ -55,6 +55,8 @@ def listeners(settings: Settings) -> list[Listener]:
                  s.rtp_port_max),
         Listener("kamailio", "POSTE_SIP_PORT", "POSTE_SIP_ADDRESS", s.sip_address, s.sip_port, ("udp", "tcp")),
         Listener("console", "POSTE_HTTP_PORT", "POSTE_HTTP_ADDRESS", s.http_address, s.http_port, ("tcp",)),
+        Listener("provisioning", "POSTE_PROV_HTTPS_PORT", "POSTE_PROV_ADDRESS", s.prov_address, s.prov_https_port,
+                 ("tcp",)),
     ]
 
 

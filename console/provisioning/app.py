@@ -79,7 +79,7 @@ class ProvisioningApp:
         client = _ADDRESS.sub("?", environ.get("REMOTE_ADDR") or "?")[:64]
         database.connect(reuse_if_open=True)  # this thread's connection stays open for its next request
         if devices.failures(client, now) >= self.settings.prov_auth_fail_max:
-            log.warning("provisioning: refused %s: too many failed authentications (banned for up to %d s)",
+            log.warning("refused %s: too many failed authentications (banned for up to %d s)",
                         client, self.settings.prov_ban_seconds)
             return "429 Too Many Requests", [("Content-Type", TEXT),
                                              ("Retry-After", str(self.settings.prov_ban_seconds))], TOO_MANY
@@ -130,7 +130,7 @@ class ProvisioningApp:
     def failed(self, client: str, verdict: digest.Verdict, now: float):
         count = devices.count_failure(client, self.settings.prov_ban_seconds, now)
         user = verdict.username if _OWN_USER.match(verdict.username) else ("-" if not verdict.username else "?")
-        log.warning("provisioning: authentication failed from %s: %s (user %s; %d failure(s) in %d s, ban at %d)",
+        log.warning("authentication failed from %s: %s (user %s; %d failure(s) in %d s, ban at %d)",
                     client, verdict.reason, user, count, self.settings.prov_ban_seconds,
                     self.settings.prov_auth_fail_max)
         return self.challenge(now)

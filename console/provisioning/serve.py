@@ -22,7 +22,7 @@ def argv(settings: Settings, cert: Path, key: Path) -> list[str]:
     host = f"[{settings.prov_address}]" if ":" in settings.prov_address else settings.prov_address
     return [str(Path(sys.executable).parent / "gunicorn"), "--bind", f"{host}:{settings.prov_https_port}",
             "--certfile", str(cert), "--keyfile", str(key), "--workers", "2", "--worker-class", "gthread",
-            "--threads", "4", "--keep-alive", "30", "--access-logfile", "-", "--graceful-timeout", "5",
+            "--threads", "4", "--keep-alive", "30", "--access-logfile", "-", "--graceful-timeout", "5", "--no-control-socket",
             "--chdir", str(ROOT), "wsgi:app"]
 
 
