@@ -53,6 +53,8 @@ def services(settings: Settings) -> list[tuple[str, list[str]]]:
         ("console", [str(venv / "gunicorn"), "--bind", f"{settings.http_address}:{settings.http_port}",
                      "--workers", "2", "--threads", "4", "--access-logfile", "-", "--graceful-timeout", "5",
                      "wsgi:app"]),
+        # the desk phones' files over HTTPS: a second gunicorn of the same app (console/provisioning/serve.py)
+        ("provisioning", [str(venv / "python"), "-m", "console.provisioning.serve"]),
         ("jobs", [str(venv / "flask"), "--app", "wsgi", "jobs", "work"]),
     ]
     return found

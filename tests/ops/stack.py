@@ -23,7 +23,7 @@ from tenants.config import load_settings
 from tests.sip_fixtures import SipStack, free_port, rtpengine_ping, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("media", "rtpengine", "kamailio", "console", "jobs")
+SERVICES = ("media", "rtpengine", "kamailio", "console", "provisioning", "jobs")
 DEMO_DOMAIN = "demo.pbx.example"
 START_SECONDS = 240  # the media app compiles rtp.dsp's kernels first; the test machine is shared
 
@@ -33,6 +33,8 @@ def child_name(cmdline: list[str]) -> str | None:
     text = " ".join(cmdline)
     if "rtp.mediaapp" in text:
         return "media"
+    if "console.provisioning.serve" in text or ("gunicorn" in text and "--certfile" in text):
+        return "provisioning"
     if "gunicorn" in text:
         return "console"
     if "jobs work" in text:
@@ -72,7 +74,8 @@ class SupervisedStack(SipStack):
                if not key.startswith("POSTE_") and key not in ("DATABASE_URL", "RATELIMIT_STORAGE_URI")}
         self.env = {**env, "POSTE_DATA": str(self.data_dir), "PYTHONUNBUFFERED": "1",
                     "POSTE_SIP_ADDRESS": "127.0.0.1", "POSTE_SIP_PORT": str(self.sip_port),
-                    "POSTE_HTTP_PORT": str(free_port()), "POSTE_RTPENGINE_NG_PORT": str(free_port()),
+                    "POSTE_HTTP_PORT": str(free_port()), "POSTE_PROV_HTTPS_PORT": str(free_port()),
+                    "POSTE_RTPENGINE_NG_PORT": str(free_port()),
                     "POSTE_MEDIA_SIP_PORT": str(free_port()), "POSTE_RTP_ADDRESS": rtp_address,
                     "POSTE_RTP_PORT_MIN": str(rtp_base), "POSTE_RTP_PORT_MAX": str(rtp_base + 199),
                     "POSTE_MEDIA_RTP_PORT_MIN": str(rtp_base + 200), "POSTE_MEDIA_RTP_PORT_MAX": str(rtp_base + 399),

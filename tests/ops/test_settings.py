@@ -131,7 +131,8 @@ def test_derived_defaults_never_leave_the_port_range(tmp_path, sip_port):
 
 
 def test_every_port_the_stack_opens_is_a_setting(tmp_path):
-    env = {"POSTE_DATA": str(tmp_path), "POSTE_HTTP_PORT": "18000", "POSTE_SIP_PORT": "15060",
+    env = {"POSTE_DATA": str(tmp_path), "POSTE_HTTP_PORT": "18000", "POSTE_PROV_HTTPS_PORT": "18443",
+           "POSTE_SIP_PORT": "15060",
            "POSTE_RTPENGINE_NG_PORT": "12222", "POSTE_MEDIA_SIP_PORT": "15090", "POSTE_RTP_PORT_MIN": "40000",
            "POSTE_RTP_PORT_MAX": "40099", "POSTE_MEDIA_RTP_PORT_MIN": "40100", "POSTE_MEDIA_RTP_PORT_MAX": "40199"}
     settings = load_settings(env)
@@ -147,7 +148,8 @@ def test_every_port_the_stack_opens_is_a_setting(tmp_path):
     assert service.render(settings, service.Options().resolved(settings)).count(":15060") == 2  # udp and tcp
     assert {(item.setting, item.port) for item in listeners.listeners(settings)} == {
         ("POSTE_MEDIA_SIP_PORT", 15090), ("POSTE_MEDIA_RTP_PORT_MIN", 40100), ("POSTE_RTPENGINE_NG_PORT", 12222),
-        ("POSTE_RTP_PORT_MIN", 40000), ("POSTE_SIP_PORT", 15060), ("POSTE_HTTP_PORT", 18000)}
+        ("POSTE_RTP_PORT_MIN", 40000), ("POSTE_SIP_PORT", 15060), ("POSTE_HTTP_PORT", 18000),
+        ("POSTE_PROV_HTTPS_PORT", 18443)}
 
 
 def test_the_media_app_takes_its_rtp_ports_from_its_range():
