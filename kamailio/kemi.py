@@ -1,54 +1,178 @@
-"""The routing step of kamailio.cfg, run inside Kamailio by app_python3 (KEMI).
+"""The routing plan's adapter, run inside Kamailio by app_python3 (KEMI).
 
-``route[DECIDE]`` calls ``python_exec("route_call")``; this reads the caller and
-the dialled URI from the message, asks ``tenants.routing.decide`` and leaves the
-decision in ``$var(decision)`` for the configuration to apply. Each Kamailio
-worker process has its own interpreter and opens its own database connection on
-first use (after the fork).
+``tenants.routing`` decides where a call goes as a ``Plan`` (plain data); this module hands it
+to the native configuration (``poste.cfg``), which carries it out with Kamailio's own means:
+``tm`` forking within a step, ``failure_route`` between steps, ``t_set_fr`` timers, dialog
+timeouts. The plan travels with the call as JSON in ``$avp(plan)``, the current step's index in
+``$avp(plan_step)``. Each step is described to the configuration in a few variables:
+
+- ``$var(step)``: ``ring``, ``media``, ``announce``, ``refuse`` or ``end``;
+- ring: ``$var(targets)`` (``p:<ext>@<domain>`` for an extension's phones, ``x:<number>`` for a
+  number through the trunk, ``|``-separated), ``$var(n_targets)``, ``$var(ms)``;
+- media: ``$avp(vm_number)``, ``$avp(vm_domain)``, ``$avp(vm_reason)``, ``$avp(vm_service)``
+  (the media app contract, kamailio/README.md);
+- announce / refuse: ``$var(prompt)``, ``$var(code)``, ``$var(reason)``;
+- end: ``$var(code)`` (0: the caller gets the answer the last step ended with).
+
+What the whole call needs is set once, in AVPs: the account (``$avp(acct_*)``), the caller ID
+and the trunk (``$avp(trunk_*)``, ``$avp(cid)``, ``$avp(cid_anon)``), ``$avp(max_seconds)``
+and ``$avp(lang)``. Each Kamailio worker process has its own interpreter and its own
+database connection, opened on first use (after the fork) and kept.
 """
 from __future__ import annotations
 
-import os
-
 import KSR  # provided by app_python3
 
-from tenants import routing, sip_accounts
+from tenants import config, credentials, routing, sip_accounts, trunk
 from tenants.db import database, open_database
+from tenants.routing import REASON_OF_OUTCOME, UNAVAILABLE, External, Plan, Refuse, Ring, ToMedia
+from tenants.secrets_store import sip_key
 
 
 def _ensure_db() -> None:
     if database.obj is None:
-        open_database(os.environ["DATABASE_URL"])
+        settings = config.current()  # the settings of the bootstrap (service.py)
+        open_database(settings.database_url)
+        credentials.configure_sip_key(sip_key(settings.data_dir, settings.sip_key))  # the trunk's password
+    database.connect(reuse_if_open=True)
+
+
+def _put(name: str, value) -> None:
+    """``$avp(name)`` = value, replacing every earlier value (an AVP assignment stacks)."""
+    KSR.pv.unset(f"$(avp({name})[*])")
+    if isinstance(value, int):
+        KSR.pv.seti(f"$avp({name})", value)
+    else:
+        KSR.pv.sets(f"$avp({name})", value)
+
+
+def _get(name: str) -> str:
+    return KSR.pv.get(name) or ""
+
+
+def _run(what: str, func) -> int:
+    """Run a step with the database, never letting an exception kill the SIP worker."""
+    try:
+        _ensure_db()
+        func()
+    except Exception as exc:
+        KSR.err(f"poste {what} failed: {exc!r}\n")
+        try:
+            database.close()  # a broken connection is opened again on the next request
+        except Exception:  # noqa: S110 - already broken
+            pass
+        KSR.pv.sets("$var(step)", "error")
+        return -1
+    return 1
+
+
+def _target(target) -> str:
+    return f"x:{target.number}" if isinstance(target, External) else f"p:{target.extension}@{target.domain}"
+
+
+def _enter(plan: Plan, index: int, outcome: str = "") -> None:
+    """Describe step ``index`` of ``plan`` to the configuration."""
+    _put("plan_step", index)
+    step = plan.steps[index]
+    KSR.pv.sets("$var(prompt)", "")
+    KSR.pv.seti("$var(code)", 0)
+    if isinstance(step, Ring):
+        KSR.pv.sets("$var(step)", "ring")
+        KSR.pv.sets("$var(targets)", "|".join(_target(t) for t in step.targets))
+        KSR.pv.seti("$var(n_targets)", len(step.targets))
+        KSR.pv.seti("$var(ms)", step.seconds * 1000)
+    elif isinstance(step, ToMedia):
+        KSR.pv.sets("$var(step)", "media")
+        number = step.mailbox.split("@", 1)[0] if step.mailbox else ""
+        _put("vm_number", number)
+        _put("vm_domain", step.tenant)
+        _put("vm_service", step.service)
+        _put("vm_reason", step.reason or REASON_OF_OUTCOME.get(outcome, "unavailable"))
+    else:
+        KSR.pv.sets("$var(step)", "refuse" if isinstance(step, Refuse) else "announce")
+        KSR.pv.sets("$var(prompt)", step.prompt)
+        if isinstance(step, Refuse):
+            KSR.pv.seti("$var(code)", step.code)
+            KSR.pv.sets("$var(reason)", step.reason)
+
+
+def _begin(plan: Plan) -> None:
+    """Keep ``plan`` with the call, with what every step needs, and describe its first step."""
+    _put("plan", plan.to_json())
+    account = plan.account
+    for name, value in (("acct_tenant", account.tenant), ("acct_ext", account.extension),
+                        ("acct_dest", account.destination), ("acct_class", account.call_class),
+                        ("lang", plan.language)):
+        _put(name, value)
+    if plan.max_seconds:
+        _put("max_seconds", plan.max_seconds)
+    if any(isinstance(t, External) for s in plan.steps if isinstance(s, Ring) for t in s.targets):
+        route = trunk.route(trunk.current())
+        if route is None:  # removed since the plan was made: nothing can go out
+            plan = Plan((routing.REFUSALS["no_trunk"],), account, language=plan.language)
+            _put("plan", plan.to_json())
+        else:
+            suffix = ";transport=tcp" if route.transport == "tcp" else ""
+            _put("trunk_host", route.host)
+            _put("trunk_port", route.port)
+            _put("trunk_at", f"@{route.host}:{route.port}{suffix}")
+            _put("trunk_from", route.from_domain)
+            if route.username:
+                _put("trunk_user", route.username)
+                _put("trunk_pass", route.password)
+            if plan.caller_id is not None:
+                _put("cid", plan.caller_id.number)
+                _put("cid_anon", int(plan.caller_id.anonymous))
+    _enter(plan, 0)
 
 
 class Router:
     def child_init(self, rank: int) -> int:
         return 0
 
-    def route_call(self, msg) -> int:
-        try:
-            _ensure_db()
-            with database.connection_context():
-                decision = routing.decide(KSR.pv.get("$fU") or "", KSR.pv.get("$fd") or "",
-                                          KSR.pv.get("$rU") or "", KSR.pv.get("$rd") or "")
-            KSR.pv.sets("$var(decision)", decision.wire())
-        except Exception as exc:  # never let an exception kill the SIP worker
-            KSR.err(f"poste routing failed: {exc!r}\n")
-            KSR.pv.sets("$var(decision)", "error")
-        return 1
+    def plan_start(self, msg) -> int:
+        """route[PLAN]: the plan of a call from an authenticated phone ($fU@$fd dials $rU@$rd)."""
+        return _run("routing", lambda: _begin(routing.plan_for_phone(
+            _get("$fU"), _get("$fd"), _get("$rU"), _get("$rd"))))
 
+    def plan_inbound(self, msg) -> int:
+        """route[FROM_TRUNK]: the plan of a call from the carrier to $rU (a DID, or nothing)."""
+        caller = _get("$ai")  # the network-asserted identity, else From
+        caller = caller.split(":", 1)[-1].split("@", 1)[0] if caller else _get("$fU")
+        return _run("inbound routing", lambda: _begin(routing.plan_for_trunk(_get("$rU"), caller)))
+
+    def plan_next(self, msg) -> int:
+        """After a step ended with ``$var(outcome)``: describe the next step, or ``end``."""
+        def step():
+            plan = Plan.from_json(_get("$avp(plan)"))
+            index = int(_get("$avp(plan_step)") or 0)
+            outcome = _get("$var(outcome)")
+            following = plan.after(index, outcome)
+            if following is None:
+                KSR.pv.sets("$var(step)", "end")
+                KSR.pv.seti("$var(code)", 480 if outcome == UNAVAILABLE else 0)
+                KSR.pv.sets("$var(reason)", "Temporarily Unavailable")
+            else:
+                _enter(plan, following, outcome)
+        return _run("routing (next step)", step)
 
     def is_served(self, msg) -> int:
         """route[IS_SERVED]: ``$var(served)`` = 1 when ``$var(domain)`` is a tenant's domain."""
-        served = 0
-        try:
-            _ensure_db()
-            with database.connection_context():
-                served = int(sip_accounts.is_served(KSR.pv.get("$var(domain)") or ""))
-        except Exception as exc:  # unknown is "not served": the request is refused, never relayed
-            KSR.err(f"poste domain check failed: {exc!r}\n")
-        KSR.pv.seti("$var(served)", served)
-        return 1
+        KSR.pv.seti("$var(served)", 0)  # unknown is "not served": refused, never relayed
+        return _run("domain check", lambda: KSR.pv.seti(
+            "$var(served)", int(sip_accounts.is_served(_get("$var(domain)")))))
+
+    def emergency(self, msg) -> int:
+        """route[DOMAINS]: ``$var(served)`` = 1 when a phone of a tenant's domain, suspended or not,
+        dials an emergency number (always allowed, C4)."""
+        return _run("emergency check", lambda: KSR.pv.seti(
+            "$var(served)", int(routing.emergency_allowed(_get("$fd"), _get("$rU")))))
+
+    def source(self, msg) -> int:
+        """route[REQINIT]: ``$var(from_trunk)`` = 1 when the request comes from one of the carrier
+        trunk's addresses (any port), the only way the carrier is recognised."""
+        KSR.pv.seti("$var(from_trunk)", 0)
+        return _run("trunk check", lambda: KSR.pv.seti("$var(from_trunk)", int(trunk.is_from_trunk(_get("$si")))))
 
 
 def mod_init() -> Router:

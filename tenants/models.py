@@ -41,6 +41,10 @@ class Tenant(BaseModel):
     status = pw.CharField(max_length=16, default=ACTIVE)
     # A6: callers of the virtual receptionist may press * to reach a mailbox.
     receptionist_voicemail = pw.BooleanField(default=True)
+    # C4: the caller ID of outside calls of extensions without a DID (one of the tenant's DIDs),
+    # and of emergency calls (E.164)
+    main_number = pw.CharField(max_length=16, null=True)
+    emergency_caller_id = pw.CharField(max_length=16, null=True)
     created_at = pw.DateTimeField(default=utcnow)
 
     @property
@@ -60,6 +64,7 @@ class Extension(BaseModel):
     forward_to = pw.CharField(max_length=32, null=True)  # E.164, for virtual extensions
     sip_password_enc = pw.TextField()  # encrypted at rest, for phone provisioning
     no_answer_seconds = pw.IntegerField(default=24)  # seed 001: voicemail after 24 s
+    anonymous_calls = pw.BooleanField(default=False)  # C4: outside calls withhold the caller ID
     created_at = pw.DateTimeField(default=utcnow)
 
     class Meta:
@@ -88,13 +93,13 @@ class Account(BaseModel):
     password_hash = pw.CharField(max_length=255)
     extension = pw.ForeignKeyField(Extension, backref="accounts", null=True, on_delete="SET NULL")
     language = pw.CharField(max_length=2, null=True)
+    # The operator's own time zone, for the dates of the operator's pages (a tenant's people see their tenant's).
+    timezone = pw.CharField(max_length=64, null=True)
     created_at = pw.DateTimeField(default=utcnow)
     last_login_at = pw.DateTimeField(null=True)
 
 
 class Mailbox(BaseModel):
-    # The operator's own time zone, for the dates of the operator's pages (a tenant's people see their tenant's).
-    timezone = pw.CharField(max_length=64, null=True)
     extension = pw.ForeignKeyField(Extension, backref="mailboxes", unique=True, on_delete="CASCADE")
     pin_hash = pw.CharField(max_length=255)
     pin_must_change = pw.BooleanField(default=True)  # D3: first access forces a new PIN
@@ -167,5 +172,32 @@ class SipDomain(BaseModel):
         table_name = "domain"
 
 
+class Trunk(BaseModel):
+    """The carrier trunk (one for the installation): where calls to the outside go, whose
+    addresses are trusted for calls from the outside (C3, C4)."""
+
+    host = pw.CharField(max_length=253)
+    port = pw.IntegerField(default=5060)
+    transport = pw.CharField(max_length=3, default="udp")
+    addresses = JSONField(default=list)  # the host's addresses when it was set: calls from them are the carrier's
+    username = pw.CharField(max_length=64, null=True)  # digest credentials the carrier may ask for
+    password_enc = pw.TextField(null=True)  # encrypted at rest (Fernet): Kamailio needs it in clear
+    from_domain = pw.CharField(max_length=253, null=True)  # the domain of From and P-Asserted-Identity
+    forward_caller_id = pw.BooleanField(default=False)  # C2: the carrier accepts an outside caller's number
+    updated_at = pw.DateTimeField(default=utcnow)
+
+
+class AllowedDestination(BaseModel):
+    """One line of a tenant's allow-list (C5): calls to fixed or mobile lines of ``country``."""
+
+    tenant = pw.ForeignKeyField(Tenant, backref="allowed_destinations", on_delete="CASCADE")
+    country = pw.CharField(max_length=2)  # ISO 3166-1 alpha-2
+    kind = pw.CharField(max_length=8)  # fixed | mobile
+
+    class Meta:
+        indexes = ((("tenant", "country", "kind"), True),)
+
+
 DOMAIN_MODELS = [Tenant, Extension, Did, Account, Mailbox, AuditEntry, Job]
 SIP_MODELS = [SipSubscriber, SipDomain]
+OUTSIDE_MODELS = [Trunk, AllowedDestination]  # made by m0009_outside_calls

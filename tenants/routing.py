@@ -1,36 +1,191 @@
-"""Where a call goes (C1, C8 defaults, D1/D2, later C2-C10): pure decisions over plain data.
+"""Where a call goes, as a routing plan: plain data that Kamailio carries out (C1-C5, C8 defaults, D1/D2).
 
-Kamailio asks (through KEMI or over HTTP, see ``kamailio/README.md``) with who
-calls (the authenticated extension and its tenant's domain) and what was dialled
-(the request URI's user and domain); ``route_call`` answers with a ``Decision``.
-Kamailio applies it: ring the registered phones of an extension (and, when it
-has a mailbox, go to voicemail on no answer, busy or no phone: C8's defaults),
-send the call to the media app (voicemail access: ``*97``, ``*98``, one's own
-number), or reply with an error. ``load_directory`` is the one function here that reads the database;
-``decide`` glues the two for the callers.
+A ``Plan`` is an ordered list of steps. ``Ring`` rings its targets at once (every registered
+phone of an extension, an outside number through the carrier trunk) for so many seconds; when
+it ends with one of the outcomes of its ``next_on`` the next step runs, otherwise the caller
+gets the answer it ended with. ``ToMedia`` sends the call to the media app (leave a message,
+open a mailbox), ``Announce`` plays a prompt as early media and goes on, ``Refuse`` answers a
+SIP error after its announcement. The plan also carries the caller ID of calls to the outside,
+a maximum duration, and what accounting records (``Account``).
 
-Decisions travel to Kamailio as one line of text (``Decision.wire()``) that the
-configuration splits on ``|``, the same for KEMI and HTTP.
+``build_phone_plan`` and ``build_trunk_plan`` are pure: they take plain data (``CallData``) and
+return the plan. ``load_phone_call`` and ``load_trunk_call`` read that data from the database
+(a few indexed queries); ``plan_for_phone`` / ``plan_for_trunk`` glue the two for Kamailio
+(``kamailio/kemi.py``, the one adapter: see "The routing plan" in ``kamailio/README.md``).
+Later rules (forwarding on busy or no answer, ring groups, do-not-disturb, the receptionist,
+prepaid announcements) are more steps of the same plan.
 """
 from __future__ import annotations
 
-import re
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-EXTENSION_RE = re.compile(r"^[0-9]{4}$")
-OWN_MAILBOX_CODE = "*97"  # D1: the caller's own mailbox
-ANY_MAILBOX_CODE = "*98"  # D2: the media app asks which mailbox
+from tenants import dialing
+from tenants.dialing import (
+    ANY_MAILBOX_CODE,
+    OWN_MAILBOX_CODE,
+    CallerId,
+    Dialled,
+    choose_caller_id,
+    parse_dialled,
+)
+from tenants.validation import to_e164
+
 DEFAULT_NO_ANSWER_SECONDS = 24  # seed 001; Extension.no_answer_seconds per extension
 MIN_NO_ANSWER_SECONDS, MAX_NO_ANSWER_SECONDS = 1, 300
+OUTSIDE_RING_SECONDS = 120  # a call to the outside rings as long as the network lets it (tm's fr_inv_timer)
+
+# ------------------------------------------------------------------ the plan
+
+# How a Ring step ended
+NO_ANSWER, BUSY, UNAVAILABLE, FAILED = "no_answer", "busy", "unavailable", "failed"
+OUTCOMES = frozenset({NO_ANSWER, BUSY, UNAVAILABLE, FAILED})
+# The voicemail reason (rtp/README.md) a deposit after a Ring gets from how the Ring ended
+REASON_OF_OUTCOME = {NO_ANSWER: "noanswer", BUSY: "busy", UNAVAILABLE: "unavailable", FAILED: "noanswer"}
+DEPOSIT, ACCESS = "deposit", "access"
+# Call classes in accounting
+INTERNAL, INBOUND = "internal", "inbound"
+INCLUDED, EMERGENCY, REFUSED = dialing.INCLUDED, dialing.CLASS_EMERGENCY, dialing.REFUSED
 
 
 @dataclass(frozen=True)
-class CallerInfo:
-    """Who is calling: an authenticated extension of a tenant."""
+class Phones:
+    """Target: every phone registered as ``extension@domain``."""
 
+    extension: str
     domain: str
-    user: str
+
+
+@dataclass(frozen=True)
+class External:
+    """Target: ``number`` (E.164, or an emergency number as dialled) through the carrier trunk."""
+
+    number: str
+
+
+Target = Phones | External
+
+
+@dataclass(frozen=True)
+class Ring:
+    targets: tuple[Target, ...]
+    seconds: int
+    next_on: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class ToMedia:
+    """To the media app: ``deposit`` a message in ``mailbox`` (``ext@domain``) for ``reason``
+    (``""``: from how the step before ended), or ``access`` a mailbox (``""``: the media app asks)."""
+
+    service: str
+    tenant: str
+    mailbox: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Announce:
+    """Play ``prompt`` (a key of ``rtp/prompts/texts.py``) as early media, then the next step."""
+
+    prompt: str
+
+
+@dataclass(frozen=True)
+class Refuse:
+    """Answer ``code reason``, after playing ``prompt`` when there is one (see ``REFUSALS``)."""
+
+    code: int
+    reason: str
+    prompt: str = ""
+
+
+Step = Ring | ToMedia | Announce | Refuse
+
+
+@dataclass(frozen=True)
+class Account:
+    """What accounting records of the call (the ``acc`` tables' extra columns)."""
+
+    tenant: str = ""
+    extension: str = ""
+    destination: str = ""
+    call_class: str = INTERNAL
+
+
+@dataclass(frozen=True)
+class Plan:
+    steps: tuple[Step, ...]
+    account: Account = Account()
+    caller_id: CallerId | None = None  # sent to the carrier by External targets
+    max_seconds: int | None = None  # the call is ended after this long (dialog timeout)
+    language: str = "fr"  # of the announcements
+
+    def after(self, index: int, outcome: str) -> int | None:
+        """The step that follows step ``index`` when it ended with ``outcome``, or None: the caller
+        gets the answer step ``index`` ended with (480 when nothing could even ring)."""
+        step = self.steps[index]
+        if isinstance(step, Ring) and outcome not in step.next_on:
+            return None
+        if isinstance(step, Refuse | ToMedia) or index + 1 >= len(self.steps):
+            return None
+        return index + 1
+
+    # ---- the form the plan travels in (an AVP of the call in Kamailio)
+    def to_json(self) -> str:
+        return json.dumps({"steps": [_step_data(s) for s in self.steps], "account": vars(self.account),
+                           "caller_id": vars(self.caller_id) if self.caller_id else None,
+                           "max_seconds": self.max_seconds, "language": self.language},
+                          separators=(",", ":"), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> Plan:
+        data = json.loads(text)
+        return cls(steps=tuple(_step_of(s) for s in data["steps"]), account=Account(**data["account"]),
+                   caller_id=CallerId(**data["caller_id"]) if data["caller_id"] else None,
+                   max_seconds=data["max_seconds"], language=data["language"])
+
+
+_STEP_KINDS = {"ring": Ring, "media": ToMedia, "announce": Announce, "refuse": Refuse}
+
+
+def _step_data(step: Step) -> dict:
+    kind = next(k for k, t in _STEP_KINDS.items() if isinstance(step, t))
+    if isinstance(step, Ring):
+        return {"kind": kind, "seconds": step.seconds, "next_on": sorted(step.next_on),
+                "targets": [{"phones": vars(t)} if isinstance(t, Phones) else {"external": t.number}
+                            for t in step.targets]}
+    return {"kind": kind, **vars(step)}
+
+
+def _step_of(data: dict) -> Step:
+    data = dict(data)
+    kind = _STEP_KINDS[data.pop("kind")]
+    if kind is Ring:
+        return Ring(tuple(Phones(**t["phones"]) if "phones" in t else External(t["external"]) for t in data["targets"]),
+                    data["seconds"], frozenset(data["next_on"]))
+    return kind(**data)
+
+
+# ------------------------------------------------------------------ refusals
+
+NOT_FOUND = Refuse(404, "Not Found")
+FORBIDDEN = Refuse(403, "Forbidden")
+OTHER_TENANT = Refuse(403, "Other Tenant")
+UNAVAILABLE_480 = Refuse(480, "Temporarily Unavailable")
+# Why a call is refused -> the answer and its announcement (prompt keys of rtp/prompts/texts.py)
+REFUSALS = {
+    dialing.NOT_INCLUDED: Refuse(403, "Destination Not Allowed", "refused-not-included"),
+    dialing.BLOCKED_PREMIUM: Refuse(403, "Premium Rate Blocked", "refused-premium"),
+    dialing.DIRECTORY_SERVICE: Refuse(403, "Directory Services Not Allowed", "refused-directory"),
+    dialing.INVALID_NUMBER: Refuse(404, "Invalid Number", "invalid-number"),
+    "no_trunk": Refuse(503, "No Outside Line", "outside-unavailable"),
+    "no_caller_id": Refuse(503, "No Caller ID", "outside-unavailable"),
+    "unassigned": Refuse(404, "Not Found", "number-unassigned"),
+}
+
+# ------------------------------------------------------------------ the data a plan is built from
 
 
 @dataclass(frozen=True)
@@ -40,145 +195,229 @@ class ExtensionEntry:
     forward_to: str | None = None
     no_answer_seconds: int = DEFAULT_NO_ANSWER_SECONDS
     has_mailbox: bool = False
+    did: str | None = None  # its public number (E.164)
+    anonymous: bool = False  # its outside calls withhold the caller ID
 
 
 @dataclass(frozen=True)
 class TenantDirectory:
-    """What routing needs to know about one tenant."""
+    """What routing needs to know about one tenant (only the extensions a call involves)."""
 
     domain: str
     active: bool = True
     extensions: Mapping[str, ExtensionEntry] = field(default_factory=dict)
+    main_number: str | None = None
+    emergency_caller_id: str | None = None
+    allowed: frozenset[tuple[str, str]] = frozenset()  # the allow-list: (country, fixed|mobile)
+    language: str = "fr"
 
 
 @dataclass(frozen=True)
-class Reject:
-    """Answer the caller with a final SIP error."""
+class TrunkInfo:
+    """The carrier trunk as routing sees it (its address is the adapter's business)."""
 
-    code: int
-    reason: str
-
-    def wire(self) -> str:
-        return f"reject|{self.code}|{self.reason}"
-
-
-NOT_FOUND = Reject(404, "Not Found")
-UNAVAILABLE = Reject(480, "Temporarily Unavailable")
-FORBIDDEN = Reject(403, "Forbidden")
-OTHER_TENANT = Reject(403, "Other Tenant")
+    forwards_caller_id: bool = False
 
 
 @dataclass(frozen=True)
-class RingExtension:
-    """Ring every registered phone of ``number@domain`` at once (parallel fork).
-
-    With ``voicemail`` (the extension has a mailbox, C8's defaults), Kamailio
-    sends the call to the media app when no phone is registered (reason
-    ``unavailable``), when every phone is busy (``busy``) or when nobody answers
-    within ``no_answer_seconds`` (``noanswer``). Without it, ``if_unregistered``
-    is what the caller gets when no phone is registered, and busy/no-answer
-    errors reach the caller as they are.
-    """
-
-    number: str
-    domain: str
-    if_unregistered: Reject = UNAVAILABLE
-    no_answer_seconds: int = DEFAULT_NO_ANSWER_SECONDS
-    voicemail: bool = False
-
-    def wire(self) -> str:
-        return (f"ring|{self.number}|{self.domain}|{self.if_unregistered.code}|{self.if_unregistered.reason}"
-                f"|{self.no_answer_seconds}|{int(self.voicemail)}")
+class CallData:
+    tenant: TenantDirectory | None
+    trunk: TrunkInfo | None = None
 
 
-DEPOSIT, ACCESS = "deposit", "access"
+# ------------------------------------------------------------------ building plans
 
 
-@dataclass(frozen=True)
-class Voicemail:
-    """Send the call to the media app (see "Media app contract" in kamailio/README.md).
-
-    ``service`` ``deposit``: leave a message in ``number@domain`` for ``reason``
-    (``noanswer``, ``busy``, ``unavailable``, ``dnd``). ``access``: open the
-    mailbox ``number@domain`` (D1), or, with no ``number``, let the media app ask
-    which mailbox of ``domain`` (D2).
-    """
-
-    domain: str
-    number: str = ""
-    reason: str = ""
-    service: str = DEPOSIT
-
-    def wire(self) -> str:
-        return f"voicemail|{self.number}|{self.domain}|{self.reason}|{self.service}"
+def did_number(dialled_user: str) -> str | None:
+    """The E.164 number a carrier's request URI names (``+33...``, ``33...`` or ``0...``), or None."""
+    text = (dialled_user or "").strip()
+    if not text.lstrip("+").isdigit():
+        return None
+    return to_e164(text) or (to_e164("+" + text) if text.isdigit() else None)
 
 
-Decision = RingExtension | Voicemail | Reject
+def _seconds(entry: ExtensionEntry) -> int:
+    return min(max(int(entry.no_answer_seconds or DEFAULT_NO_ANSWER_SECONDS), MIN_NO_ANSWER_SECONDS),
+               MAX_NO_ANSWER_SECONDS)
 
 
-def route_call(caller: CallerInfo, dialled_user: str, dialled_domain: str,
-               directory: TenantDirectory | None) -> Decision:
-    """Decide where a call from ``caller`` to ``dialled_user@dialled_domain`` goes.
+def _ring_extension(tenant: TenantDirectory, entry: ExtensionEntry) -> tuple[Step, ...]:
+    """C1 and C8's defaults: ring every phone for the extension's delay, then its voicemail on
+    no answer, busy or no phone; without a mailbox, 480 when no phone is registered."""
+    ring = Ring((Phones(entry.number, tenant.domain),), _seconds(entry),
+                OUTCOMES if entry.has_mailbox else frozenset({UNAVAILABLE}))
+    if entry.has_mailbox:
+        return ring, ToMedia(DEPOSIT, tenant.domain, f"{entry.number}@{tenant.domain}")
+    return ring, UNAVAILABLE_480
 
-    ``directory`` is the caller's tenant. A call never leaves the caller's
-    tenant: a request URI naming another domain is refused, so ``2001`` always
-    means the caller's own ``2001``.
-    """
-    if directory is None or not directory.active or directory.domain != caller.domain.lower():
-        return FORBIDDEN
-    if (dialled_domain or "").lower() != directory.domain:
-        return OTHER_TENANT
-    number = (dialled_user or "").strip()
-    if number == OWN_MAILBOX_CODE:  # D1: *97 opens the caller's own mailbox
-        own = directory.extensions.get(caller.user)
-        if own is None or not own.has_mailbox:
-            return NOT_FOUND
-        return Voicemail(directory.domain, own.number, service=ACCESS)
-    if number == ANY_MAILBOX_CODE:  # D2: *98, the media app asks for the mailbox
-        return Voicemail(directory.domain, service=ACCESS)
-    entry = directory.extensions.get(number) if EXTENSION_RE.match(number) else None
+
+def _outside(tenant: TenantDirectory, data: CallData, dialled: Dialled, account: Account,
+             caller_id: CallerId | None, seconds: int = OUTSIDE_RING_SECONDS, next_on: frozenset[str] = frozenset(),
+             then: tuple[Step, ...] = ()) -> Plan:
+    """A call through the trunk to what ``dialled`` names, under the tenant's policy (C5): ring it
+    for ``seconds``, then ``then`` on the outcomes ``next_on``; refused with its announcement when
+    the policy says no, or when there is no trunk or no number to present."""
+    verdict = dialing.verdict(dialled, tenant.allowed)
+    destination = dialled.e164 or dialled.digits
+    refusal = verdict.reason
+    if verdict.allowed and data.trunk is None:
+        refusal = "no_trunk"
+    elif verdict.allowed and caller_id is None and verdict.call_class != EMERGENCY:
+        refusal = "no_caller_id"
+    if refusal:
+        return Plan((REFUSALS[refusal],), Account(account.tenant, account.extension, destination, REFUSED),
+                    language=tenant.language)
+    return Plan((Ring((External(destination),), seconds, next_on), *then),
+                Account(account.tenant, account.extension, destination, verdict.call_class),
+                caller_id=caller_id, language=tenant.language)
+
+
+def _forward(tenant: TenantDirectory, data: CallData, entry: ExtensionEntry, caller_id: CallerId | None) -> Plan:
+    """C2: a virtual extension calls its external number, under the rules of its owner dialling it
+    (accounted to it); nobody answers within its delay, the line is busy or fails: its voicemail."""
+    account = Account(tenant.domain, entry.number)
+    dialled = parse_dialled(entry.forward_to or "")
+    if not entry.has_mailbox:
+        return _outside(tenant, data, dialled, account, caller_id, _seconds(entry))
+    return _outside(tenant, data, dialled, account, caller_id, _seconds(entry), OUTCOMES,
+                    (ToMedia(DEPOSIT, tenant.domain, f"{entry.number}@{tenant.domain}"),))
+
+
+def build_phone_plan(caller_user: str, caller_domain: str, dialled_user: str, dialled_domain: str,
+                     data: CallData) -> Plan:
+    """A call from ``caller_user``, an authenticated phone of ``caller_domain``, to
+    ``dialled_user@dialled_domain``. A call never leaves the caller's tenant but through the
+    trunk: a request URI naming another domain is refused, so ``2001`` is always one's own."""
+    tenant = data.tenant
+    caller_domain = (caller_domain or "").lower()
+    if tenant is None or tenant.domain != caller_domain:
+        return Plan((FORBIDDEN,))
+    account = Account(tenant.domain, caller_user)
+    if (dialled_domain or "").lower() != tenant.domain:
+        return Plan((OTHER_TENANT,), account)
+    dialled = parse_dialled(dialled_user)
+    caller = tenant.extensions.get(caller_user)
+    if not tenant.active and dialled.kind != dialing.EMERGENCY:  # suspended: emergency calls only
+        return Plan((FORBIDDEN,), account)
+    if dialled.kind in (dialing.EMERGENCY, dialing.NUMBER, dialing.DIRECTORY, dialing.INVALID):
+        caller_id = choose_caller_id(extension_did=caller.did if caller else None, main_number=tenant.main_number,
+                                     anonymous=bool(caller and caller.anonymous),
+                                     emergency=dialled.kind == dialing.EMERGENCY,
+                                     emergency_caller_id=tenant.emergency_caller_id)
+        return _outside(tenant, data, dialled, account, caller_id)
+    if dialled.digits == OWN_MAILBOX_CODE:  # D1: *97 opens the caller's own mailbox
+        if caller is None or not caller.has_mailbox:
+            return Plan((NOT_FOUND,), account)
+        return Plan((ToMedia(ACCESS, tenant.domain, f"{caller.number}@{tenant.domain}"),), account)
+    if dialled.digits == ANY_MAILBOX_CODE:  # D2: *98, the media app asks for the mailbox
+        return Plan((ToMedia(ACCESS, tenant.domain),), account)
+    entry = tenant.extensions.get(dialled.digits) if dialled.kind == dialing.EXTENSION else None
     if entry is None:
-        return NOT_FOUND
-    if entry.kind == "desk":
-        if number == caller.user and entry.has_mailbox:  # D1: dialling one's own extension
-            return Voicemail(directory.domain, number, service=ACCESS)
-        seconds = min(max(int(entry.no_answer_seconds or DEFAULT_NO_ANSWER_SECONDS), MIN_NO_ANSWER_SECONDS),
-                      MAX_NO_ANSWER_SECONDS)
-        return RingExtension(number=number, domain=directory.domain, no_answer_seconds=seconds,
-                             voicemail=entry.has_mailbox)
-    # A virtual extension forwards to its external number (C2), which needs the
-    # trunk of a later issue; until then it cannot be reached.
-    return UNAVAILABLE
+        return Plan((NOT_FOUND,), account)
+    if entry.kind == "virtual":
+        caller_id = choose_caller_id(extension_did=caller.did if caller else None, main_number=tenant.main_number,
+                                     anonymous=bool(caller and caller.anonymous))
+        return _forward(tenant, data, entry, caller_id)
+    if entry.number == caller_user and entry.has_mailbox:  # D1: dialling one's own extension
+        return Plan((ToMedia(ACCESS, tenant.domain, f"{entry.number}@{tenant.domain}"),), account)
+    return Plan(_ring_extension(tenant, entry), Account(tenant.domain, caller_user, entry.number, INTERNAL))
 
 
-def load_directory(domain: str, only: str | None = None) -> TenantDirectory | None:
-    """The tenant of ``domain`` as routing data, or None if there is none.
+def build_trunk_plan(dialled_user: str, caller_number: str, did_extension: str | None, data: CallData) -> Plan:
+    """A call from the carrier to ``dialled_user`` (C3): a DID of ``data.tenant`` rings the extension
+    it points at (``did_extension``), with that extension's voicemail rules; nothing else of a
+    tenant is reachable from the outside (no ``*97``, ``*98``, no extension without a DID)."""
+    tenant = data.tenant
+    number = did_number(dialled_user)
+    if tenant is None or number is None:
+        return Plan((REFUSALS["unassigned"],), Account(destination=dialled_user or "", call_class=REFUSED))
+    account = Account(tenant.domain, did_extension or "", number, INBOUND)
+    entry = tenant.extensions.get(did_extension or "")
+    if not tenant.active or entry is None:
+        return Plan((REFUSALS["unassigned"],), Account(tenant.domain, "", number, REFUSED),
+                    language=tenant.language)
+    if entry.kind == "virtual":
+        caller_id = choose_caller_id(extension_did=entry.did, main_number=tenant.main_number, anonymous=False,
+                                     forwarded_from=to_e164(caller_number or ""),
+                                     trunk_forwards_caller_id=bool(data.trunk and data.trunk.forwards_caller_id))
+        return _forward(tenant, data, entry, caller_id)
+    return Plan(_ring_extension(tenant, entry), account, language=tenant.language)
 
-    With ``only``, the directory holds just that extension (if it exists): all
-    a single call needs, in one indexed query.
-    """
+
+# ------------------------------------------------------------------ loading the data (the database)
+
+
+def _directory(tenant, numbers: set[str], outside: bool) -> TenantDirectory:
     from peewee import JOIN
 
-    from tenants.models import Extension, Mailbox, Tenant
+    from tenants import allowlist
+    from tenants.models import Did, Extension, Mailbox
 
-    tenant = Tenant.get_or_none(Tenant.domain == (domain or "").lower())
-    if tenant is None:
-        return None
     rows = (Extension.select(Extension.number, Extension.kind, Extension.forward_to, Extension.no_answer_seconds,
-                             Mailbox.id.alias("mailbox_id"))
+                             Extension.anonymous_calls, Mailbox.id.alias("mailbox_id"), Did.number.alias("did"))
             .join(Mailbox, JOIN.LEFT_OUTER, on=(Mailbox.extension == Extension.id))
-            .where(Extension.tenant == tenant))
-    if only is not None:
-        rows = rows.where(Extension.number == only)
+            .switch(Extension).join(Did, JOIN.LEFT_OUTER, on=(Did.extension == Extension.id))
+            .where((Extension.tenant == tenant) & Extension.number.in_(sorted(numbers))))
     extensions = {row["number"]: ExtensionEntry(row["number"], row["kind"], row["forward_to"],
-                                                row["no_answer_seconds"], row["mailbox_id"] is not None)
+                                                row["no_answer_seconds"], row["mailbox_id"] is not None, row["did"],
+                                                row["anonymous_calls"])
                   for row in rows.dicts()}
-    return TenantDirectory(domain=tenant.domain, active=tenant.is_active, extensions=extensions)
+    outside = outside or any(e.kind == "virtual" for e in extensions.values())
+    return TenantDirectory(domain=tenant.domain, active=tenant.is_active, extensions=extensions,
+                           main_number=tenant.main_number, emergency_caller_id=tenant.emergency_caller_id,
+                           allowed=allowlist.allowed(tenant.id) if outside else frozenset(), language=tenant.language)
 
 
-def decide(caller_user: str, caller_domain: str, dialled_user: str, dialled_domain: str) -> Decision:
-    """Load the caller's tenant and apply ``route_call`` (what Kamailio calls)."""
-    caller = CallerInfo(domain=(caller_domain or "").lower(), user=caller_user or "")
-    dialled = (dialled_user or "").strip()
-    only = caller.user if dialled == OWN_MAILBOX_CODE else dialled
-    return route_call(caller, dialled_user, dialled_domain, load_directory(caller.domain, only=only))
+def _trunk() -> TrunkInfo | None:
+    from tenants.models import Trunk
+
+    row = Trunk.select(Trunk.forward_caller_id).order_by(Trunk.id).first()
+    return TrunkInfo(row.forward_caller_id) if row else None
+
+
+def load_phone_call(caller_user: str, caller_domain: str, dialled_user: str) -> CallData:
+    """The caller's tenant with the caller's and the dialled extensions (a few indexed queries);
+    the allow-list and the trunk only when the call may leave."""
+    from tenants.models import Tenant
+
+    tenant = Tenant.get_or_none(Tenant.domain == (caller_domain or "").lower())
+    if tenant is None:
+        return CallData(None)
+    dialled = parse_dialled(dialled_user)
+    directory = _directory(tenant, {caller_user or "", dialled.digits}, dialled.kind not in (
+        dialing.EXTENSION, dialing.SERVICE, dialing.UNKNOWN))
+    leaves = dialled.kind not in (dialing.SERVICE, dialing.UNKNOWN) and (
+        dialled.kind != dialing.EXTENSION or any(e.kind == "virtual" for e in directory.extensions.values()))
+    return CallData(directory, _trunk() if leaves else None)
+
+
+def load_trunk_call(dialled_user: str) -> tuple[CallData, str | None]:
+    """The tenant owning the DID ``dialled_user`` and the extension it points at (or None)."""
+    from tenants.models import Did, Extension
+
+    number = did_number(dialled_user)
+    did = Did.get_or_none(Did.number == number) if number else None
+    if did is None:
+        return CallData(None), None
+    extension = Extension.get_or_none(Extension.id == did.extension_id) if did.extension_id else None
+    numbers = {extension.number} if extension else set()
+    return CallData(_directory(did.tenant, numbers, outside=False), _trunk()), extension.number if extension else None
+
+
+def plan_for_phone(caller_user: str, caller_domain: str, dialled_user: str, dialled_domain: str) -> Plan:
+    return build_phone_plan(caller_user, caller_domain, dialled_user, dialled_domain,
+                            load_phone_call(caller_user, caller_domain, dialled_user))
+
+
+def plan_for_trunk(dialled_user: str, caller_number: str) -> Plan:
+    data, extension = load_trunk_call(dialled_user)
+    return build_trunk_plan(dialled_user, caller_number, extension, data)
+
+
+def emergency_allowed(caller_domain: str, dialled_user: str) -> bool:
+    """Does a phone of ``caller_domain`` (a tenant's domain, suspended or not) dial an emergency
+    number? Then the call goes on though its domain is not served (C4)."""
+    from tenants.models import Tenant
+
+    return parse_dialled(dialled_user).kind == dialing.EMERGENCY and Tenant.select().where(
+        Tenant.domain == (caller_domain or "").lower()).exists()

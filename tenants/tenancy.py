@@ -1,7 +1,7 @@
 """Tenants and their phone numbers (A1), and tenant-wide settings (A6)."""
 from __future__ import annotations
 
-from tenants import audit, ports, sip_accounts
+from tenants import allowlist, audit, ports, sip_accounts
 from tenants.audit import Actor
 from tenants.db import database
 from tenants.models import Account, AuditEntry, Did, Extension, Job, Mailbox, Tenant
@@ -19,7 +19,8 @@ from tenants.validation import (
 def snapshot(tenant: Tenant) -> dict:
     return {"name": tenant.name, "domain": tenant.domain, "timezone": tenant.timezone,
             "language": tenant.language, "status": tenant.status,
-            "receptionist_voicemail": tenant.receptionist_voicemail}
+            "receptionist_voicemail": tenant.receptionist_voicemail, "main_number": tenant.main_number,
+            "emergency_caller_id": tenant.emergency_caller_id}
 
 
 def by_domain(domain: str) -> Tenant | None:
@@ -43,7 +44,6 @@ def new_tenant_problems(name: str, domain: str, timezone: str = "Europe/Paris", 
     problems = _check(name, timezone, language) + check_domain(domain)
     if not any(p.field == "domain" for p in problems) and by_domain(domain):
         problems.append(Problem("domain", N_("Le domaine « %(value)s » est déjà utilisé."), {"value": domain}))
-    if problems:
     return problems
 
 
@@ -56,26 +56,48 @@ def create_tenant(actor: Actor, name: str, domain: str, timezone: str = "Europe/
                   language: str = "fr") -> Tenant:
     domain = (domain or "").strip().lower()
     problems = new_tenant_problems(name, domain, timezone, language)
+    if problems:
         raise DomainError(problems)
     with database.atomic():
         tenant = Tenant.create(name=name.strip(), domain=domain, timezone=timezone, language=language)
         sip_accounts.set_domain(domain, active=True)
+        allowlist.seed(tenant)
         audit.record(actor, "tenant.create", tenant, "tenant", tenant.id, domain, None, snapshot(tenant))
     return tenant
 
 
 def update_tenant(actor: Actor, tenant: Tenant, name: str | None = None, timezone: str | None = None,
-                  language: str | None = None) -> Tenant:
-    """Change the tenant's settings that are given (``None``: as they are)."""
+                  language: str | None = None, main_number: str | None = None,
+                  emergency_caller_id: str | None = None) -> Tenant:
+    """Change the tenant's settings that are given (``None``: as they are; ``""`` clears a number).
+
+    ``main_number`` (the caller ID of extensions without a DID) must be one of the tenant's DIDs;
+    ``emergency_caller_id`` (the caller ID of emergency calls) any valid number."""
     name = tenant.name if name is None else name
     timezone = tenant.timezone if timezone is None else timezone
     language = tenant.language if language is None else language
     problems = _check(name, timezone, language)
+    numbers = {"main_number": tenant.main_number, "emergency_caller_id": tenant.emergency_caller_id}
+    for field, given in (("main_number", main_number), ("emergency_caller_id", emergency_caller_id)):
+        if given is None:
+            continue
+        if not given.strip():
+            numbers[field] = None
+            continue
+        found = check_phone_number(given, field)
+        problems += found
+        if not found:
+            numbers[field] = to_e164(given)
+    if main_number and numbers["main_number"] and not Did.select().where(
+            (Did.tenant == tenant) & (Did.number == numbers["main_number"])).exists():
+        problems.append(Problem("main_number", N_("Le numéro principal doit être un des numéros de ce client "
+                                                  "(%(value)s n'en est pas un)."), {"value": numbers["main_number"]}))
     if problems:
         raise DomainError(problems)
     with database.atomic():
         before = snapshot(tenant)
         tenant.name, tenant.timezone, tenant.language = name.strip(), timezone, language
+        tenant.main_number, tenant.emergency_caller_id = numbers["main_number"], numbers["emergency_caller_id"]
         tenant.save()
         audit.record(actor, "tenant.update", tenant, "tenant", tenant.id, tenant.domain, before, snapshot(tenant))
     return tenant
@@ -129,16 +151,28 @@ def set_receptionist_voicemail(actor: Actor, tenant: Tenant, enabled: bool) -> T
     return tenant
 
 
-def add_did(actor: Actor, tenant: Tenant, number: str) -> Did:
+def add_did(actor: Actor, tenant: Tenant, number: str, extension: str | None = None) -> Did:
+    """Give ``tenant`` the public number ``number``, pointed at its ``extension`` when given (C3)."""
     problems = check_phone_number(number, "did")
     if problems:
         raise DomainError(problems)
     e164 = to_e164(number)
     if Did.select().where(Did.number == e164).exists():
         raise DomainError(Problem("did", N_("Le numéro %(value)s est déjà attribué."), {"value": e164}))
+    target = None
+    if extension:
+        target = Extension.get_or_none((Extension.tenant == tenant) & (Extension.number == extension.strip()))
+        if target is None:
+            raise DomainError(Problem("extension", N_("Ce client n'a pas de poste %(value)s."),
+                                      {"value": extension.strip()[:8]}))
+        taken = Did.get_or_none(Did.extension == target)
+        if taken is not None:
+            raise DomainError(Problem("extension", N_("Le poste %(number)s a déjà le numéro %(value)s."),
+                                      {"number": target.number, "value": taken.number}))
     with database.atomic():
-        did = Did.create(tenant=tenant, number=e164)
-        audit.record(actor, "did.create", tenant, "did", did.id, e164, None, {"number": e164})
+        did = Did.create(tenant=tenant, number=e164, extension=target)
+        audit.record(actor, "did.create", tenant, "did", did.id, e164, None,
+                     {"number": e164, "extension": target.number if target else None})
     return did
 
 
@@ -158,6 +192,8 @@ def remove_did(actor: Actor, did: Did) -> None:
         extension = did.extension.number if did.extension_id else None
         audit.record(actor, "did.delete", did.tenant, "did", did.id, did.number,
                      {"number": did.number, "extension": extension}, None)
+        if did.tenant.main_number == did.number:  # no longer the tenant's: no longer its caller ID
+            Tenant.update(main_number=None).where(Tenant.id == did.tenant_id).execute()
         did.delete_instance()
 
 

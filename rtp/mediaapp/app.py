@@ -21,7 +21,7 @@ import numpy as np
 from rtp import mwi
 from rtp.flows import events as ev
 from rtp.flows.voicemail import FlowContext, VoicemailFlow
-from rtp.mediaapp import mailbox_call
+from rtp.mediaapp import announce, mailbox_call
 from rtp.mediaapp import recorder as rec
 from rtp.mediaapp.mwi_jobs import MwiJobs
 from rtp.prompts.store import PromptStore
@@ -163,6 +163,8 @@ class MediaApp:
             ruri = parse_uri(request.uri)
         except ParseError:
             return 400, "Bad Request-URI", b""
+        if announce.wanted(request):  # a refused call's announcement, as early media (issue 14)
+            return await announce.play(self, dialog, request)
         target = rules.parse_mailbox_target(request.get("X-Poste-Mailbox"), ruri.user, ruri.host)
         access = (request.get("X-Poste-Service") or "deposit").strip().lower() == "access"
         if target is None and not access:
@@ -217,6 +219,7 @@ class MediaApp:
 
     def on_ended(self, dialog: Dialog, why: str) -> None:
         call: Call | None = dialog.data.get("call")
+        announce.caller_gone(dialog)
         if call is None or call.ended:
             return
         call.ended = True

@@ -129,6 +129,15 @@ FIXED = {
         "mailbox-holds": "Elle contient",
         "messages-out-of": "messages sur",
         "free-space": "Supprimez des messages pour libérer de l'espace.",
+        # ---- calls to and from the outside (issue 14): what a call the plan refuses hears
+        "refused-not-included": ("Cette destination n'est pas incluse dans votre abonnement. "
+                                 "Votre appel ne peut pas aboutir."),
+        "refused-premium": "Les appels vers les numéros surtaxés ne sont pas autorisés. Votre appel ne peut pas aboutir.",
+        "refused-directory": ("Les services de renseignements ne sont accessibles qu'avec un compte prépayé. "
+                              "Votre appel ne peut pas aboutir."),
+        "invalid-number": "Le numéro que vous avez composé n'est pas valide. Vérifiez-le et composez-le de nouveau.",
+        "outside-unavailable": "Les appels vers l'extérieur sont momentanément indisponibles. Veuillez rappeler plus tard.",
+        "number-unassigned": "Le numéro que vous avez demandé n'est pas attribué.",
     },
     "en": {
         "your-party": "The person at",
@@ -251,6 +260,12 @@ FIXED = {
         "mailbox-holds": "It holds",
         "messages-out-of": "messages out of",
         "free-space": "Delete messages to free up space.",
+        "refused-not-included": "This destination is not included in your plan. Your call cannot be completed.",
+        "refused-premium": "Calls to premium rate numbers are not allowed. Your call cannot be completed.",
+        "refused-directory": "Directory services need a prepaid account. Your call cannot be completed.",
+        "invalid-number": "The number you have dialled is not valid. Please check it and dial again.",
+        "outside-unavailable": "Outside calls are unavailable at the moment. Please call again later.",
+        "number-unassigned": "The number you have called is not assigned.",
     },
 }
 
