@@ -76,6 +76,8 @@ def tenant_create(name: str, domain: str, timezone: str, language: str) -> None:
 @click.option("--name", default=None)
 @click.option("--timezone", default=None, help="e.g. Europe/Paris")
 @click.option("--language", default=None, help="fr or en")
+@click.option("--main-number", default=None, help="One of its DIDs: the caller ID of extensions without one (\"\" clears).")
+@click.option("--emergency-caller-id", default=None, help="The caller ID of its emergency calls (\"\" clears).")
 def tenant_set(domain: str, **given: str | None) -> None:
     """Change a tenant's settings: only the options given."""
     changes = {option: value for option, value in given.items() if value is not None}
@@ -207,9 +209,10 @@ def extension_delete(domain: str, number: str) -> None:
 @did_cli.command("add")
 @click.option("--domain", required=True)
 @click.option("--number", required=True)
-def did_add(domain: str, number: str) -> None:
-    did = tenancy.add_did(Actor.cli(), tenancy.require(domain), number)
-    click.echo(f"{did.number} added to {domain}")
+@click.option("--extension", default=None, help="The extension its calls from the outside ring (C3).")
+def did_add(domain: str, number: str, extension: str | None) -> None:
+    did = tenancy.add_did(Actor.cli(), tenancy.require(domain), number, extension=extension)
+    click.echo(f"{did.number} added to {domain}" + (f", extension {extension}" if extension else ""))
 
 
 @did_cli.command("remove")
@@ -299,6 +302,8 @@ def demo_seed() -> None:
 
 def register_cli(app: Flask) -> None:
     from console.cli_devices import device_cli
+    from console.cli_outside import allowlist_cli, trunk_cli
 
-    for group in (db_cli, tenant_cli, account_cli, extension_cli, did_cli, jobs_cli, demo_cli, device_cli):
+    for group in (db_cli, tenant_cli, account_cli, extension_cli, did_cli, jobs_cli, demo_cli, device_cli, trunk_cli,
+                  allowlist_cli):
         app.cli.add_command(group)
