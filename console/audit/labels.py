@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import phonenumbers
-from flask_babel import format_datetime, gettext, to_user_timezone
+from flask_babel import format_datetime, get_locale, gettext, to_user_timezone
 from flask_babel import lazy_gettext as _l
 
 from tenants.audit import CLI
@@ -38,6 +38,14 @@ ACTIONS = {
     "mailbox.email": _l("Adresse des messages vocaux du poste %(object)s changée"),
     "voicemail.options": _l("Options de la messagerie du client %(object)s modifiées"),
     "job.retry": _l("Tâche %(object)s relancée"),
+    "trunk.set": _l("Liaison opérateur (trunk) %(object)s configurée"),
+    "allowlist.add": _l("Destination %(object)s autorisée"),
+    "allowlist.remove": _l("Destination %(object)s retirée des appels autorisés"),
+    "device.create": _l("Téléphone %(object)s ajouté"),
+    "device.update": _l("Téléphone %(object)s modifié"),
+    "device.delete": _l("Téléphone %(object)s supprimé"),
+    "device.credentials": _l("Nouveaux identifiants de provisionnement du téléphone %(object)s"),
+    "device.resync": _l("Téléphone %(object)s invité à reprendre sa configuration"),
 }
 
 # The short name of each action (the filter, the column's title).
@@ -63,6 +71,14 @@ ACTION_NAMES = {
     "mailbox.email": _l("Adresse des messages vocaux changée"),
     "voicemail.options": _l("Options de la messagerie modifiées"),
     "job.retry": _l("Tâche relancée"),
+    "trunk.set": _l("Liaison opérateur configurée"),
+    "allowlist.add": _l("Destination autorisée"),
+    "allowlist.remove": _l("Destination retirée"),
+    "device.create": _l("Téléphone ajouté"),
+    "device.update": _l("Téléphone modifié"),
+    "device.delete": _l("Téléphone supprimé"),
+    "device.credentials": _l("Identifiants de provisionnement changés"),
+    "device.resync": _l("Mise à jour demandée au téléphone"),
 }
 
 OBJECT_TYPES = {
@@ -72,6 +88,9 @@ OBJECT_TYPES = {
     "extension": _l("Poste"),
     "mailbox": _l("Messagerie"),
     "job": _l("Tâche"),
+    "trunk": _l("Liaison opérateur"),
+    "allowlist": _l("Appels autorisés"),
+    "device": _l("Téléphone"),
 }
 
 # The label of each value an entry records, before and after.
@@ -98,12 +117,31 @@ FIELDS = {
     "menu_layout": _l("disposition des menus"),
     "reception": _l("poste de l'accueil (touche 0)"),
     "run_at": _l("prochain essai"),
+    "main_number": _l("numéro principal"),
+    "emergency_caller_id": _l("numéro présenté aux secours"),
+    "anonymous_calls": _l("appels sortants anonymes"),
+    "host": _l("hôte"),
+    "port": _l("port"),
+    "transport": _l("transport"),
+    "addresses": _l("adresses de confiance"),
+    "username": _l("identifiant"),
+    "from_domain": _l("domaine d'origine (From)"),
+    "forward_caller_id": _l("numéro de l'appelant transmis"),
+    "country": _l("pays"),
+    "mac": _l("adresse MAC"),
+    "vendor": _l("fabricant"),
+    "model": _l("modèle"),
+    "extensions": _l("postes"),
+    "credentials": _l("identifiants de provisionnement"),
+    "notified": _l("téléphones prévenus"),
 }
-SECRETS = ("password", "sip_password", "pin")
+SECRETS = ("password", "sip_password", "pin", "credentials")
 
 # Coded values, by the field that holds them.
 VALUES = {
-    "kind": {"desk": _l("téléphone de bureau"), "virtual": _l("virtuel")},
+    "kind": {"desk": _l("téléphone de bureau"), "virtual": _l("virtuel"), "fixed": _l("fixes"),
+             "mobile": _l("mobiles")},
+    "transport": {"udp": "UDP", "tcp": "TCP", "tls": "TLS"},
     "role": {"operator": _l("opérateur"), "admin": _l("administrateur"), "user": _l("utilisateur")},
     "status": {"active": _l("actif"), "suspended": _l("suspendu"), "queued": _l("en attente"),
                "running": _l("en cours"), "done": _l("terminée"), "failed": _l("échouée")},
@@ -166,6 +204,8 @@ def value_text(key: str, value) -> str:
             return str(value)
     if key == "kind" and value in JOB_KINDS:
         return job_label(value)
+    if key == "country" and isinstance(value, str):
+        return get_locale().territories.get(value.upper(), value)
     if isinstance(value, str) and value.startswith("+") and value[1:].isdigit():
         return phone_number(value)
     if isinstance(value, list):
@@ -201,6 +241,9 @@ def object_name(entry: AuditEntry) -> str:
         return phone_number(label)
     if entry.object_type == "job":
         return gettext("n° %(id)s (%(kind)s)", id=entry.object_id, kind=job_label(label))
+    if entry.object_type == "allowlist" and " " in label:
+        country, kind = label.split(" ", 1)
+        return f"{value_text('country', country)} ({value_text('kind', kind)})"
     return label
 
 

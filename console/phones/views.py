@@ -113,7 +113,8 @@ def _poll(template: str, poll_endpoint: str, full_page: bool = False, **context)
         return "", 204
     url = url_for(poll_endpoint, **context.get("route", {}), **context.get("args", {}), page=context.get("page", 1),
                   v=digest)
-    return render_template("phones/_poll.html", body=Markup(body), poll_url=url, poll_id=POLLED[template], **context)
+    polled = render_template("phones/_poll.html", body=Markup(body), poll_url=url, poll_id=POLLED[template], **context)
+    return Markup(polled) if full_page else polled
 
 
 @bp.get("/")

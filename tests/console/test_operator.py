@@ -142,7 +142,7 @@ def test_jobs_page_shows_failures_and_retries(operator):
     assert Job.get().run_at <= job.run_at
     entry = AuditEntry.get(AuditEntry.action == "job.retry")  # the domain service: its audit entry
     assert entry.actor_email == "op@poste.example" and entry.object_id == str(job.id)
-    assert "Tâche n° %d (E-mail du code PIN) relancée" % job.id in operator.get("/journal/").text
+    assert f"Tâche n° {job.id} (E-mail du code PIN) relancée" in operator.get("/journal/").text
     Job.update(status=Job.DONE).where(Job.id == job.id).execute()
     refused = operator.post(f"/operateur/taches/{job.id}/relancer", data={"csrf_token": token(operator)},
                             follow_redirects=True)
