@@ -352,16 +352,27 @@ def test_kamailio(kamailio, case):
 
 
 def test_kamailio_relay_check_sees_a_relayed_request(kamailio):
-    """The control of ``transactions``: an in-dialog request loose-routed through Kamailio to our
-    socket is relayed, and that shows as a transaction created."""
-    before = transactions(kamailio)
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.bind((f"127.44.{_worker()}.250", 0))
-        host, port = sock.getsockname()
-        sock.settimeout(5)
-        sock.sendto((f"BYE sip:x@{host}:{port} SIP/2.0\r\nVia: SIP/2.0/UDP {host}:{port};branch=z9hG4bKctl;rport\r\n"
-                     f"Route: <sip:127.0.0.1:{kamailio.sip_port};lr>\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:x@c>;tag=2\r\n"
-                     f"Call-ID: relay-control\r\nCSeq: 2 BYE\r\nMax-Forwards: 70\r\nContent-Length: 0\r\n\r\n").encode(),
-                    ("127.0.0.1", kamailio.sip_port))
-        assert sock.recv(65535).startswith(b"BYE sip:x@")  # relayed back to us
-    assert transactions(kamailio) == before + 1
+    """The control of ``transactions``: a call that Kamailio relays (an authenticated phone calling a
+    registered one, which answers 486; with no media app, the busy mailbox answers 480) shows as
+    transactions created."""
+    from tenants import credentials
+    from tenants.secrets_store import sip_key
+    from tests import factories
+    from tests.kamailio.conftest import make_ext
+    from tests.sip_fixtures import FakeMediaNode
+
+    kamailio.use_database()
+    credentials.configure_sip_key(sip_key(kamailio.settings.data_dir))
+    tenant = factories.tenant("relay-control.pbx.example")
+    caller, callee = make_ext(tenant), make_ext(tenant)
+    phone = FakeMediaNode("127.0.0.1", status=486).start()  # answers the INVITE it gets with 486
+    try:
+        run = kamailio.register(callee.number, tenant.domain, callee.password, contact_port=phone.port)
+        assert run.ok, run.explain()
+        before = transactions(kamailio)
+        run = kamailio.call(caller.number, tenant.domain, caller.password, callee.number, expect=480)
+        assert run.ok, run.explain()
+        assert len(phone.invites) == 1  # relayed to the registered phone
+    finally:
+        phone.stop()
+    assert transactions(kamailio) > before
