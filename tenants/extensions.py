@@ -21,7 +21,7 @@ from tenants.credentials import (
     hash_secret,
 )
 from tenants.db import database
-from tenants.models import Did, Extension, Mailbox, Tenant, utcnow
+from tenants.models import Did, Extension, Mailbox, Tenant
 from tenants.pin_rules import unlocked
 from tenants.problems import N_, DomainError, Problem
 from tenants.validation import (
@@ -255,12 +255,6 @@ def unlock_mailbox(actor: Actor, box: Mailbox) -> None:
         box.save()
         audit.record(actor, "mailbox.unlock", ext.tenant, "mailbox", box.id, ext.number, before,
                      _mailbox_snapshot(box))
-
-
-def lock_mailbox(box: Mailbox) -> None:
-    """Used by the PIN rule when the third wrong PIN is typed."""
-    box.locked, box.locked_at = True, utcnow()
-    box.save()
 
 
 def set_voicemail_email(actor: Actor, box: Mailbox, email: str) -> None:

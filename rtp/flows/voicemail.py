@@ -307,8 +307,3 @@ class VoicemailFlow(FlowMachine):
         self.state, actions = self.go(Full() if self.ctx.full else Greeting())
         return actions
 
-    def start_login(self) -> list:
-        """Mailbox access (X-Poste-Service: access, D1/D2): no greeting, straight to the login."""
-        self.state, actions = self.go(Login())
-        return actions
-

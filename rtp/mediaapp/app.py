@@ -212,7 +212,7 @@ class MediaApp:
             full=ctx.capacity.full, min_seconds=ctx.min_seconds, max_seconds=ctx.max_seconds,
             reception=ctx.reception, language=ctx.language))
         self.clock.add(call.rtp)
-        self._perform(call, call.flow.start_login() if call.access else call.flow.start())
+        self._perform(call, call.flow.start())
         for digit in call.early_digits:
             self._event(call, digit)
         call.early_digits.clear()

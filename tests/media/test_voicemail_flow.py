@@ -168,8 +168,3 @@ def test_hangup_in_review_stores_and_stale_events_are_ignored():
     assert flow.handle(Timeout("max")) == []  # the recording timer of before
     assert flow.handle(HangUp()) == [StoreMessage(False)]
 
-
-def test_mailbox_access_starts_at_the_login():
-    flow = VoicemailFlow(ctx())
-    assert flow.start_login() == [EnterLogin("2001", "acme.pbx.example")]
-    assert flow.handle(HangUp()) == [] and flow.done
