@@ -156,6 +156,17 @@ class Child:
             os.close(fd)  # the child has its own copy
         self.restart_at = None
 
+    def failed(self, now: float) -> tuple[int, float | None]:
+        """Count a failure: how many within the window, and the delay before the next start
+        (None: too many, give up)."""
+        self.failures = [t for t in self.failures if now - t < FAILURE_WINDOW] + [now]
+        count = len(self.failures)
+        if count >= FAILURES_ALLOWED:
+            return count, None
+        delay = min(BACKOFF_MAX, BACKOFF_FIRST * 2 ** (count - 1))
+        self.restart_at = now + delay
+        return count, delay
+
     @property
     def running(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
@@ -191,16 +202,13 @@ def after_exit(child: Child, settings: Settings, now: float) -> bool:
     """``child`` has exited: end its group, then plan its restart; False when it keeps failing."""
     code = child.proc.returncode
     end_groups([child.proc.pid])  # what it started (Kamailio's workers) holds its ports
-    child.failures = [t for t in child.failures if now - t < FAILURE_WINDOW] + [now]
-    count = len(child.failures)
-    if count >= FAILURES_ALLOWED:
+    count, delay = child.failed(now)
+    if delay is None:
         note(child, f"{child.name} exited with {exit_text(code)}, {count} times within {FAILURE_WINDOW:.0f} s; "
                     f"see {child.log}. Stopping everything.")
         return False
-    delay = min(BACKOFF_MAX, BACKOFF_FIRST * 2 ** (count - 1))
     note(child, f"{child.name} exited with {exit_text(code)}; restarting it in {delay:.1f} s "
                 f"(failure {count} of {FAILURES_ALLOWED} allowed within {FAILURE_WINDOW:.0f} s); see {child.log}")
-    child.restart_at = now + delay
     return True
 
 
@@ -210,12 +218,10 @@ def restart(child: Child, settings: Settings, now: float) -> bool:
     if problems:
         for line in problems:
             note(child, line)
-        child.failures = [t for t in child.failures if now - t < FAILURE_WINDOW] + [now]
-        if len(child.failures) >= FAILURES_ALLOWED:
-            say(f"{child.name} cannot start, {len(child.failures)} times within {FAILURE_WINDOW:.0f} s. "
-                "Stopping everything.")
+        count, delay = child.failed(now)
+        if delay is None:
+            say(f"{child.name} cannot start, {count} times within {FAILURE_WINDOW:.0f} s. Stopping everything.")
             return False
-        child.restart_at = now + min(BACKOFF_MAX, BACKOFF_FIRST * 2 ** (len(child.failures) - 1))
         return True
     child.start()
     note(child, f"{child.name} started again (pid {child.proc.pid})")

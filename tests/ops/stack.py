@@ -8,7 +8,6 @@ line, and waits on conditions with deadlines.
 from __future__ import annotations
 
 import os
-import random
 import re
 import shutil
 import signal
@@ -16,16 +15,23 @@ import subprocess
 import sys
 import tempfile
 import urllib.request
+from dataclasses import fields
 from pathlib import Path
 
 from kamailio import rpc, service
-from tenants.config import load_settings
+from tenants.config import Settings, load_settings
 from tests.sip_fixtures import SipStack, free_port, rtpengine_ping, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("media", "rtpengine", "kamailio", "console", "provisioning", "jobs")
 DEMO_DOMAIN = "demo.pbx.example"
 START_SECONDS = 240  # the media app compiles rtp.dsp's kernels first; the test machine is shared
+
+
+def clean_env(**settings: str) -> dict[str, str]:
+    """This process's environment without any setting of Poste (tenants.config), plus ``settings``."""
+    names = {field.metadata["env"] for field in fields(Settings)}
+    return {**{k: v for k, v in os.environ.items() if k not in names}, **settings}
 
 
 def child_name(cmdline: list[str]) -> str | None:
@@ -64,15 +70,13 @@ def children_of(pid: int) -> dict[str, int]:
 
 
 class SupervisedStack(SipStack):
-    def __init__(self, label: str, rtp_address: str, smtp_port: int, prompts: Path, wrapper: list[str] = (),
-                 **extra_env: str):
+    def __init__(self, label: str, rtp_address: str, smtp_port: int, prompts: Path, rtp_base: int,
+                 wrapper: list[str] = (), **extra_env: str):
+        """``rtp_base``: the first of 400 ports, rtpengine's 200 then the media app's."""
         self.label, self.prompts, self.wrapper = label, prompts, list(wrapper)
         self.data_dir = Path(tempfile.mkdtemp(prefix=f"poste-ops-{label}-"))
         self.sip_port = free_port()
-        rtp_base = random.randrange(31000, 58000, 400)
-        env = {key: value for key, value in os.environ.items()
-               if not key.startswith("POSTE_") and key not in ("DATABASE_URL", "RATELIMIT_STORAGE_URI")}
-        self.env = {**env, "POSTE_DATA": str(self.data_dir), "PYTHONUNBUFFERED": "1",
+        self.env = {**clean_env(), "POSTE_DATA": str(self.data_dir), "PYTHONUNBUFFERED": "1",
                     "POSTE_SIP_ADDRESS": "127.0.0.1", "POSTE_SIP_PORT": str(self.sip_port),
                     "POSTE_HTTP_PORT": str(free_port()), "POSTE_PROV_HTTPS_PORT": str(free_port()),
                     "POSTE_RTPENGINE_NG_PORT": str(free_port()),

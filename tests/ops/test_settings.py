@@ -6,7 +6,6 @@ from __future__ import annotations
 import ast
 import asyncio
 import dataclasses
-import os
 import re
 import socket
 import subprocess
@@ -19,6 +18,7 @@ from kamailio import service
 from rtp.rtp_io.session import RtpSession
 from tenants import config, listeners
 from tenants.config import Settings, SettingsError, load_settings
+from tests.ops.stack import clean_env
 from tests.sip_fixtures import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,13 +28,6 @@ NOT_SETTINGS = {
     "tenants/config.py": "the settings themselves",
     "rtp/dsp/cachedir.py": "numba's own NUMBA_CACHE_DIR and XDG_CACHE_HOME",
 }
-
-
-def clean_env(**settings: str) -> dict[str, str]:
-    """This environment without any setting of Poste, plus ``settings``."""
-    keep = {k: v for k, v in os.environ.items()
-            if not k.startswith("POSTE_") and k not in ("DATABASE_URL", "RATELIMIT_STORAGE_URI")}
-    return {**keep, **settings}
 
 
 def python_files():

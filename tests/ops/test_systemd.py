@@ -3,7 +3,6 @@
 when this machine has it), carry the settings and grant the media app real-time scheduling."""
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -14,6 +13,7 @@ import pytest
 
 from scripts.supervise import services
 from tenants.config import load_settings
+from tests.ops.stack import clean_env
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "MediaSecretNeverInAUnit42"
@@ -42,11 +42,10 @@ def values(sections, section: str, key: str) -> list[str]:
 @pytest.fixture
 def rendered(tmp_path):
     data = tmp_path / "data"
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("POSTE_") and k != "DATABASE_URL"},
-           "POSTE_DATA": str(data), "POSTE_HTTP_PORT": "18080", "POSTE_SIP_PORT": "15070",
-           "POSTE_SIP_ADDRESS": "127.0.0.1", "POSTE_RTPENGINE_NG_PORT": "12223", "POSTE_MEDIA_SIP_PORT": "15091",
-           "POSTE_RTP_PORT_MIN": "40000", "POSTE_RTP_PORT_MAX": "40999", "POSTE_MEDIA_RTP_PORT_MIN": "41000",
-           "POSTE_MEDIA_RTP_PORT_MAX": "41999", "POSTE_MEDIA_SECRET": SECRET, "POSTE_MAIL_FROM": "PBX <pbx@x.example>"}
+    env = clean_env(POSTE_DATA=str(data), POSTE_HTTP_PORT="18080", POSTE_SIP_PORT="15070",
+                    POSTE_SIP_ADDRESS="127.0.0.1", POSTE_RTPENGINE_NG_PORT="12223", POSTE_MEDIA_SIP_PORT="15091",
+                    POSTE_RTP_PORT_MIN="40000", POSTE_RTP_PORT_MAX="40999", POSTE_MEDIA_RTP_PORT_MIN="41000",
+                    POSTE_MEDIA_RTP_PORT_MAX="41999", POSTE_MEDIA_SECRET=SECRET, POSTE_MAIL_FROM="PBX <pbx@x.example>")
     out = tmp_path / "units"
     done = subprocess.run([sys.executable, "-m", "scripts.systemd", "--output", str(out), "--user", "root"],
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)

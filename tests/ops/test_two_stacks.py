@@ -9,6 +9,7 @@ serves all the same) and is stopped with SIGTERM, which ends every process it st
 from __future__ import annotations
 
 import os
+import random
 import re
 import signal
 import subprocess
@@ -28,6 +29,7 @@ from tests.ops.stack import ROOT, SERVICES, SupervisedStack
 from tests.sip_fixtures import probe, rtpengine_ping, wait_for
 
 RESTART_SECONDS = 240  # the media app compiles rtp.dsp's kernels again when it restarts
+ANSWER_SECONDS = 90  # the others: a Python process's start on a busy, shared test machine
 NO_REALTIME = ["prlimit", "--rtprio=0", "setpriv", "--inh-caps=-sys_nice", "--bounding-set=-sys_nice"]
 
 
@@ -52,8 +54,9 @@ def prompts():
 def stacks(mailbox, prompts):
     if os.geteuid() != 0:
         pytest.skip("stack A must be allowed real-time scheduling (root), as scripts/run runs")
-    a = SupervisedStack("a", "127.0.0.5", mailbox.port, prompts)
-    b = SupervisedStack("b", "127.0.0.6", mailbox.port, prompts, wrapper=NO_REALTIME)
+    rtp_base = random.randrange(31000, 58000, 800)
+    a = SupervisedStack("a", "127.0.0.5", mailbox.port, prompts, rtp_base)
+    b = SupervisedStack("b", "127.0.0.6", mailbox.port, prompts, rtp_base + 400, wrapper=NO_REALTIME)
     try:
         for stack in (a, b):
             stack.prepare()
@@ -97,22 +100,22 @@ def _answers(stack: SupervisedStack, name: str, mailbox: MailServer, ready_befor
     if name == "media":
         wait_for(lambda: stack.log("media").count("media app ready") > ready_before, RESTART_SECONDS, 0.5,
                  "media ready again")
-        wait_for(stack.media_active, 30, 0.2, "dispatcher sees the media app again")
+        wait_for(stack.media_active, ANSWER_SECONDS, 0.2, "dispatcher sees the media app again")
         stack.call_voicemail()
     elif name == "rtpengine":
-        wait_for(lambda: rtpengine_ping(stack.settings.rtpengine_ng_port), 30, 0.2, "rtpengine answers")
+        wait_for(lambda: rtpengine_ping(stack.settings.rtpengine_ng_port), ANSWER_SECONDS, 0.2, "rtpengine answers")
         stack.call_between_extensions()
     elif name == "kamailio":
-        wait_for(lambda: probe("127.0.0.1", stack.sip_port, wait=0.5) is not None, 30, 0.2, "Kamailio answers")
+        wait_for(lambda: probe("127.0.0.1", stack.sip_port, wait=0.5) is not None, ANSWER_SECONDS, 0.2, "Kamailio answers")
         stack.call_between_extensions()
     elif name == "console":
-        wait_for(lambda: stack.page("/connexion") == 200, 30, 0.2, "a page")
+        wait_for(lambda: stack.page("/connexion") == 200, ANSWER_SECONDS, 0.2, "a page")
     elif name == "jobs":
         subject = f"after a kill {uuid.uuid4().hex}"
         start(stack.settings)
         with database.connection_context():
             mail.queue_mail("ops@example.org", subject, "delivered by the restarted worker")
-        wait_for(lambda: any(m["Subject"] == subject for m in mailbox.messages), 60, 0.2, "the email delivered")
+        wait_for(lambda: any(m["Subject"] == subject for m in mailbox.messages), ANSWER_SECONDS, 0.2, "the email delivered")
 
 
 @pytest.mark.parametrize("name", SERVICES)
@@ -123,7 +126,7 @@ def test_kill_9_of_one_process_brings_it_back_and_the_others_keep_serving(stacks
     group = [pid for pid in os.listdir("/proc") if pid.isdigit() and _pgid(int(pid)) == before[name]]
     ready_before = a.log("media").count("media app ready")
     os.kill(before[name], signal.SIGKILL)
-    wait_for(lambda: a.children().get(name) not in (None, before[name]), 60, 0.1, f"{name} started again")
+    wait_for(lambda: a.children().get(name) not in (None, before[name]), ANSWER_SECONDS, 0.1, f"{name} started again")
     _answers(a, name, mailbox, ready_before)
     after = a.children()
     assert {k: v for k, v in after.items() if k != name} == {k: v for k, v in before.items() if k != name}
@@ -161,6 +164,9 @@ def test_sigterm_stops_every_process_and_frees_every_port(stacks):
     members = [int(pid) for pid in os.listdir("/proc") if pid.isdigit() and _pgid(int(pid)) in groups]
     assert len(members) > len(groups)  # Kamailio's and gunicorn's workers among them
     os.kill(b.proc.pid, signal.SIGTERM)
-    assert b.proc.wait(60) == 0, b.tail()
+    assert b.proc.wait(120) == 0, b.tail()
     assert not [pid for pid in members if _pgid(pid) in groups]
-    assert listeners.problems(b.settings) == []
+    # its ports are free (or, on a shared machine, already someone else's: never one of its processes)
+    holders = [listeners.holder(item.port, proto) for item in listeners.listeners(b.settings) if not item.last
+               for proto in item.protocols]
+    assert not [who for who in holders if who and int(who.rsplit("pid ", 1)[1].rstrip(")")) in members], holders
