@@ -136,7 +136,9 @@ def registrations_partial():
 @bp.get("/appels")
 @admin_only
 def calls():
-    return render_template("phones/calls.html", **_calls_context())
+    from console.outside.views import history_context
+
+    return render_template("phones/calls.html", **_calls_context(), **history_context(current_tenant().domain))
 
 
 @bp.get("/appels/etat")
