@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tenants.config import Settings, load_settings
+from tenants import config
+from tenants.config import Settings
 from tenants.ports import RegistrarError
 
 DEFAULT_TIMEOUT = 3.0
@@ -39,8 +40,8 @@ class RpcError(RegistrarError):
 
 
 def socket_path(settings=None) -> Path:
-    if settings is None:
-        settings = load_settings()
+    """Kamailio's JSON-RPC socket for ``settings`` (default: this process's, ``tenants.config.current()``)."""
+    settings = settings or config.current()
     return settings.data_dir / "kamailio" / "rpc.sock"
 
 
