@@ -64,10 +64,14 @@ def group(pgid: int) -> list[int]:
 def stop_later():
     started = []
     yield started.append
-    for proc in started:
+    for proc in started:  # what a failed test left: the supervisor, then every group it started
+        left = children(proc.pid) if proc.poll() is None else {}
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(10)
+        for pgid in left.values():
+            for pid in group(pgid):
+                os.kill(pid, signal.SIGKILL)
 
 
 def test_a_killed_process_comes_back_alone_and_its_workers_end(tmp_path, stop_later):
@@ -105,3 +109,16 @@ def test_a_process_that_keeps_failing_stops_everything(tmp_path, stop_later):
         .startswith("4.0 s")  # 0.5, 1, 2, 4: backing off
     assert not group(beta)
     assert time.monotonic() - begun < 40
+
+
+def test_a_supervisor_that_dies_takes_its_processes_with_it(tmp_path, stop_later):
+    """Killed itself (kill -9, OOM), it leaves no server behind holding the ports: each gets SIGTERM,
+    and ends its own workers as Kamailio and gunicorn do."""
+    sup = supervisor(tmp_path, {"alpha": SERVER, "beta": SERVER})
+    stop_later(sup)
+    started = wait_for(lambda: len(children(sup.pid)) == 2 and children(sup.pid), 30, what="both started")
+    os.kill(sup.pid, signal.SIGKILL)
+    sup.wait(10)
+    wait_for(lambda: not set(started.values()) & set(processes()), 10, what="the servers gone")
+    for pid in [pid for pgid in started.values() for pid in group(pgid)]:  # their stand-in workers
+        os.kill(pid, signal.SIGKILL)
