@@ -198,11 +198,11 @@ def exit_text(code: int) -> str:
     return f"status {code}"
 
 
-def after_exit(child: Child, settings: Settings, now: float) -> bool:
+def after_exit(child: Child) -> bool:
     """``child`` has exited: end its group, then plan its restart; False when it keeps failing."""
     code = child.proc.returncode
     end_groups([child.proc.pid])  # what it started (Kamailio's workers) holds its ports
-    count, delay = child.failed(now)
+    count, delay = child.failed(time.monotonic())
     if delay is None:
         note(child, f"{child.name} exited with {exit_text(code)}, {count} times within {FAILURE_WINDOW:.0f} s; "
                     f"see {child.log}. Stopping everything.")
@@ -236,7 +236,7 @@ def supervise(children: list[Child], settings: Settings, stopping) -> int:
             if child.restart_at is not None:
                 if now >= child.restart_at and not restart(child, settings, now):
                     return 1
-            elif not child.running and not after_exit(child, settings, now):
+            elif not child.running and not after_exit(child):
                 return 1
         time.sleep(TICK)
     return 0
