@@ -15,6 +15,7 @@ import datetime as dt
 import re
 import secrets
 import string
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import peewee as pw
@@ -25,7 +26,7 @@ from tenants.credentials import decrypt_secret, decrypt_sip_password, encrypt_se
 from tenants.db import database
 from tenants.models import BaseModel, Extension, Tenant, utcnow
 from tenants.problems import N_, DomainError, Problem
-from tenants.provisioning import MODEL_PATTERN, VENDORS, Line, PhoneConfig, Vendor, digest, vendor
+from tenants.provisioning import MODEL_PATTERN, VENDORS, Line, PhoneConfig, digest, vendor
 from tenants.provisioning.timezone import posix_rule
 
 PASSWORD_LENGTH = 24  # base 62: 142 bits
@@ -276,48 +277,69 @@ def resync(actor: Actor, device: Device) -> int:
 
 
 # ---------------------------------------------------------------- serving a fetch
+#
+# Phones fetch often and all at once (a roll-out, a power cut): the fetch path runs a few
+# statements whose SQL peewee builds once per database engine (building a query costs more
+# than running it), with the values as parameters.
+
+_SQL: dict[tuple[str, type], str] = {}
+
+
+def _statement(name: str, build: Callable[[], pw.Query], sentinels: tuple) -> str:
+    """The SQL of ``build()`` for this database; its parameters must be ``sentinels``, in order."""
+    key = (name, type(database.obj))
+    if key not in _SQL:
+        sql, params = build().sql()
+        if tuple(params) != sentinels:
+            raise RuntimeError(f"{name}: unexpected parameters {params!r}")
+        _SQL[key] = sql
+    return _SQL[key]
+
+
+def _fetch(name: str, build: Callable[[], pw.Query], sentinels: tuple, params: tuple) -> list[tuple]:
+    return database.execute_sql(_statement(name, build, sentinels), params).fetchall()
+
 
 @dataclass(frozen=True)
 class Authority:
-    """A device as its credentials' check needs it."""
+    """A device as its credentials' check and its files need it."""
 
     id: int
     secrets: digest.Secrets
+    mac: str
+    vendor: str
+    model: str
+    lines: int
+
+    def files(self) -> dict[str, str]:
+        """The names it may fetch (``COMMON`` or ``DEVICE``): none when its vendor is unknown."""
+        chosen = vendor(self.vendor)
+        return chosen.files(self.mac, self.model, self.lines > 0) if chosen else {}
 
 
 def credentials_of(username: str) -> Authority | None:
-    row = (Device.select(Device.id, Device.ha1_md5, Device.ha1_sha256).where(Device.username == username)
-           .tuples().first())
-    return Authority(row[0], digest.Secrets(row[1], row[2])) if row else None
-
-
-@dataclass(frozen=True)
-class Fetchable:
-    """What one device may fetch: each name, ``COMMON`` or ``DEVICE``, and how to render it."""
-
-    device_id: int
-    vendor: Vendor
-    model: str
-    files: dict[str, str]
-
-
-def fetchable(device_id: int) -> Fetchable | None:
-    row = (Device.select(Device.mac, Device.vendor, Device.model,
-                         DeviceLine.select(pw.fn.COUNT(DeviceLine.id)).where(DeviceLine.device == Device.id))
-           .where(Device.id == device_id).tuples().first())
-    if row is None or vendor(row[1]) is None:
+    rows = _fetch("credentials", lambda: Device.select(
+        Device.id, Device.ha1_md5, Device.ha1_sha256, Device.mac, Device.vendor, Device.model,
+        DeviceLine.select(pw.fn.COUNT(DeviceLine.id)).where(DeviceLine.device == Device.id))
+        .where(Device.username == "?user"), ("?user",), (username,))
+    if not rows:
         return None
-    mac, vendor_key, model, lines = row
-    chosen = vendor(vendor_key)
-    return Fetchable(device_id, chosen, model, chosen.files(mac, model, lines > 0))
+    device_id, md5, sha256, mac, vendor_key, model, lines = rows[0]
+    return Authority(device_id, digest.Secrets(md5, sha256), mac, vendor_key, model, lines)
 
 
-def phone_config(device_id: int, sip_address: str, sip_port: int) -> PhoneConfig | None:
-    """The device's own file's values, read now; None when it serves no extension."""
-    rows = list(DeviceLine.select(DeviceLine.position, Extension.number, Extension.name, Extension.sip_password_enc,
-                                  Tenant.domain, Tenant.timezone, Tenant.language, Device.mac, Device.model)
-                .join(Extension).join(Tenant).switch(DeviceLine).join(Device)
-                .where(DeviceLine.device == device_id).order_by(DeviceLine.position).tuples())
+def line_rows(device_id: int) -> tuple[tuple, ...]:
+    """What the device's own file is made of, as stored now (SIP passwords still encrypted): its
+    lines, their extensions and tenant. The same rows make the same file."""
+    return tuple(_fetch("lines", lambda: DeviceLine.select(
+        DeviceLine.position, Extension.number, Extension.name, Extension.sip_password_enc, Tenant.domain,
+        Tenant.timezone, Tenant.language, Device.mac, Device.model)
+        .join(Extension).join(Tenant).switch(DeviceLine).join(Device)
+        .where(DeviceLine.device == -1).order_by(DeviceLine.position), (-1,), (device_id,)))
+
+
+def config_of(rows: tuple[tuple, ...], sip_address: str, sip_port: int) -> PhoneConfig | None:
+    """The values of a device's own file from its ``line_rows``; None when it serves no extension."""
     if not rows:
         return None
     _p, _n, _name, _pw, domain, timezone, language, mac, model = rows[0]
@@ -327,18 +349,29 @@ def phone_config(device_id: int, sip_address: str, sip_port: int) -> PhoneConfig
                        zone=posix_rule(timezone), language=language)
 
 
+def phone_config(device_id: int, sip_address: str, sip_port: int) -> PhoneConfig | None:
+    """The device's own file's values, read now; None when it serves no extension."""
+    return config_of(line_rows(device_id), sip_address, sip_port)
+
+
+_SOME_TIME = dt.datetime(2000, 1, 1)
+
+
 def accept_fetch(device_id: int, replay_key: str, client: str, name: str, now: float) -> bool:
     """Note that the device fetched ``name`` from ``client`` now (the admin's page shows when, from
     where, what) and remember its digest answer until its nonce expires. False, and nothing noted,
     when that answer was accepted before: a replay. ``replay_key`` empty: basic authentication."""
+    remember = _statement("remember", lambda: ProvisioningNonceUse.insert(key="?key", expires_at=-1.5),
+                          ("?key", -1.5))
+    note = _statement("note", lambda: Device.update(last_fetch_at=_SOME_TIME, last_fetch_from="?from",
+                                                    last_fetch_file="?file").where(Device.id == -1),
+                      (_SOME_TIME, "?from", "?file", -1))
+    at = dt.datetime.fromtimestamp(now, dt.UTC).replace(tzinfo=None)
     try:
         with database.atomic():
             if replay_key:
-                ProvisioningNonceUse.create(key=replay_key,
-                                            expires_at=now + digest.NONCE_LIFETIME + 2 * digest.SLOT_SECONDS)
-            (Device.update(last_fetch_at=dt.datetime.fromtimestamp(now, dt.UTC).replace(tzinfo=None),
-                           last_fetch_from=client[:64], last_fetch_file=name[:64])
-             .where(Device.id == device_id).execute())
+                database.execute_sql(remember, (replay_key, now + digest.NONCE_LIFETIME + 2 * digest.SLOT_SECONDS))
+            database.execute_sql(note, (at, client[:64], name[:64], device_id))
             if secrets.randbelow(64) == 0:
                 forget_expired_nonces(now)
     except pw.IntegrityError:
@@ -359,4 +392,8 @@ def count_failure(client: str, window: float, now: float) -> int:
 
 
 def failures(client: str, now: float) -> int:
-    return throttle.count(FAILURE_KEY + client, now)
+    """The failed authentications of ``client`` in its current window (``tenants.throttle``'s count)."""
+    rows = _fetch("failures", lambda: throttle.RateCounter.select(throttle.RateCounter.hits).where(
+        (throttle.RateCounter.key == "?key") & (throttle.RateCounter.expires_at > -1.5)), ("?key", -1.5),
+        (FAILURE_KEY + client, now))
+    return rows[0][0] if rows else 0

@@ -60,6 +60,14 @@ def _common(vendor_key: str, model: str) -> bytes:
     return VENDORS[vendor_key].render_common(model).encode("utf-8")
 
 
+@lru_cache(maxsize=4096)
+def _own(vendor_key: str, rows: tuple[tuple, ...], sip_address: str, sip_port: int) -> bytes:
+    """A device's own file, rendered again only when what it is made of changed (``line_rows``:
+    a new password, name, line or time zone gives new rows). Kept in the worker's memory, which
+    holds the key that decrypts them anyway."""
+    return VENDORS[vendor_key].render_device(devices.config_of(rows, sip_address, sip_port)).encode("utf-8")
+
+
 class ProvisioningApp:
     def __init__(self, settings: Settings, key: bytes, clock: Callable[[], float] = time.time):
         self.settings, self.key, self.clock = settings, key, clock
@@ -100,29 +108,29 @@ class ProvisioningApp:
             return self.failed(client, verdict, now)
         if verdict.kind != digest.OK:
             return self.challenge(now)
-        device_id = found[verdict.username].id
+        device = found[verdict.username]
         if method not in ("GET", "HEAD"):
             return "405 Method Not Allowed", [("Content-Type", TEXT), ("Allow", "GET, HEAD")], NOT_ALLOWED
         name = (environ.get("PATH_INFO") or "")[len(PREFIX) + 1:]
-        content = self.content(device_id, name)
-        if not devices.accept_fetch(device_id, verdict.replay_key, client, name if content else "", now):
+        content = self.content(device, name)
+        if not devices.accept_fetch(device.id, verdict.replay_key, client, name if content else "", now):
             return self.failed(client, digest.Verdict(digest.FAILED, verdict.username, "replayed answer"), now)
         if content is None:
             return "404 Not Found", [("Content-Type", TEXT)], NOT_FOUND
         return "200 OK", [("Content-Type", content[0])], content[1]
 
-    def content(self, device_id: int, name: str) -> tuple[str, bytes] | None:
+    def content(self, device: devices.Authority, name: str) -> tuple[str, bytes] | None:
         """The file ``name`` of this device, if it is one of the names it may fetch."""
-        allowed = devices.fetchable(device_id)
-        if allowed is None or name not in allowed.files:
+        kind = device.files().get(name)
+        if kind is None:
             return None
-        vendor = allowed.vendor
-        if allowed.files[name] == COMMON:
-            return vendor.content_type, _common(vendor.key, allowed.model)
-        config = devices.phone_config(device_id, self.settings.sip_address, self.settings.sip_port)
-        if config is None:  # its last extension went between the two reads
+        vendor = VENDORS[device.vendor]
+        if kind == COMMON:
+            return vendor.content_type, _common(vendor.key, device.model)
+        rows = devices.line_rows(device.id)
+        if not rows:  # its last extension went between the two reads
             return None
-        return vendor.content_type, vendor.render_device(config).encode("utf-8")
+        return vendor.content_type, _own(vendor.key, rows, self.settings.sip_address, self.settings.sip_port)
 
     def challenge(self, now: float, stale: bool = False):
         return "401 Unauthorized", [("Content-Type", TEXT), *digest.challenge(self.key, now, stale)], UNAUTHORIZED

@@ -4,7 +4,8 @@ A second gunicorn, beside the console's plain-HTTP one, bound to ``POSTE_PROV_AD
 ``POSTE_PROV_HTTPS_PORT`` with the provisioning certificate (made first when absent,
 ``console.provisioning.tls``). Phones fetch ``/prov/...`` from it; over plain HTTP those
 paths answer only "HTTPS only". gthread workers keep connections alive, so a phone's
-challenge, its authenticated request and its next files share one TLS handshake.
+challenge, its authenticated request and its next files share one TLS handshake, and each
+worker keeps one TLS context (``gunicorn_conf``) rather than building one per connection.
 """
 from __future__ import annotations
 
@@ -21,9 +22,10 @@ ROOT = Path(__file__).resolve().parents[2]
 def argv(settings: Settings, cert: Path, key: Path) -> list[str]:
     host = f"[{settings.prov_address}]" if ":" in settings.prov_address else settings.prov_address
     return [str(Path(sys.executable).parent / "gunicorn"), "--bind", f"{host}:{settings.prov_https_port}",
-            "--certfile", str(cert), "--keyfile", str(key), "--workers", "2", "--worker-class", "gthread",
-            "--threads", "4", "--keep-alive", "30", "--access-logfile", "-", "--graceful-timeout", "5", "--no-control-socket",
-            "--chdir", str(ROOT), "wsgi:app"]
+            "--certfile", str(cert), "--keyfile", str(key), "--config", "python:console.provisioning.gunicorn_conf",
+            "--workers", "2", "--worker-class", "gthread", "--threads", "4", "--keep-alive", "30",
+            "--access-logfile", "-", "--graceful-timeout", "5", "--no-control-socket", "--chdir", str(ROOT),
+            "wsgi:app"]
 
 
 def main() -> int:

@@ -42,7 +42,7 @@ def _autoescape(name: str | None) -> bool:
 
 templates = Environment(loader=PackageLoader("tenants.provisioning", "templates"), autoescape=_autoescape,
                         finalize=_one_line, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                        keep_trailing_newline=True)
+                        keep_trailing_newline=True, auto_reload=False)
 
 
 @dataclass(frozen=True)

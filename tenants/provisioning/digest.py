@@ -26,6 +26,7 @@ ALGORITHMS = {"md5": hashlib.md5, "sha-256": hashlib.sha256}
 MAX_HEADER = 4096
 _PARAM = re.compile(r'\s*([A-Za-z0-9_-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^\s,]*)\s*(?:,|$)')
 _NC = re.compile(r"^[0-9a-fA-F]{8}$")
+_ESCAPED = re.compile(r"\\(.)")
 
 NONE, OK, FAILED, STALE = "none", "ok", "failed", "stale"
 
@@ -94,7 +95,9 @@ def parse_params(text: str) -> dict[str, str] | None:
             return None
         name, value = match.group(1).lower(), match.group(2)
         if value.startswith('"'):
-            value = re.sub(r"\\(.)", r"\1", value[1:-1])
+            value = value[1:-1]
+            if "\\" in value:
+                value = _ESCAPED.sub(r"\1", value)
         if name in params:
             return None
         params[name] = value
