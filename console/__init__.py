@@ -54,6 +54,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
 
     csrf.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    app.jinja_env.install_gettext_callables(i18n.template_gettext, i18n.template_ngettext, newstyle=True)
     htmx.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

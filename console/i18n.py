@@ -12,7 +12,8 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import request, session
+from flask import g, request, session
+from flask_babel import get_translations
 from flask_login import current_user
 
 LANGUAGES = ("fr", "en")
@@ -63,3 +64,21 @@ def select_timezone() -> str:
             return account.tenant.timezone
         return account.timezone or DEFAULT_TIMEZONE
     return DEFAULT_TIMEZONE
+
+
+def translations():
+    """This request's catalogue, looked up once (Flask-Babel's lookup costs more than the
+    translation itself, and a list of 50 rows translates hundreds of strings)."""
+    try:
+        return g._poste_translations
+    except AttributeError:
+        g._poste_translations = get_translations()
+        return g._poste_translations
+
+
+def template_gettext(message: str) -> str:
+    return translations().ugettext(message)
+
+
+def template_ngettext(singular: str, plural: str, n: int) -> str:
+    return translations().ungettext(singular, plural, n)

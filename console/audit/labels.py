@@ -9,164 +9,172 @@ from __future__ import annotations
 import datetime as dt
 
 import phonenumbers
-from flask_babel import format_datetime, get_locale, gettext, to_user_timezone
-from flask_babel import lazy_gettext as _l
+from flask_babel import get_locale, get_timezone
 
+from console.i18n import translations
 from tenants.audit import CLI
 from tenants.models import AuditEntry
+from tenants.problems import N_
 
 # What each action did, as a sentence about its object (``%(object)s``: number, domain, email...).
 ACTIONS = {
-    "tenant.create": _l("Client %(object)s créé"),
-    "tenant.update": _l("Client %(object)s modifié"),
-    "tenant.suspend": _l("Client %(object)s suspendu"),
-    "tenant.resume": _l("Client %(object)s réactivé"),
-    "tenant.delete": _l("Client %(object)s supprimé"),
-    "tenant.settings": _l("Paramètres du client %(object)s modifiés"),
-    "did.create": _l("Numéro %(object)s ajouté"),
-    "did.delete": _l("Numéro %(object)s retiré"),
-    "account.create": _l("Compte %(object)s créé"),
-    "account.delete": _l("Compte %(object)s supprimé"),
-    "account.password": _l("Mot de passe du compte %(object)s changé"),
-    "account.timezone": _l("Fuseau horaire du compte %(object)s changé"),
-    "extension.create": _l("Poste %(object)s créé"),
-    "extension.update": _l("Poste %(object)s modifié"),
-    "extension.delete": _l("Poste %(object)s supprimé"),
-    "extension.sip_password": _l("Nouveau mot de passe SIP du poste %(object)s"),
-    "mailbox.pin": _l("Code PIN de la messagerie du poste %(object)s défini"),
-    "mailbox.unlock": _l("Messagerie du poste %(object)s déverrouillée"),
-    "mailbox.email": _l("Adresse des messages vocaux du poste %(object)s changée"),
-    "voicemail.options": _l("Options de la messagerie du client %(object)s modifiées"),
-    "job.retry": _l("Tâche %(object)s relancée"),
-    "trunk.set": _l("Liaison opérateur (trunk) %(object)s configurée"),
-    "allowlist.add": _l("Destination %(object)s autorisée"),
-    "allowlist.remove": _l("Destination %(object)s retirée des appels autorisés"),
-    "device.create": _l("Téléphone %(object)s ajouté"),
-    "device.update": _l("Téléphone %(object)s modifié"),
-    "device.delete": _l("Téléphone %(object)s supprimé"),
-    "device.credentials": _l("Nouveaux identifiants de provisionnement du téléphone %(object)s"),
-    "device.resync": _l("Téléphone %(object)s invité à reprendre sa configuration"),
+    "tenant.create": N_("Client %(object)s créé"),
+    "tenant.update": N_("Client %(object)s modifié"),
+    "tenant.suspend": N_("Client %(object)s suspendu"),
+    "tenant.resume": N_("Client %(object)s réactivé"),
+    "tenant.delete": N_("Client %(object)s supprimé"),
+    "tenant.settings": N_("Paramètres du client %(object)s modifiés"),
+    "did.create": N_("Numéro %(object)s ajouté"),
+    "did.delete": N_("Numéro %(object)s retiré"),
+    "account.create": N_("Compte %(object)s créé"),
+    "account.delete": N_("Compte %(object)s supprimé"),
+    "account.password": N_("Mot de passe du compte %(object)s changé"),
+    "account.timezone": N_("Fuseau horaire du compte %(object)s changé"),
+    "extension.create": N_("Poste %(object)s créé"),
+    "extension.update": N_("Poste %(object)s modifié"),
+    "extension.delete": N_("Poste %(object)s supprimé"),
+    "extension.sip_password": N_("Nouveau mot de passe SIP du poste %(object)s"),
+    "mailbox.pin": N_("Code PIN de la messagerie du poste %(object)s défini"),
+    "mailbox.unlock": N_("Messagerie du poste %(object)s déverrouillée"),
+    "mailbox.email": N_("Adresse des messages vocaux du poste %(object)s changée"),
+    "voicemail.options": N_("Options de la messagerie du client %(object)s modifiées"),
+    "job.retry": N_("Tâche %(object)s relancée"),
+    "trunk.set": N_("Liaison opérateur (trunk) %(object)s configurée"),
+    "allowlist.add": N_("Destination %(object)s autorisée"),
+    "allowlist.remove": N_("Destination %(object)s retirée des appels autorisés"),
+    "device.create": N_("Téléphone %(object)s ajouté"),
+    "device.update": N_("Téléphone %(object)s modifié"),
+    "device.delete": N_("Téléphone %(object)s supprimé"),
+    "device.credentials": N_("Nouveaux identifiants de provisionnement du téléphone %(object)s"),
+    "device.resync": N_("Téléphone %(object)s invité à reprendre sa configuration"),
 }
 
 # The short name of each action (the filter, the column's title).
 ACTION_NAMES = {
-    "tenant.create": _l("Client créé"),
-    "tenant.update": _l("Client modifié"),
-    "tenant.suspend": _l("Client suspendu"),
-    "tenant.resume": _l("Client réactivé"),
-    "tenant.delete": _l("Client supprimé"),
-    "tenant.settings": _l("Paramètres modifiés"),
-    "did.create": _l("Numéro ajouté"),
-    "did.delete": _l("Numéro retiré"),
-    "account.create": _l("Compte créé"),
-    "account.delete": _l("Compte supprimé"),
-    "account.password": _l("Mot de passe changé"),
-    "account.timezone": _l("Fuseau horaire changé"),
-    "extension.create": _l("Poste créé"),
-    "extension.update": _l("Poste modifié"),
-    "extension.delete": _l("Poste supprimé"),
-    "extension.sip_password": _l("Mot de passe SIP changé"),
-    "mailbox.pin": _l("Code PIN défini"),
-    "mailbox.unlock": _l("Messagerie déverrouillée"),
-    "mailbox.email": _l("Adresse des messages vocaux changée"),
-    "voicemail.options": _l("Options de la messagerie modifiées"),
-    "job.retry": _l("Tâche relancée"),
-    "trunk.set": _l("Liaison opérateur configurée"),
-    "allowlist.add": _l("Destination autorisée"),
-    "allowlist.remove": _l("Destination retirée"),
-    "device.create": _l("Téléphone ajouté"),
-    "device.update": _l("Téléphone modifié"),
-    "device.delete": _l("Téléphone supprimé"),
-    "device.credentials": _l("Identifiants de provisionnement changés"),
-    "device.resync": _l("Mise à jour demandée au téléphone"),
+    "tenant.create": N_("Client créé"),
+    "tenant.update": N_("Client modifié"),
+    "tenant.suspend": N_("Client suspendu"),
+    "tenant.resume": N_("Client réactivé"),
+    "tenant.delete": N_("Client supprimé"),
+    "tenant.settings": N_("Paramètres modifiés"),
+    "did.create": N_("Numéro ajouté"),
+    "did.delete": N_("Numéro retiré"),
+    "account.create": N_("Compte créé"),
+    "account.delete": N_("Compte supprimé"),
+    "account.password": N_("Mot de passe changé"),
+    "account.timezone": N_("Fuseau horaire changé"),
+    "extension.create": N_("Poste créé"),
+    "extension.update": N_("Poste modifié"),
+    "extension.delete": N_("Poste supprimé"),
+    "extension.sip_password": N_("Mot de passe SIP changé"),
+    "mailbox.pin": N_("Code PIN défini"),
+    "mailbox.unlock": N_("Messagerie déverrouillée"),
+    "mailbox.email": N_("Adresse des messages vocaux changée"),
+    "voicemail.options": N_("Options de la messagerie modifiées"),
+    "job.retry": N_("Tâche relancée"),
+    "trunk.set": N_("Liaison opérateur configurée"),
+    "allowlist.add": N_("Destination autorisée"),
+    "allowlist.remove": N_("Destination retirée"),
+    "device.create": N_("Téléphone ajouté"),
+    "device.update": N_("Téléphone modifié"),
+    "device.delete": N_("Téléphone supprimé"),
+    "device.credentials": N_("Identifiants de provisionnement changés"),
+    "device.resync": N_("Mise à jour demandée au téléphone"),
 }
 
 OBJECT_TYPES = {
-    "tenant": _l("Client"),
-    "did": _l("Numéro"),
-    "account": _l("Compte"),
-    "extension": _l("Poste"),
-    "mailbox": _l("Messagerie"),
-    "job": _l("Tâche"),
-    "trunk": _l("Liaison opérateur"),
-    "allowlist": _l("Appels autorisés"),
-    "device": _l("Téléphone"),
+    "tenant": N_("Client"),
+    "did": N_("Numéro"),
+    "account": N_("Compte"),
+    "extension": N_("Poste"),
+    "mailbox": N_("Messagerie"),
+    "job": N_("Tâche"),
+    "trunk": N_("Liaison opérateur"),
+    "allowlist": N_("Appels autorisés"),
+    "device": N_("Téléphone"),
 }
 
 # The label of each value an entry records, before and after.
 FIELDS = {
-    "name": _l("nom"),
-    "domain": _l("domaine SIP"),
-    "timezone": _l("fuseau horaire"),
-    "language": _l("langue"),
-    "status": _l("état"),
-    "receptionist_voicemail": _l("messagerie depuis la réceptionniste (touche *)"),
-    "number": _l("numéro"),
-    "email": _l("adresse e-mail"),
-    "kind": _l("type"),
-    "forward_to": _l("renvoi vers"),
-    "did": _l("numéro direct (SDA)"),
-    "extension": _l("poste"),
-    "role": _l("rôle"),
-    "password": _l("mot de passe"),
-    "sip_password": _l("mot de passe SIP"),
-    "pin": _l("code PIN"),
-    "locked": _l("verrouillée"),
-    "failed_attempts": _l("codes PIN erronés"),
-    "pin_must_change": _l("code PIN provisoire"),
-    "menu_layout": _l("disposition des menus"),
-    "reception": _l("poste de l'accueil (touche 0)"),
-    "run_at": _l("prochain essai"),
-    "main_number": _l("numéro principal"),
-    "emergency_caller_id": _l("numéro présenté aux secours"),
-    "anonymous_calls": _l("appels sortants anonymes"),
-    "host": _l("hôte"),
-    "port": _l("port"),
-    "transport": _l("transport"),
-    "addresses": _l("adresses de confiance"),
-    "username": _l("identifiant"),
-    "from_domain": _l("domaine d'origine (From)"),
-    "forward_caller_id": _l("numéro de l'appelant transmis"),
-    "country": _l("pays"),
-    "mac": _l("adresse MAC"),
-    "vendor": _l("fabricant"),
-    "model": _l("modèle"),
-    "extensions": _l("postes"),
-    "credentials": _l("identifiants de provisionnement"),
-    "notified": _l("téléphones prévenus"),
+    "name": N_("nom"),
+    "domain": N_("domaine SIP"),
+    "timezone": N_("fuseau horaire"),
+    "language": N_("langue"),
+    "status": N_("état"),
+    "receptionist_voicemail": N_("messagerie depuis la réceptionniste (touche *)"),
+    "number": N_("numéro"),
+    "email": N_("adresse e-mail"),
+    "kind": N_("type"),
+    "forward_to": N_("renvoi vers"),
+    "did": N_("numéro direct (SDA)"),
+    "extension": N_("poste"),
+    "role": N_("rôle"),
+    "password": N_("mot de passe"),
+    "sip_password": N_("mot de passe SIP"),
+    "pin": N_("code PIN"),
+    "locked": N_("verrouillée"),
+    "failed_attempts": N_("codes PIN erronés"),
+    "pin_must_change": N_("code PIN provisoire"),
+    "menu_layout": N_("disposition des menus"),
+    "reception": N_("poste de l'accueil (touche 0)"),
+    "run_at": N_("prochain essai"),
+    "main_number": N_("numéro principal"),
+    "emergency_caller_id": N_("numéro présenté aux secours"),
+    "anonymous_calls": N_("appels sortants anonymes"),
+    "host": N_("hôte"),
+    "port": N_("port"),
+    "transport": N_("transport"),
+    "addresses": N_("adresses de confiance"),
+    "username": N_("identifiant"),
+    "from_domain": N_("domaine d'origine (From)"),
+    "forward_caller_id": N_("numéro de l'appelant transmis"),
+    "country": N_("pays"),
+    "mac": N_("adresse MAC"),
+    "vendor": N_("fabricant"),
+    "model": N_("modèle"),
+    "extensions": N_("postes"),
+    "credentials": N_("identifiants de provisionnement"),
+    "notified": N_("téléphones prévenus"),
 }
 SECRETS = ("password", "sip_password", "pin", "credentials")
 
 # Coded values, by the field that holds them.
 VALUES = {
-    "kind": {"desk": _l("téléphone de bureau"), "virtual": _l("virtuel"), "fixed": _l("fixes"),
-             "mobile": _l("mobiles")},
+    "kind": {"desk": N_("téléphone de bureau"), "virtual": N_("virtuel"), "fixed": N_("fixes"),
+             "mobile": N_("mobiles")},
     "transport": {"udp": "UDP", "tcp": "TCP", "tls": "TLS"},
-    "role": {"operator": _l("opérateur"), "admin": _l("administrateur"), "user": _l("utilisateur")},
-    "status": {"active": _l("actif"), "suspended": _l("suspendu"), "queued": _l("en attente"),
-               "running": _l("en cours"), "done": _l("terminée"), "failed": _l("échouée")},
+    "role": {"operator": N_("opérateur"), "admin": N_("administrateur"), "user": N_("utilisateur")},
+    "status": {"active": N_("actif"), "suspended": N_("suspendu"), "queued": N_("en attente"),
+               "running": N_("en cours"), "done": N_("terminée"), "failed": N_("échouée")},
     "language": {"fr": "Français", "en": "English"},
-    "menu_layout": {"asterisk": _l("standard"), "ooma": _l("Ooma Office")},
+    "menu_layout": {"asterisk": N_("standard"), "ooma": N_("Ooma Office")},
 }
 
 JOB_KINDS = {
-    "send_mail": _l("E-mail"),
-    "pin_email": _l("E-mail du code PIN"),
-    "voicemail_email": _l("E-mail d'un message vocal"),
-    "voicemail_mwi": _l("Voyant de message (MWI)"),
+    "send_mail": N_("E-mail"),
+    "pin_email": N_("E-mail du code PIN"),
+    "voicemail_email": N_("E-mail d'un message vocal"),
+    "voicemail_mwi": N_("Voyant de message (MWI)"),
 }
 
 
+def tr(message: str, **params) -> str:
+    """``message`` in the reader's language, filled with ``params``. The translations are looked
+    up once per request: a page of the log translates hundreds of strings."""
+    text = translations().ugettext(message)
+    return text % params if params else text
+
+
 def action_label(code: str) -> str:
-    return str(ACTION_NAMES.get(code, code))
+    return tr(ACTION_NAMES[code]) if code in ACTION_NAMES else code
 
 
 def job_label(code: str) -> str:
-    return str(JOB_KINDS.get(code, code))
+    return tr(JOB_KINDS[code]) if code in JOB_KINDS else code
 
 
 def object_type_label(code: str) -> str:
-    return str(OBJECT_TYPES.get(code, code))
+    return tr(OBJECT_TYPES[code]) if code in OBJECT_TYPES else code
 
 
 def phone_number(value: str) -> str:
@@ -183,20 +191,23 @@ def phone_number(value: str) -> str:
 
 
 def when(moment: dt.datetime | None, seconds: bool = True) -> str:
-    """A stored (naive UTC) time in the reader's zone (``console.i18n.select_timezone``)."""
+    """A stored (naive UTC) time in the reader's zone (``console.i18n.select_timezone``):
+    15/01/2026 14:05:09 in French, 2026-01-15 14:05:09 in English."""
     if moment is None:
         return ""
-    return format_datetime(moment, "dd/MM/yyyy HH:mm:ss" if seconds else "dd/MM/yyyy HH:mm")
+    local = moment.replace(tzinfo=dt.UTC).astimezone(get_timezone())
+    french = get_locale().language == "fr"
+    return local.strftime(("%d/%m/%Y %H:%M" if french else "%Y-%m-%d %H:%M") + (":%S" if seconds else ""))
 
 
 def value_text(key: str, value) -> str:
     """One recorded value in words."""
     if value is None or value == "":
-        return gettext("aucun")
+        return tr(N_("aucun"))
     if isinstance(value, bool):
-        return gettext("oui") if value else gettext("non")
+        return tr(N_("oui")) if value else tr(N_("non"))
     if key in VALUES and value in VALUES[key]:
-        return str(VALUES[key][value])
+        return tr(VALUES[key][value])
     if key == "run_at":
         try:
             return when(dt.datetime.strptime(value, "%Y-%m-%d %H:%M:%S"))
@@ -209,12 +220,12 @@ def value_text(key: str, value) -> str:
     if isinstance(value, str) and value.startswith("+") and value[1:].isdigit():
         return phone_number(value)
     if isinstance(value, list):
-        return ", ".join(value_text(key, item) for item in value) or gettext("aucun")
+        return ", ".join(value_text(key, item) for item in value) or tr(N_("aucun"))
     return str(value)
 
 
 def field_label(key: str) -> str:
-    return str(FIELDS.get(key, key.replace("_", " ")))
+    return tr(FIELDS[key]) if key in FIELDS else key.replace("_", " ")
 
 
 def changes(entry: AuditEntry) -> list[str]:
@@ -224,14 +235,14 @@ def changes(entry: AuditEntry) -> list[str]:
     for key in list(after) + [k for k in before if k not in after]:
         label = field_label(key)
         if key in SECRETS:
-            lines.append(gettext("%(field)s : changé", field=label))
+            lines.append(tr(N_("%(field)s : changé"), field=label))
         elif entry.before is None or key not in before:
-            lines.append(gettext("%(field)s : %(value)s", field=label, value=value_text(key, after.get(key))))
+            lines.append(tr(N_("%(field)s : %(value)s"), field=label, value=value_text(key, after.get(key))))
         elif entry.after is None or key not in after:
-            lines.append(gettext("%(field)s : %(value)s", field=label, value=value_text(key, before.get(key))))
+            lines.append(tr(N_("%(field)s : %(value)s"), field=label, value=value_text(key, before.get(key))))
         else:
-            lines.append(gettext("%(field)s : %(value)s (avant : %(before)s)", field=label,
-                                 value=value_text(key, after[key]), before=value_text(key, before[key])))
+            lines.append(tr(N_("%(field)s : %(value)s (avant : %(before)s)"), field=label,
+                            value=value_text(key, after[key]), before=value_text(key, before[key])))
     return lines
 
 
@@ -240,7 +251,7 @@ def object_name(entry: AuditEntry) -> str:
     if entry.object_type == "did":
         return phone_number(label)
     if entry.object_type == "job":
-        return gettext("n° %(id)s (%(kind)s)", id=entry.object_id, kind=job_label(label))
+        return tr(N_("n° %(id)s (%(kind)s)"), id=entry.object_id, kind=job_label(label))
     if entry.object_type == "allowlist" and " " in label:
         country, kind = label.split(" ", 1)
         return f"{value_text('country', country)} ({value_text('kind', kind)})"
@@ -252,15 +263,15 @@ def sentence(entry: AuditEntry) -> str:
     pattern = ACTIONS.get(entry.action)
     if pattern is None:
         return f"{object_type_label(entry.object_type)} {object_name(entry)} : {entry.action}"
-    return str(pattern) % {"object": object_name(entry)}
+    return tr(pattern, object=object_name(entry))
 
 
 def author(actor_email: str) -> str:
     """Who made a change: an account's email, or the operator command that made it."""
     if actor_email == CLI:
-        return gettext("Ligne de commande")
+        return tr(N_("Ligne de commande"))
     if actor_email.startswith(f"{CLI}:"):
-        return gettext("Commande « flask %(command)s »", command=actor_email.partition(":")[2])
+        return tr(N_("Commande « flask %(command)s »"), command=actor_email.partition(":")[2])
     return actor_email
 
 
@@ -271,4 +282,4 @@ def in_words(entry: AuditEntry) -> str:
 
 
 def zone_name() -> str:
-    return str(to_user_timezone(dt.datetime(2000, 1, 1)).tzinfo)
+    return str(get_timezone())

@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length
 
 from console.forms import apply_form
 from console.i18n import DEFAULT_TIMEZONE
-from console.operator.forms import timezones
+from console.operator.forms import ZoneSelect, timezones
 from console.plugins import limiter
 from console.scoping import actor, roles_required
 from console.session_user import SessionUser
@@ -69,7 +69,7 @@ def logout():
 
 
 class TimezoneForm(FlaskForm):
-    timezone = SelectField(_l("Fuseau horaire des dates de vos pages"), validate_choice=False)
+    timezone = SelectField(_l("Fuseau horaire des dates de vos pages"), validate_choice=False, widget=ZoneSelect())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

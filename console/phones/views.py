@@ -59,13 +59,13 @@ def _registrations_context(tenant: Tenant, endpoint: str, partial: str, **route)
     pages = max(1, math.ceil(total / PER_PAGE))
     page = min(page_arg(), pages)
     rows = [{"extension": ext, "phones": by_number.get(ext.number, [])} for ext in query.paginate(page, PER_PAGE)]
-    all_extensions = Extension.select().where(Extension.tenant == tenant)
-    online = 0 if error or not by_number else all_extensions.where(Extension.number.in_(list(by_number))).count()
+    numbers = {n for (n,) in Extension.select(Extension.number).where(Extension.tenant == tenant).tuples()}
+    online = 0 if error else len(numbers & by_number.keys())
     state_links = [(url_for(endpoint, **route, **{k: v for k, v in (("q", args.get("q")), ("etat", value)) if v}),
                     label, args.get("etat", "") == value)
                    for value, label in (("", gettext("Tous")), ("en-ligne", gettext("En ligne")),
                                         ("hors-ligne", gettext("Hors ligne")))]
-    return {"rows": rows, "online": online, "extension_count": all_extensions.count(), "total": total,
+    return {"rows": rows, "online": online, "extension_count": len(numbers), "total": total,
             "error": error, "poll": POLL, "page": page, "pages": pages, "args": args, "tenant": tenant,
             "endpoint": endpoint, "partial": partial, "route": route, "state_links": state_links}
 
