@@ -158,20 +158,18 @@ def client(args) -> dict:
     return {"files": files, "requests": requests, "errors": errors, "sessions": sessions, "latencies": latencies}
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of ``pid`` and its children (gunicorn's master and workers)."""
-    total = 0.0
-    tick = os.sysconf("SC_CLK_TCK")
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
+def cpu_seconds(group: int) -> float:
+    """User + system CPU of the processes of ``group`` (the server's: gunicorn's master and workers)."""
+    from scripts.supervise import group_members
+
+    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
+    for pid in group_members(group):
         try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
+            stat = Path(f"/proc/{pid}/stat").read_text()
         except OSError:
             continue
         fields = stat[stat.rindex(")") + 2:].split()
-        if int(entry) == pid or int(fields[1]) == pid:
-            total += (int(fields[11]) + int(fields[12])) / tick
+        total += (int(fields[11]) + int(fields[12])) / tick
     return total
 
 
