@@ -27,16 +27,11 @@ def send_voicemail_email(payload: dict) -> None:
         log.info("voicemail %s gone before its email; not sent", payload["message_id"])
         return
     mailbox = message.mailbox
-    ext, tenant = mailbox.extension, mailbox.extension.tenant
+    ext = mailbox.extension
     if not mailbox.email:
         return
-    lang = tenant.language
-    subject, body = notify.email_text(lang, name=ext.name, number=ext.number,
-                                      caller=notify.caller_label(message.caller_number, message.caller_name, lang),
-                                      received_at=message.received_at, timezone=tenant.timezone,
-                                      duration_ms=message.duration_ms)
     samples, rate = read_wav(load_settings().data_dir / message.path)
-    email = mail.compose(mailbox.email, subject, body)
+    email = mail.compose(mailbox.email, *notify.message_email(message))
     stamp = message.received_at.strftime("%Y%m%d-%H%M%S")
     email.add_attachment(encode_mp3(samples, rate), maintype="audio", subtype="mpeg",
                          filename=f"message-{ext.number}-{stamp}.mp3")

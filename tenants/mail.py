@@ -1,5 +1,8 @@
 """Email sent through the job queue: composing is instant, delivery is retried.
 
+An email is a text part and, for those ``tenants.emails`` renders, an HTML alternative
+(``compose(to, *emails.render(...))``); attachments may be added after.
+
 An email composed by a job is named after it (its Message-ID is the job's, the same
 on every try), so an email sent twice (a worker killed after the SMTP server took it)
 is recognisable as one by whoever receives it.
@@ -21,13 +24,18 @@ def configure(host: str, port: int, sender: str) -> None:
     _smtp.update(host=host, port=port, **{"from": sender})
 
 
-def queue_mail(to: str, subject: str, body: str, tenant: Tenant | None = None) -> None:
-    """Queue a plain-text email; it goes out when the worker next runs."""
-    jobs.enqueue(SEND_MAIL, {"to": to, "subject": subject, "body": body}, tenant=tenant)
+def queue_mail(to: str, subject: str, body: str, html: str | None = None, tenant: Tenant | None = None) -> None:
+    """Queue an email (text, and HTML when given); it goes out when the worker next runs.
+    What it says is rendered now: never queue a secret this way (see ``extensions.send_pin_email``)."""
+    payload = {"to": to, "subject": subject, "body": body}
+    if html is not None:
+        payload["html"] = html
+    jobs.enqueue(SEND_MAIL, payload, tenant=tenant)
 
 
-def compose(to: str, subject: str, body: str) -> EmailMessage:
-    """A plain-text email from the platform's sender; attachments may be added."""
+def compose(to: str, subject: str, body: str, html: str | None = None) -> EmailMessage:
+    """An email from the platform's sender: ``body`` as text, ``html`` as its alternative when
+    given (multipart/alternative, text first); attachments may be added."""
     message = EmailMessage()
     message["From"] = _smtp["from"]
     message["To"] = to
@@ -35,6 +43,8 @@ def compose(to: str, subject: str, body: str) -> EmailMessage:
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = _message_id()
     message.set_content(body)
+    if html is not None:
+        message.add_alternative(html, subtype="html")
     return message
 
 
@@ -52,4 +62,4 @@ def deliver(message: EmailMessage) -> None:
 
 
 def send_mail(payload: dict) -> None:
-    deliver(compose(payload["to"], payload["subject"], payload["body"]))
+    deliver(compose(payload["to"], payload["subject"], payload["body"], payload.get("html")))

@@ -5,9 +5,10 @@ so two calls typing wrong PINs at once still lock at the third.
 """
 from __future__ import annotations
 
+import datetime as dt
 import enum
 
-from tenants import config, mail, notices
+from tenants import config, emails, mail
 from tenants.accounts import admins
 from tenants.credentials import hash_secret, verify_secret
 from tenants.db import database
@@ -42,22 +43,24 @@ def try_pin(mailbox_id: int, pin: str) -> PinOutcome:
         new_state = after_attempt(PinState(box.failed_attempts - 1, box.locked), correct=False)
         if not new_state.locked:
             return PinOutcome.WRONG
-        locked_now = Mailbox.update(locked=True, locked_at=utcnow()).where(
+        locked_at = utcnow()
+        locked_now = Mailbox.update(locked=True, locked_at=locked_at).where(
             (Mailbox.id == box.id) & (Mailbox.locked == False)).execute()  # noqa: E712
         if locked_now:
-            _tell_admins(box)
+            _tell_admins(box, locked_at)
             return PinOutcome.JUST_LOCKED
         return PinOutcome.LOCKED
 
 
-def _tell_admins(box: Mailbox) -> None:
+def _tell_admins(box: Mailbox, locked_at: dt.datetime) -> None:
+    """Each admin of the tenant is emailed, in their own console language (else the tenant's)."""
     ext = box.extension
     tenant = ext.tenant
     url = f"{config.current().public_url}/postes/{ext.id}"  # POSTE_PUBLIC_URL of this process
-    subject, body = notices.locked_email(tenant.language, number=ext.number, name=ext.name,
-                                         domain=tenant.domain, url=url)
     for admin in admins(tenant):
-        mail.queue_mail(admin.email, subject, body, tenant=tenant)
+        email = emails.render("mailbox_locked", admin.language or tenant.language, tenant.timezone,
+                              number=ext.number, name=ext.name, domain=tenant.domain, url=url, locked_at=locked_at)
+        mail.queue_mail(admin.email, *email, tenant=tenant)
 
 
 def change_pin(mailbox_id: int, new_pin: str, confirmation: str | None = None) -> None:

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def pin_of(message) -> str:
-    body = message.get_content()
+    body = message.get_body(("plain",)).get_content()
     return next(word for word in body.split() if word.isdigit() and len(word) == 6)
 
 
@@ -23,7 +23,7 @@ def test_creating_an_extension_emails_the_pin(smtp):
     [message] = smtp.wait_for(1)
     assert message["To"] == "alice@acme.example"
     assert "2001" in message["Subject"] and "PIN" in message["Subject"]
-    body = message.get_content()
+    body = message.get_body(("plain",)).get_content()
     assert "Bonjour Alice Martin" in body and "*97" in body and len(pin_of(message)) == 6
     assert Job.get().status == Job.DONE
 

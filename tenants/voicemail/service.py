@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from tenants import jobs, mail
+from tenants import emails, jobs, mail
 from tenants.db import database, is_sqlite
 from tenants.models import Extension, Mailbox, Tenant
 from tenants.voicemail import notify, rules
@@ -141,9 +141,9 @@ def _warn_owner(mailbox: Mailbox, before: rules.Capacity, after: rules.Capacity)
     if level is None or not mailbox.email:
         return
     ext, tenant = mailbox.extension, mailbox.extension.tenant
-    subject, body = notify.capacity_email_text(tenant.language, level, name=ext.name, number=ext.number,
-                                               count=after.count, limit=after.limit)
-    mail.queue_mail(mailbox.email, subject, body, tenant=tenant)
+    email = emails.render("mailbox_capacity", tenant.language, tenant.timezone, level=level, name=ext.name,
+                          number=ext.number, count=after.count, limit=after.limit)
+    mail.queue_mail(mailbox.email, *email, tenant=tenant)
 
 
 def mwi_counts(extension_id: int) -> rules.MwiCounts:

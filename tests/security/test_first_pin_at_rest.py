@@ -78,7 +78,7 @@ def test_the_first_pin_is_never_stored_in_clear_and_the_email_carries_it(smtp, s
     assert jobs.run_due() == 1
     [message] = smtp.wait_for(1)
     assert message["To"] == "alice@acme.example" and "2001" in message["Subject"]
-    assert f"Votre code PIN provisoire est : {FIRST_PIN}" in message.get_content()
+    assert f"Votre code PIN provisoire est : {FIRST_PIN}" in message.get_body(("plain",)).get_content()
     assert Job.get().status == Job.DONE
     assert Mailbox.get_by_id(box.id).first_pin_enc is None  # sent: nothing left to decrypt
     assert_nowhere_in_clear(settings, FIRST_PIN)
@@ -95,7 +95,7 @@ def test_a_retried_pin_job_still_sends_the_pin(smtp, settings):
     smtp.start()
     assert jobs.run_due(job.run_at + dt.timedelta(seconds=1)) == 1
     [message] = smtp.wait_for(1)
-    assert FIRST_PIN in message.get_content()
+    assert FIRST_PIN in message.get_body(("plain",)).get_content()
     assert Job.get().status == Job.DONE and Mailbox.get_by_id(box.id).first_pin_enc is None
     assert_nowhere_in_clear(settings, FIRST_PIN)
 
@@ -104,7 +104,7 @@ def test_a_generated_first_pin_is_the_one_emailed(smtp):
     ext = f.extension(f.tenant(), "2001", email="alice@acme.example")
     jobs.run_due()
     [message] = smtp.wait_for(1)
-    pin = next(word for word in message.get_content().split() if word.isdigit() and len(word) == 6)
+    pin = next(word for word in message.get_body(("plain",)).get_content().split() if word.isdigit() and len(word) == 6)
     assert verify_secret(extensions.mailbox_of(ext).pin_hash, pin)
 
 
@@ -116,7 +116,7 @@ def test_english_tenant_gets_the_english_text(smtp):
                                 pin=FIRST_PIN)
     jobs.run_due()
     [message] = smtp.wait_for(1)
-    assert f"Your temporary PIN is: {FIRST_PIN}" in message.get_content()
+    assert f"Your temporary PIN is: {FIRST_PIN}" in message.get_body(("plain",)).get_content()
 
 
 @pytest.mark.parametrize("change", [
@@ -160,7 +160,7 @@ def test_upgrading_scrubs_the_pins_that_earlier_versions_left_in_job_rows(smtp, 
     jobs.retry_now(Job.get_by_id(waiting.id))
     assert jobs.run_due() == 1
     [message] = smtp.wait_for(1)
-    assert FIRST_PIN in message.get_content()
+    assert FIRST_PIN in message.get_body(("plain",)).get_content()
 
 
 def test_upgrading_drops_a_waiting_legacy_pin_that_was_changed_since(smtp, settings):

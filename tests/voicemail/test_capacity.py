@@ -10,8 +10,8 @@ import datetime as dt
 import pytest
 
 from tenants import jobs, mail
-from tenants.models import Job, Mailbox
-from tenants.voicemail import notify, rules, service
+from tenants.models import Job, Mailbox, Tenant
+from tenants.voicemail import rules, service
 from tenants.voicemail.mailbox_changes import move_message
 from tenants.voicemail.models import VoicemailOptions, VoiceMessage
 from tests import factories
@@ -146,12 +146,14 @@ def test_the_warning_goes_out_through_the_mail_job(box):
     assert email["To"] == "alice@example.org" and "presque pleine" in email["Subject"]
 
 
-def test_english_tenant_gets_the_english_text():
-    subject, body = notify.capacity_email_text("en", "nearly_full", name="Bob", number="2002", count=90, limit=100)
-    assert subject == "Your voicemail box (extension 2002) is almost full"
-    assert "90 messages out of 100" in body and "dial *97" in body
-    subject, _body = notify.capacity_email_text("xx", "full", name="Bob", number="2002", count=100, limit=100)
-    assert subject == "Votre boîte vocale (poste 2002) est pleine"
+def test_english_tenant_gets_the_english_text(box):
+    Tenant.update(language="en").where(Tenant.id == box.extension.tenant_id).execute()
+    for _ in range(9):
+        store(box)
+    (nearly,) = warnings()
+    assert nearly["subject"] == "Your voicemail box (extension 2001) is almost full"
+    assert "9 messages out of 10" in nearly["body"] and "dial *97" in nearly["body"]
+    assert '<html lang="en">' in nearly["html"] and "9 messages out of 10" in nearly["html"]  # and its HTML part
 
 
 def test_the_mailbox_by_phone_is_told_its_capacity(box):

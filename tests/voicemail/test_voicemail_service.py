@@ -11,7 +11,7 @@ import pytest
 
 from rtp import notifications
 from tenants import jobs
-from tenants.models import Job, Mailbox
+from tenants.models import Extension, Job, Mailbox, Tenant
 from tenants.voicemail import notify, rules, service
 from tenants.voicemail.models import MailboxSettings, VoicemailOptions, VoiceMessage
 from tests import factories
@@ -114,7 +114,10 @@ def test_email_job_sends_french_text_with_mp3(ext, settings):
         assert email["To"] == "alice@example.org"
         assert "Bob" in email["Subject"] and "2001" in email["Subject"]
         body = email.get_body(("plain",)).get_content()
-        assert "le 01/03/2026 à 14:05" in body  # Europe/Paris
+        assert "le 1 mars 2026 à 14:05" in body  # Europe/Paris, by Babel
+        assert "le 1 mars 2026 à 14:05</dd>" in email.get_body(("html",)).get_content()
+        assert email.get_content_type() == "multipart/mixed"  # the text and HTML alternatives, then the MP3
+        assert [p.get_content_type() for p in email.iter_parts()] == ["multipart/alternative", "audio/mpeg"]
         (attachment,) = list(email.iter_attachments())
         assert attachment.get_content_type() == "audio/mpeg"
         data = attachment.get_content()
@@ -218,7 +221,14 @@ def test_mwi_jobs_are_the_media_apps_not_the_workers(ext, settings):
     assert jobs.kinds_of(jobs.MEDIA) == {notify.MWI_JOB}
 
 
-def test_email_text_english():
-    subject, body = notify.email_text("en", name="A", number="2001", caller="Bob", received_at=dt.datetime(
-        2026, 1, 2, 8, 0), timezone="Europe/London", duration_ms=65000)
-    assert subject == "New voice message from Bob (extension 2001)" and "1 min 05 s" in body
+def test_email_text_english(ext, settings):
+    Tenant.update(language="en", timezone="America/New_York").where(Tenant.id == ext.tenant_id).execute()
+    stored = store(ext, settings, when=dt.datetime(2026, 1, 2, 18, 0))
+    VoiceMessage.update(duration_ms=65000).where(VoiceMessage.id == stored.id).execute()
+    message = (VoiceMessage.select(VoiceMessage, Mailbox, Extension, Tenant).join(Mailbox).join(Extension)
+               .join(Tenant).where(VoiceMessage.id == stored.id).get())
+    subject, body, html = notify.message_email(message)
+    assert subject == "New voice message from Bob <0612345678> (extension 2001)"
+    body = body.replace("\u202f", " ")  # Babel's English data: a narrow no-break space before PM
+    assert "Received: January 2, 2026 at 1:00 PM\n" in body and "Length:   1 min 5 sec\n" in body
+    assert "<title>New voice message from Bob &lt;0612345678&gt; (extension 2001)</title>" in html
