@@ -9,7 +9,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from console import assets, forms, i18n, once, security
-from console.audit.labels import action_label, job_label, when
+from console.audit.labels import action_label, job_label, phone_number, when
 from console.bounds import IdConverter
 from console.plugins import babel, csrf, htmx, limiter, login_manager
 from console.provisioning import app as provisioning
@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
     _register_errors(app)
     provisioning.mount(app, settings)  # /prov/...: the desk phones' files, served before Flask
     app.jinja_env.globals.update(NAME_MAX=NAME_MAX, get_locale=get_locale, aria=forms.aria)
-    app.jinja_env.filters.update(action_label=action_label, job_label=job_label, when=when,
+    app.jinja_env.filters.update(action_label=action_label, job_label=job_label, when=when, phone=phone_number,
                                  fields_in_error=forms.fields_in_error)
 
     from console.cli import register_cli

@@ -85,10 +85,3 @@ def entries(tenant: Tenant | None, page: int = 1, per_page: int = 50, **filters)
     query = search(tenant, **filters)
     return query.paginate(page, per_page), query.count()
 
-
-def object_types(tenant: Tenant | None) -> list[str]:
-    """The kinds of objects the log of ``tenant`` (or of everything) names."""
-    query = AuditEntry.select(AuditEntry.object_type).distinct()
-    if tenant is not None:
-        query = query.where(AuditEntry.tenant == tenant)
-    return sorted(row.object_type for row in query)

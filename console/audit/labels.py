@@ -233,6 +233,9 @@ def changes(entry: AuditEntry) -> list[str]:
     before, after = entry.before or {}, entry.after or {}
     lines = []
     for key in list(after) + [k for k in before if k not in after]:
+        if (entry.before is None or entry.after is None) and (before.get(key) if entry.after is None
+                                                               else after.get(key)) in (None, ""):
+            continue  # a creation or deletion says what there was, not every empty field
         label = field_label(key)
         if key in SECRETS:
             lines.append(tr(N_("%(field)s : changé"), field=label))

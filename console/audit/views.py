@@ -56,7 +56,7 @@ def index():
     context = {"rows": list(rows), "page": page, "pages": max(1, math.ceil(total / PER_PAGE)), "total": total,
                "show_tenant": account().role == Account.OPERATOR and tenant is None, "tenant": tenant,
                "filters": filters, "args": args, "labels": labels,
-               "object_types": [(code, labels.object_type_label(code)) for code in audit.object_types(tenant)]}
+               "object_types": [(code, labels.object_type_label(code)) for code in labels.OBJECT_TYPES]}
     if htmx and htmx.target == "audit-table":
         return render_template("audit/_table.html", **context)
     return render_template("audit/index.html", **context)
