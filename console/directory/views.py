@@ -24,15 +24,16 @@ from console.plugins import htmx
 from console.scoping import actor, current_tenant, roles_required, tenant_object
 from tenants import extensions, jobs
 from tenants.extensions import ExtensionInput
-from tenants.models import Account, Did, Extension
+from tenants.models import Account, Did, Extension, Tenant
 
 bp = Blueprint("directory", __name__, url_prefix="/postes")
 PER_PAGE = 20
 admin_only = roles_required(Account.ADMIN)
 
 
-def _table_context() -> dict:
-    tenant = current_tenant()
+def table_context(tenant: Tenant) -> dict:
+    """One page of ``tenant``'s extensions searched by ``?q=``, with their numbers (the admin's
+    list, and the operator's read-only view of it)."""
     q = (request.args.get("q") or "").strip()[:100]
     query = extensions.search(tenant, q)
     total = query.count()
@@ -48,7 +49,7 @@ def _table_context() -> dict:
 @bp.get("/")
 @admin_only
 def index():
-    context = _table_context()
+    context = table_context(current_tenant())
     if htmx and htmx.target == "extensions-table":
         return render_template("directory/_table.html", **context)
     return render_template("directory/index.html", **context)

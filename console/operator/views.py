@@ -9,6 +9,7 @@ from peewee import fn
 
 from console import job_words
 from console.bounds import page_arg
+from console.directory.views import table_context
 from console.forms import ConfirmForm, apply_form, confirm_first, problem_text
 from console.operator.forms import (
     AdminForm,
@@ -19,7 +20,7 @@ from console.operator.forms import (
 )
 from console.plugins import htmx
 from console.scoping import actor, roles_required
-from tenants import accounts, extensions, jobs, tenancy
+from tenants import accounts, jobs, tenancy
 from tenants.models import Account, Did, Extension, Job, Tenant
 from tenants.problems import DomainError
 
@@ -233,16 +234,8 @@ def retry_job(job_id: int):
 def tenant_extensions(tenant_id: int):
     """A tenant's extensions, as its admin lists them (read only): paged and searched."""
     tenant = _tenant(tenant_id)
-    q = (request.args.get("q") or "").strip()[:100]
-    query = extensions.search(tenant, q)
-    total = query.count()
-    pages = max(1, math.ceil(total / PER_PAGE))
-    page = min(page_arg(), pages)
-    rows = list(query.paginate(page, PER_PAGE))
-    dids = {d.extension_id: d.number for d in Did.select().where(
-        (Did.tenant == tenant) & Did.extension.in_([e.id for e in rows]))} if rows else {}
-    context = {"tenant": tenant, "rows": rows, "dids": dids, "q": q, "page": page, "pages": pages, "total": total,
-               "readonly": True, "list_endpoint": "operator.tenant_extensions", "list_route": {"tenant_id": tenant.id}}
+    context = {**table_context(tenant), "tenant": tenant, "readonly": True,
+               "list_endpoint": "operator.tenant_extensions", "list_route": {"tenant_id": tenant.id}}
     if htmx and htmx.target == "extensions-table":
         return render_template("directory/_table.html", **context)
     return render_template("operator/tenant_extensions.html", **context)

@@ -82,7 +82,7 @@ def test_a_tenants_page_leads_to_its_extensions_phones_log_and_jobs(operator, re
         assert f'href="{link}"' in page, link
         assert operator.get(link).status_code == 200, link
     listing = operator.get(f"/operateur/clients/{acme.id}/postes").text
-    assert "55 postes" in listing and "Acme 2049" in listing and "Acme 2050" not in listing and "Gina" not in listing
+    assert "55 postes" in listing and "Acme 2019" in listing and "Acme 2020" not in listing and "Gina" not in listing
     assert "/postes/" not in re.sub(r"/operateur/clients/\d+/postes", "", listing.split("<main")[1])  # read only
     found = operator.get(f"/operateur/clients/{acme.id}/postes?q=2052", headers={**HX, "HX-Target": "extensions-table"})
     assert "Acme 2052" in found.text and "Acme 2051" not in found.text and "<html" not in found.text
