@@ -269,3 +269,14 @@ def test_a_scan_of_a_thousand_macs_learns_nothing_and_creates_nothing(client, tw
             assert not PASSWORD_KEYS.search(answer.text), mac
     assert statuses == {401: 1000, 404: 1000}
     assert Device.select().count() == before
+
+
+def test_a_deleted_tenants_phones_have_no_credentials_left(client, acme, two):
+    from tenants import tenancy
+
+    mine, theirs = two
+    assert mine.phone(client).get(own_file(mine.device)).status_code == 200
+    tenancy.delete_tenant(Actor.cli(), acme, "acme.pbx.example")
+    assert not Device.select().where(Device.id == mine.device.id).exists()
+    assert mine.phone(client).get(own_file(mine.device)).status_code == 401
+    assert theirs.phone(client).get(own_file(theirs.device)).status_code == 200  # globex's phone is untouched
