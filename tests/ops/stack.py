@@ -114,7 +114,7 @@ class SupervisedStack(SipStack):
         checks = {"rtpengine": lambda: rtpengine_ping(self.settings.rtpengine_ng_port),
                   "kamailio": lambda: rpc.is_running(self.settings),
                   "console": lambda: self.page("/connexion") == 200,
-                  "media": self.media_active}
+                  "media": lambda: "media app ready" in self.log("media") and self.media_active()}
         for name, check in checks.items():
             wait_for(lambda check=check: self.alive() and check(), timeout, 0.2,
                      what=f"{name} of stack {self.label}:\n{self.tail()}")

@@ -86,7 +86,8 @@ def test_both_stacks_take_calls(stacks):
 def test_the_media_app_runs_real_time_where_the_system_allows_it(stacks):
     a, b = stacks
     media = a.children()["media"]
-    assert "real-time scheduling on" in a.log("media")
+    assert "real-time scheduling on" in a.log("media"), (sorted(p.name for p in a.settings.log_dir.iterdir()),
+                                                          a.log_tail("media"), a.tail())
     policies = {tid: re.search(r"^policy\s*:\s*(\d+)", Path(f"/proc/{media}/task/{tid}/sched").read_text(), re.M)[1]
                 for tid in os.listdir(f"/proc/{media}/task")}
     assert policies and set(policies.values()) == {str(os.SCHED_RR)}, policies  # every thread
