@@ -169,12 +169,18 @@ def main() -> int:
     parser.add_argument("--extensions", type=int, default=20)
     parser.add_argument("--big-tenants", type=int, default=5000, help="0: skip the second measure")
     parser.add_argument("--requests", type=int, default=400)
+    parser.add_argument("--data", type=Path, default=None,
+                        help="a folder an earlier run seeded (printed by it): measure again without seeding")
     args = parser.parse_args()
-    data_dir = Path(tempfile.mkdtemp(prefix="poste-bench-console-"))
-    began = time.monotonic()
-    seed(data_dir, args.tenants, args.extensions)
-    print(f"seeded {args.tenants} tenants x {args.extensions} extensions + 1 x 1,000 "
-          f"in {time.monotonic() - began:.0f} s ({data_dir})", flush=True)
+    print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores", flush=True)
+    if args.data:
+        data_dir, args.big_tenants = args.data, 0
+    else:
+        data_dir = Path(tempfile.mkdtemp(prefix="poste-bench-console-"))
+        began = time.monotonic()
+        seed(data_dir, args.tenants, args.extensions)
+        print(f"seeded {args.tenants} tenants x {args.extensions} extensions + 1 x 1,000 "
+              f"in {time.monotonic() - began:.0f} s ({data_dir})", flush=True)
     port = free_port()
     server = serve(data_dir, port)
     ok = True
@@ -219,6 +225,7 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait(timeout=20)
+    print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print("all goals met" if ok else "some goals missed")
     return 0 if ok else 1
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from tenants.models import Account, AuditEntry, Tenant
+from tenants.validation import to_e164
 
 CLI = "cli"
 # The operator command being run (``tenant create``), set by the CLI around each command: its
@@ -64,17 +65,27 @@ def record(actor: Actor, action: str, tenant: Tenant | None, object_type: str, o
     )
 
 
+def _starts_with(column, text: str):
+    """``column`` begins with ``text``, as a range an index answers (a LIKE would read every entry)."""
+    return (column >= text) & (column < text + "\uffff")
+
+
 def search(tenant: Tenant | None, about: str = "", author: str = "", object_type: str = ""):
     """Entries newest first; ``tenant=None`` is the operator's view of everything. ``about``
-    is found in the object's name (an extension's number, a domain, an email), ``author`` in
-    who made the change (an email, ``cli:`` and a command), ``object_type`` is exact."""
+    begins the object's name (an extension's number, a domain, an email, a number as typed),
+    ``author`` who made the change (an email, or an operator command: ``tenant create``),
+    ``object_type`` is exact."""
     query = AuditEntry.select().order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     if tenant is not None:
         query = query.where(AuditEntry.tenant == tenant)
-    if about.strip():
-        query = query.where(AuditEntry.object_label.contains(about.strip()))
-    if author.strip():
-        query = query.where(AuditEntry.actor_email.contains(author.strip()))
+    about = about.strip().lower()
+    if about:
+        e164 = to_e164(about) if about[0] in "+0" else None
+        query = query.where(_starts_with(AuditEntry.object_label, e164 or about))
+    author = author.strip().lower().removeprefix("flask ")
+    if author:
+        query = query.where(_starts_with(AuditEntry.actor_email, author)
+                            | _starts_with(AuditEntry.actor_email, f"{CLI}:{author}"))
     if object_type:
         query = query.where(AuditEntry.object_type == object_type)
     return query

@@ -52,6 +52,9 @@ def test_the_author_of_a_cli_change_is_its_command(app, operator):
     assert entry.actor_email == "cli:tenant create"
     page = operator.get("/journal/").text
     assert "Commande « flask tenant create »" in page and "Client acme.pbx.example créé" in page
+    for typed in ("tenant create", "flask tenant", "cli:tenant"):  # the author filter finds the command
+        assert "Client acme.pbx.example créé" in operator.get(f"/journal/?auteur={typed}").text, typed
+    assert "Client acme.pbx.example créé" not in operator.get("/journal/?auteur=extension").text
     assert Actor.cli().label == "cli"  # outside a command: the command line, unnamed
 
 
@@ -86,6 +89,8 @@ def test_filters_by_object_kind_and_author(admin, acme):
     assert "Code PIN de la messagerie du poste 2011 défini" in by_kind and "Poste 2011 créé" not in by_kind
     by_author = admin.get("/journal/?auteur=boss@").text
     assert "Code PIN de la messagerie" in by_author and "Poste 2010 créé" not in by_author
+    tenancy.add_did(Actor.cli(), acme, "01 84 88 00 01")
+    assert "Numéro 01 84 88 00 01 ajouté" in admin.get("/journal/?objet=01 84 88 00 01").text  # as people write it
     nothing = admin.get("/journal/?objet=2999").text
     assert "Aucune modification ne correspond à ces filtres." in nothing
     partial = admin.get("/journal/?objet=2011", headers={"HX-Request": "true", "HX-Target": "audit-table"})
