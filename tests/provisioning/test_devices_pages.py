@@ -1,13 +1,15 @@
 """B1 in the console: the tenant admin's "Téléphones" > "Appareils" pages."""
 from __future__ import annotations
 
+import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 from tenants import devices
 from tenants.devices import Device
 from tenants.models import AuditEntry
 from tests import factories as f
-from tests.provisioning.conftest import provision
+from tests.provisioning.conftest import NOW, provision
 from tests.provisioning.phone import Phone
 
 
@@ -38,7 +40,8 @@ def test_the_admin_adds_a_phone_and_reads_what_to_give_it(app, client, acme, reg
     # the phone, given those, fetches its file; the pages then say when
     assert Phone(client, username, password, "192.0.2.44").get("/prov/001565abcdef.cfg").status_code == 200
     listing = admin.get("/telephones/appareils/").text
-    assert "001565ABCDEF" in listing and "2002, 2001" in listing and "UTC" in listing
+    fetched_at = dt.datetime.fromtimestamp(NOW, ZoneInfo("Europe/Paris")).strftime("%d/%m/%Y %H:%M:%S")
+    assert "001565ABCDEF" in listing and "2002, 2001" in listing and fetched_at in listing  # the tenant's time
     assert "192.0.2.44" in admin.get(answer.headers["Location"]).text
     assert AuditEntry.select().where(AuditEntry.action == "device.create").count() == 1
 
