@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tenants import listeners
-from tenants.config import Settings, SettingsError, load_settings
+from tenants.config import Settings, load_or_exit
 from tenants.runtime import private_data_dir
 
 GRACE_SECONDS = 10
@@ -243,11 +243,7 @@ def supervise(children: list[Child], settings: Settings, stopping) -> int:
 
 
 def main() -> int:
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        say(str(exc))
-        return 2
+    settings = load_or_exit()
     private_data_dir(settings.data_dir)
     settings.log_dir.mkdir(parents=True, exist_ok=True)
     planned = services(settings)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -214,6 +215,16 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
             raise SettingsError(f"{env_name(low)}={getattr(s, low)} est au-dessus de {env_name(high)}="
                                 f"{getattr(s, high)} : changez l'un des deux.")
     return s
+
+
+def load_or_exit(environ: Mapping[str, str] | None = None) -> Settings:
+    """``load_settings`` for a process's start: a value it cannot use is its French line on
+    stderr and exit status 2, not a traceback."""
+    try:
+        return load_settings(environ)
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 def env_name(field_name: str) -> str:

@@ -16,7 +16,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from tenants.config import Settings, SettingsError, load_settings
+from tenants.config import Settings, load_or_exit
 
 SERVICES = ("media", "rtpengine", "kamailio", "console", "provisioning", "jobs")
 WILDCARDS = ("", "0.0.0.0", "::")
@@ -149,16 +149,13 @@ def problems(settings: Settings, services: tuple[str, ...] | list[str] = SERVICE
 
 
 def main(argv: list[str]) -> int:
-    """``python -m tenants.listeners [SERVICE...]``: check the settings and the ports of those
-    processes (default: all); print what is wrong, one French line each, and exit 1."""
+    """``python -m tenants.listeners [SERVICE...]``: check the settings (exit 2) and the ports of
+    those processes (default: all; exit 1); print what is wrong, one French line each."""
     unknown = [name for name in argv if name not in SERVICES]
     if unknown:
         print(f"usage: python -m tenants.listeners [{'|'.join(SERVICES)}]...", file=sys.stderr)
         return 2
-    try:
-        lines = problems(load_settings(), tuple(argv) or SERVICES)
-    except SettingsError as exc:
-        lines = [str(exc)]
+    lines = problems(load_or_exit(), tuple(argv) or SERVICES)
     for line in lines:
         print(line, file=sys.stderr)
     return 1 if lines else 0

@@ -23,7 +23,7 @@ import sys
 
 from rtp.mediaapp.app import MediaApp
 from tenants import listeners
-from tenants.config import Settings, SettingsError, load_settings
+from tenants.config import Settings, load_or_exit
 from tenants.runtime import start
 from tenants.secrets_store import media_secret
 
@@ -79,11 +79,7 @@ async def serve(settings: Settings) -> None:
 
 
 def main() -> int:
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        print(exc, file=sys.stderr)
-        return 2
+    settings = load_or_exit()
     # Database and DSP work run on threads; a short GIL switch interval keeps them from
     # delaying the 20 ms RTP clock by the default 5 ms (measured with bench/media.py).
     sys.setswitchinterval(settings.media_switch_interval)

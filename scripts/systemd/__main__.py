@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from scripts.systemd import units, write
-from tenants.config import SettingsError, load_settings
+from tenants.config import load_or_exit
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,12 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--group", default="", help="their group (default: the user's name)")
     parser.add_argument("--name", default="poste", help="prefix of the units (another for a second installation)")
     args = parser.parse_args(argv)
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        print(exc, file=sys.stderr)
-        return 2
-    for path in write(args.output, units(settings, args.user, args.group, args.name)):
+    for path in write(args.output, units(load_or_exit(), args.user, args.group, args.name)):
         print(path)
     print(f"\nthen: systemctl daemon-reload && systemctl enable --now {args.name}.target", file=sys.stderr)
     return 0

@@ -172,7 +172,7 @@ def test_an_invalid_setting_stops_with_one_french_line(tmp_path, name, value, ex
     done = subprocess.run([sys.executable, "-m", "tenants.listeners"], cwd=ROOT, capture_output=True, text=True,
                           env=clean_env(POSTE_DATA=str(tmp_path), **{name: value}), timeout=60)
     lines = done.stderr.strip().splitlines()
-    assert done.returncode == 1 and len(lines) == 1 and expected in lines[0], done.stderr
+    assert done.returncode == 2 and len(lines) == 1 and expected in lines[0], done.stderr
 
 
 def test_two_settings_naming_one_port_are_refused(tmp_path):
