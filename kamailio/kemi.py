@@ -157,10 +157,10 @@ class Router:
         return _run("routing (next step)", step)
 
     def is_served(self, msg) -> int:
-        """route[IS_SERVED]: ``$var(served)`` = 1 when ``$var(domain)`` is a tenant's domain."""
-        KSR.pv.seti("$var(served)", 0)  # unknown is "not served": refused, never relayed
-        return _run("domain check", lambda: KSR.pv.seti(
-            "$var(served)", int(sip_accounts.is_served(_get("$var(domain)")))))
+        """route[IS_SERVED]: ``$var(served)`` = 1 when ``$var(domain)`` is a tenant's domain
+        (the route set it to 0 first: on any failure it is "not served", refused, never relayed)."""
+        return _run("domain check", lambda: sip_accounts.is_served(_get("$var(domain)")) and KSR.pv.seti(
+            "$var(served)", 1))
 
     def emergency(self, msg) -> int:
         """route[DOMAINS]: ``$var(served)`` = 1 when a phone of a tenant's domain, suspended or not,

@@ -7,8 +7,7 @@ gives the argv that run Kamailio and rtpengine in the foreground, logging to
 stderr, for the supervisor of ``scripts/run`` (or the tests) to start and stop.
 
 Everything comes from the settings (``tenants.config.Settings``, the README's table):
-the SIP socket, ``POSTE_SIP_ROUTING`` (``kemi`` or ``http``, see README.md) and
-``POSTE_ROUTING_URL``, rtpengine's ``POSTE_RTP_ADDRESS``, ``POSTE_RTP_PORT_MIN``/``MAX`` and
+the SIP socket, rtpengine's ``POSTE_RTP_ADDRESS``, ``POSTE_RTP_PORT_MIN``/``MAX`` and
 ``POSTE_RTPENGINE_NG_PORT``, the media apps behind ``dispatcher`` set 1
 (``POSTE_MEDIA_NODES``: by default the one media app of ``POSTE_MEDIA_ADDRESS`` and
 ``POSTE_MEDIA_SIP_PORT``; ``none``: no media app, calls get 480/486 as before voicemail
@@ -38,7 +37,7 @@ POSTE_CFG = HERE / "poste.cfg"
 
 # Options that are settings (tenants.config.Settings): option -> field of the settings
 FROM_SETTINGS = {
-    "routing": "sip_routing", "routing_url": "routing_url", "rtp_address": "rtp_address",
+    "rtp_address": "rtp_address",
     "rtp_port_min": "rtp_port_min", "rtp_port_max": "rtp_port_max", "rtpengine_ng_port": "rtpengine_ng_port",
     "pike_density": "sip_pike_density", "auth_fail_max": "sip_auth_fail_max", "ban_seconds": "sip_ban_seconds",
     "media_nodes": "media_nodes", "media_address": "media_address", "media_port": "media_sip_port",
@@ -50,8 +49,6 @@ FROM_SETTINGS = {
 class Options:
     """How Kamailio and rtpengine run. ``None`` (or empty): the settings' value (``resolved``)."""
 
-    routing: str | None = None  # "kemi" or "http"
-    routing_url: str | None = None  # e.g. http://127.0.0.1:8000/sip/route (http routing)
     rtp_address: str | None = None
     rtp_port_min: int | None = None
     rtp_port_max: int | None = None
@@ -84,8 +81,6 @@ class Options:
             values["media_nodes"] = (f"{self.media_address or settings.media_address}:"
                                      f"{self.media_port or settings.media_sip_port}",)
         done = replace(self, **values)
-        if done.routing not in ("kemi", "http"):
-            raise ValueError(f"POSTE_SIP_ROUTING must be kemi or http, not {done.routing!r}")
         for node in done.media_nodes:
             host, sep, port = node.rpartition(":")
             if not sep or not host or not port.isdigit() or any(c in node for c in ' ;"<>@'):
@@ -145,7 +140,6 @@ def render(settings: Settings, options: Options) -> str:
     defines = {
         "LOG_LEVEL": options.log_level,
         "DBURL": _q(db_url),
-        "SQLCON": _q(f"poste=>{db_url}"),
         "DB_MODULE": _q(db_module),
         "RPC_SOCKET": _q(p.rpc_socket),
         "RPC_FIFO": _q(p.rpc_fifo),
@@ -167,15 +161,7 @@ def render(settings: Settings, options: Options) -> str:
         defines["DS_LIST"] = _q(p.dispatcher_list)
         defines["DS_PING_INTERVAL"] = max(1, options.media_ping_interval)
         defines["MEDIA_FR_MS"] = max(500, options.media_fr_ms)
-    if options.routing == "kemi":
-        defines["WITH_KEMI"] = None
-        defines["KEMI_SCRIPT"] = _q(p.kemi_boot)
-    else:
-        defines["WITH_HTTP"] = None
-        # http_client joins the connection's URL and the path with a "/"
-        base, _, last = options.routing_url.rstrip("/").rpartition("/")
-        defines["ROUTING_HTTPCON"] = _q(f"routing=>{base}")
-        defines["ROUTING_PATH"] = _q(last)
+    defines["KEMI_SCRIPT"] = _q(p.kemi_boot)  # the routing plan's adapter (kemi.py)
     lines = ["#!KAMAILIO", "# Rendered by kamailio/service.py from the settings: do not edit.", ""]
     for name, value in defines.items():
         lines.append(f"#!define {name}" + ("" if value is None else f" {value}"))

@@ -80,8 +80,6 @@ class Settings:
     # -- Kamailio
     sip_address: str = _setting("POSTE_SIP_ADDRESS", "127.0.0.1")
     sip_port: int = _setting("POSTE_SIP_PORT", 5060, "port")
-    sip_routing: str = _setting("POSTE_SIP_ROUTING", "kemi", "routing")
-    routing_url: str = _setting("POSTE_ROUTING_URL", "", derived="POSTE_PUBLIC_URL/sip/route")
     sip_pike_density: int = _setting("POSTE_SIP_PIKE_DENSITY", 64, "count")
     sip_auth_fail_max: int = _setting("POSTE_SIP_AUTH_FAIL_MAX", 5, "count")
     sip_ban_seconds: int = _setting("POSTE_SIP_BAN_SECONDS", 600, "count")
@@ -147,10 +145,6 @@ def _parse(name: str, kind: str, text: str):
         if not 0 < value < 1:
             raise bad("une durée en secondes entre 0 et 1 est attendue")
         return value
-    if kind == "routing":
-        if text.lower() not in ("kemi", "http"):
-            raise bad("kemi ou http est attendu")
-        return text.lower()
     if kind == "path":
         return Path(text)
     if kind == "list":
@@ -203,7 +197,6 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         "prov_url": (s.prov_url or f"https://{prov_host}:{s.prov_https_port}/prov").rstrip("/"),
         "prov_certfile": s.prov_certfile or str(data_dir / "tls" / "provisioning.crt"),
         "prov_keyfile": s.prov_keyfile or str(data_dir / "tls" / "provisioning.key"),
-        "routing_url": s.routing_url or f"{public_url}/sip/route",
         "rtp_address": s.rtp_address or s.sip_address,
         "media_address": media_address,
         "media_rtp_address": s.media_rtp_address or media_address,

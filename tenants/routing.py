@@ -345,42 +345,54 @@ def build_trunk_plan(dialled_user: str, caller_number: str, did_extension: str |
 
 
 # ------------------------------------------------------------------ loading the data (the database)
+# Kamailio runs these on every call (kemi.py): plain parameterised SQL, not peewee's query builder,
+# whose SQL generation costs more than the queries themselves.
 
 
-def _directory(tenant, numbers: set[str], outside: bool) -> TenantDirectory:
-    from peewee import JOIN
+def _rows(sql: str, params: tuple = ()) -> list[tuple]:
+    from tenants.db import database
 
-    from tenants import allowlist
-    from tenants.models import Did, Extension, Mailbox
+    return database.execute_sql(sql.replace("?", database.param), params).fetchall()
 
-    rows = (Extension.select(Extension.number, Extension.kind, Extension.forward_to, Extension.no_answer_seconds,
-                             Extension.anonymous_calls, Mailbox.id.alias("mailbox_id"), Did.number.alias("did"))
-            .join(Mailbox, JOIN.LEFT_OUTER, on=(Mailbox.extension == Extension.id))
-            .switch(Extension).join(Did, JOIN.LEFT_OUTER, on=(Did.extension == Extension.id))
-            .where((Extension.tenant == tenant) & Extension.number.in_(sorted(numbers))))
-    extensions = {row["number"]: ExtensionEntry(row["number"], row["kind"], row["forward_to"],
-                                                row["no_answer_seconds"], row["mailbox_id"] is not None, row["did"],
-                                                row["anonymous_calls"])
-                  for row in rows.dicts()}
+
+_TENANT = "SELECT id, domain, status, main_number, emergency_caller_id, language FROM tenant WHERE {} = ?"
+_EXTENSIONS = ("SELECT e.number, e.kind, e.forward_to, e.no_answer_seconds, e.anonymous_calls, m.id, d.number "
+               "FROM extension e LEFT JOIN mailbox m ON m.extension_id = e.id "
+               "LEFT JOIN did d ON d.extension_id = e.id WHERE e.tenant_id = ? AND e.number IN ({})")
+_ALLOWED = "SELECT country, kind FROM allowed_destination WHERE tenant_id = ?"
+_TRUNK = "SELECT forward_caller_id FROM trunk ORDER BY id LIMIT 1"
+_DID = "SELECT tenant_id, extension_id FROM did WHERE number = ?"
+_EXTENSION_NUMBER = "SELECT number FROM extension WHERE id = ?"
+
+
+def _tenant_row(column: str, value) -> tuple | None:
+    rows = _rows(_TENANT.format(column), (value,))
+    return rows[0] if rows else None
+
+
+def _directory(tenant: tuple, numbers: set[str], outside: bool) -> TenantDirectory:
+    tenant_id, domain, status, main_number, emergency_caller_id, language = tenant
+    wanted = sorted(n for n in numbers if n)
+    rows = _rows(_EXTENSIONS.format(", ".join("?" * len(wanted))), (tenant_id, *wanted)) if wanted else []
+    extensions = {number: ExtensionEntry(number, kind, forward_to, no_answer, mailbox_id is not None, did,
+                                         bool(anonymous))
+                  for number, kind, forward_to, no_answer, anonymous, mailbox_id, did in rows}
     outside = outside or any(e.kind == "virtual" for e in extensions.values())
-    return TenantDirectory(domain=tenant.domain, active=tenant.is_active, extensions=extensions,
-                           main_number=tenant.main_number, emergency_caller_id=tenant.emergency_caller_id,
-                           allowed=allowlist.allowed(tenant.id) if outside else frozenset(), language=tenant.language)
+    return TenantDirectory(domain=domain, active=status == "active", extensions=extensions, main_number=main_number,
+                           emergency_caller_id=emergency_caller_id,
+                           allowed=frozenset(_rows(_ALLOWED, (tenant_id,))) if outside else frozenset(),
+                           language=language)
 
 
 def _trunk() -> TrunkInfo | None:
-    from tenants.models import Trunk
-
-    row = Trunk.select(Trunk.forward_caller_id).order_by(Trunk.id).first()
-    return TrunkInfo(row.forward_caller_id) if row else None
+    rows = _rows(_TRUNK)
+    return TrunkInfo(bool(rows[0][0])) if rows else None
 
 
 def load_phone_call(caller_user: str, caller_domain: str, dialled_user: str) -> CallData:
     """The caller's tenant with the caller's and the dialled extensions (a few indexed queries);
     the allow-list and the trunk only when the call may leave."""
-    from tenants.models import Tenant
-
-    tenant = Tenant.get_or_none(Tenant.domain == (caller_domain or "").lower())
+    tenant = _tenant_row("domain", (caller_domain or "").lower())
     if tenant is None:
         return CallData(None)
     dialled = parse_dialled(dialled_user)
@@ -393,15 +405,14 @@ def load_phone_call(caller_user: str, caller_domain: str, dialled_user: str) -> 
 
 def load_trunk_call(dialled_user: str) -> tuple[CallData, str | None]:
     """The tenant owning the DID ``dialled_user`` and the extension it points at (or None)."""
-    from tenants.models import Did, Extension
-
     number = did_number(dialled_user)
-    did = Did.get_or_none(Did.number == number) if number else None
-    if did is None:
+    found = _rows(_DID, (number,)) if number else []
+    if not found:
         return CallData(None), None
-    extension = Extension.get_or_none(Extension.id == did.extension_id) if did.extension_id else None
-    numbers = {extension.number} if extension else set()
-    return CallData(_directory(did.tenant, numbers, outside=False), _trunk()), extension.number if extension else None
+    tenant_id, extension_id = found[0]
+    numbers = _rows(_EXTENSION_NUMBER, (extension_id,)) if extension_id else []
+    extension = numbers[0][0] if numbers else None
+    return CallData(_directory(_tenant_row("id", tenant_id), {extension or ""}, outside=False), _trunk()), extension
 
 
 def plan_for_phone(caller_user: str, caller_domain: str, dialled_user: str, dialled_domain: str) -> Plan:
@@ -417,7 +428,5 @@ def plan_for_trunk(dialled_user: str, caller_number: str) -> Plan:
 def emergency_allowed(caller_domain: str, dialled_user: str) -> bool:
     """Does a phone of ``caller_domain`` (a tenant's domain, suspended or not) dial an emergency
     number? Then the call goes on though its domain is not served (C4)."""
-    from tenants.models import Tenant
-
-    return parse_dialled(dialled_user).kind == dialing.EMERGENCY and Tenant.select().where(
-        Tenant.domain == (caller_domain or "").lower()).exists()
+    return parse_dialled(dialled_user).kind == dialing.EMERGENCY and _tenant_row(
+        "domain", (caller_domain or "").lower()) is not None

@@ -92,7 +92,7 @@ def rtpengine_ping(port: int) -> bool:
 
 
 class SipStack:
-    def __init__(self, routing: str = "kemi", routing_url: str = "", database_url: str = "", **options):
+    def __init__(self, database_url: str = "", **options):
         self.data_dir = Path(tempfile.mkdtemp(prefix="poste-sip-"))
         self.sip_port = free_port()
         env = {"POSTE_DATA": str(self.data_dir), "POSTE_SIP_PORT": str(self.sip_port),
@@ -101,7 +101,7 @@ class SipStack:
             env["DATABASE_URL"] = database_url
         self.settings = load_settings(env)
         rtp_base = random.randrange(31000, 59000, 200)
-        defaults = dict(routing=routing, routing_url=routing_url, rtp_address=RTP_ADDRESS,
+        defaults = dict(rtp_address=RTP_ADDRESS,
                         rtp_port_min=rtp_base, rtp_port_max=rtp_base + 199,
                         rtpengine_ng_port=free_port(), children=2, pike_density=40, auth_fail_max=4,
                         ban_seconds=600, log_level=2, media_nodes=())
