@@ -20,6 +20,7 @@ from console.scoping import actor, current_tenant, roles_required
 from tenants import allowlist, call_history, tenancy, trunk
 from tenants.dialing import KINDS
 from tenants.models import Account, Tenant
+from tenants.problems import N_
 
 bp = Blueprint("outside", __name__)
 TOO_LONG = _l("Ce champ est trop long.")
@@ -84,30 +85,30 @@ def tenant_page(tenant_id: int):
     return _page(_tenant(tenant_id))
 
 
+def _change_entry(tenant_id: int, change, done: str):
+    """Add or remove an allow-list line with the EntryForm's CSRF token; ``done`` says so."""
+    tenant = _tenant(tenant_id)
+    form = EntryForm()
+    made, entry = apply_form(form, lambda: change(actor(), tenant))
+    if made:
+        flash(gettext(done, country=entry[0], kind=KIND_NAMES[entry[1]]), "success")
+        return redirect(url_for("outside.tenant_page", tenant_id=tenant.id))
+    return _page(tenant, entry_form=form)
+
+
 @bp.post("/operateur/clients/<int:tenant_id>/appels-sortants/destinations")
 @roles_required(Account.OPERATOR)
 def add_entry(tenant_id: int):
-    tenant = _tenant(tenant_id)
     form = EntryForm()
-    made, entry = apply_form(form, lambda: allowlist.add(actor(), tenant, form.country.data, form.kind.data))
-    if made:
-        flash(gettext("%(country)s (%(kind)s) ajouté aux destinations autorisées.", country=entry[0],
-                      kind=KIND_NAMES[entry[1]]), "success")
-        return redirect(url_for("outside.tenant_page", tenant_id=tenant.id))
-    return _page(tenant, entry_form=form)
+    return _change_entry(tenant_id, lambda who, tenant: allowlist.add(who, tenant, form.country.data, form.kind.data),
+                         N_("%(country)s (%(kind)s) ajouté aux destinations autorisées."))
 
 
 @bp.post("/operateur/clients/<int:tenant_id>/appels-sortants/destinations/<country>/<kind>/retirer")
 @roles_required(Account.OPERATOR)
 def remove_entry(tenant_id: int, country: str, kind: str):
-    tenant = _tenant(tenant_id)
-    form = EntryForm()
-    made, entry = apply_form(form, lambda: allowlist.remove(actor(), tenant, country, kind))
-    if made:
-        flash(gettext("%(country)s (%(kind)s) retiré des destinations autorisées.", country=entry[0],
-                      kind=KIND_NAMES[entry[1]]), "success")
-        return redirect(url_for("outside.tenant_page", tenant_id=tenant.id))
-    return _page(tenant, entry_form=form)
+    return _change_entry(tenant_id, lambda who, tenant: allowlist.remove(who, tenant, country, kind),
+                         N_("%(country)s (%(kind)s) retiré des destinations autorisées."))
 
 
 @bp.post("/operateur/clients/<int:tenant_id>/appels-sortants/numeros")
