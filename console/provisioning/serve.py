@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from console.provisioning.tls import ensure_certificate
-from tenants.config import Settings, SettingsError, load_settings
+from tenants.config import Settings, load_or_exit
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,11 +29,7 @@ def argv(settings: Settings, cert: Path, key: Path) -> list[str]:
 
 
 def main() -> int:
-    try:
-        settings = load_settings()
-    except SettingsError as error:
-        print(error, file=sys.stderr)
-        return 2
+    settings = load_or_exit()  # an unusable setting: its French line, exit 2
     cert, key = ensure_certificate(settings)
     command = argv(settings, cert, key)
     os.execv(command[0], command)
