@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import peewee as pw
 
-from tenants import audit, jobs, mail, notices, ports, sip_accounts
+from tenants import audit, emails, jobs, mail, ports, sip_accounts
 from tenants.audit import Actor
 from tenants.credentials import (
     decrypt_secret,
@@ -49,11 +49,13 @@ class ExtensionInput:
     kind: str = Extension.DESK
     forward_to: str = ""
     did: str = ""
+    anonymous_calls: bool = False  # its outside calls withhold the caller ID (C4)
 
     def cleaned(self) -> ExtensionInput:
         return ExtensionInput(number=(self.number or "").strip(), name=(self.name or "").strip(),
                               email=normalize_email(self.email), kind=self.kind or Extension.DESK,
-                              forward_to=(self.forward_to or "").strip(), did=(self.did or "").strip())
+                              forward_to=(self.forward_to or "").strip(), did=(self.did or "").strip(),
+                              anonymous_calls=bool(self.anonymous_calls))
 
 
 def validate(data: ExtensionInput, taken_numbers: set[str], free_dids: set[str]) -> list[Problem]:
@@ -90,7 +92,7 @@ def check_sip_password(password: str) -> list[Problem]:
 def snapshot(ext: Extension) -> dict:
     did = Did.get_or_none(Did.extension == ext)
     return {"number": ext.number, "name": ext.name, "email": ext.email, "kind": ext.kind,
-            "forward_to": ext.forward_to, "did": did.number if did else None}
+            "forward_to": ext.forward_to, "did": did.number if did else None, "anonymous_calls": ext.anonymous_calls}
 
 
 def _context(tenant: Tenant, ext: Extension | None) -> tuple[set[str], set[str]]:
@@ -137,7 +139,7 @@ def create_extension(actor: Actor, tenant: Tenant, data: ExtensionInput,
             ext = Extension.create(
                 tenant=tenant, number=data.number, name=data.name, email=data.email, kind=data.kind,
                 forward_to=to_e164(data.forward_to) if data.kind == Extension.VIRTUAL else None,
-                sip_password_enc=encrypt_sip_password(password))
+                sip_password_enc=encrypt_sip_password(password), anonymous_calls=data.anonymous_calls)
             box = Mailbox.create(extension=ext, pin_hash=hash_secret(pin), pin_must_change=True,
                                  email=data.email, first_pin_enc=encrypt_secret(pin))
             _assign_did(tenant, ext, data.did)
@@ -160,9 +162,9 @@ def send_pin_email(payload: dict) -> None:
     if box is None or box.first_pin_enc is None:
         return
     ext, tenant = box.extension, box.extension.tenant
-    subject, body = notices.pin_email(tenant.language, name=ext.name, number=ext.number, domain=tenant.domain,
-                                      pin=decrypt_secret(box.first_pin_enc))
-    mail.deliver(mail.compose(ext.email, subject, body))
+    email = emails.render("first_pin", tenant.language, tenant.timezone, name=ext.name, number=ext.number,
+                          domain=tenant.domain, pin=decrypt_secret(box.first_pin_enc))
+    mail.deliver(mail.compose(ext.email, *email))
     Mailbox.update(first_pin_enc=None).where(
         (Mailbox.id == box.id) & (Mailbox.first_pin_enc == box.first_pin_enc)).execute()
 
@@ -179,6 +181,7 @@ def update_extension(actor: Actor, ext: Extension, data: ExtensionInput) -> Exte
         with database.atomic():
             ext.number, ext.name, ext.email, ext.kind = data.number, data.name, data.email, data.kind
             ext.forward_to = to_e164(data.forward_to) if data.kind == Extension.VIRTUAL else None
+            ext.anonymous_calls = data.anonymous_calls
             ext.save()
             _assign_did(tenant, ext, data.did)
             if old_number != ext.number:

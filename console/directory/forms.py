@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -23,6 +23,7 @@ class ExtensionForm(FlaskForm):
                       default=Extension.DESK)
     forward_to = StringField(_l("Numéro externe de renvoi"), validators=[Optional(), Length(max=32, message=TOO_LONG)])
     did = SelectField(_l("Numéro direct (SDA)"), choices=[], validate_choice=False)
+    anonymous_calls = BooleanField(_l("Appels vers l'extérieur en numéro masqué"))
 
     def fill_did_choices(self, tenant: Tenant, ext: Extension | None = None) -> None:
         usable = Did.extension.is_null()
@@ -34,7 +35,8 @@ class ExtensionForm(FlaskForm):
     def to_input(self) -> ExtensionInput:
         return ExtensionInput(number=self.number.data or "", name=self.name.data or "",
                               email=self.email.data or "", kind=self.kind.data or Extension.DESK,
-                              forward_to=self.forward_to.data or "", did=self.did.data or "")
+                              forward_to=self.forward_to.data or "", did=self.did.data or "",
+                              anonymous_calls=bool(self.anonymous_calls.data))
 
 
 class PinForm(FlaskForm):

@@ -125,7 +125,8 @@ def edit(ext_id: int):
     did = Did.get_or_none(Did.extension == ext)
     if request.method == "GET":
         form = ExtensionForm(data={"number": ext.number, "name": ext.name, "email": ext.email, "kind": ext.kind,
-                                   "forward_to": ext.forward_to or "", "did": did.number if did else ""})
+                                   "forward_to": ext.forward_to or "", "did": did.number if did else "",
+                                   "anonymous_calls": ext.anonymous_calls})
     else:
         form = ExtensionForm()
     form.fill_did_choices(ext.tenant, ext)
