@@ -111,7 +111,10 @@ def _answers(stack: SupervisedStack, name: str, mailbox: MailServer, ready_befor
         stack.call_between_extensions()
     elif name == "console":
         wait_for(lambda: stack.page("/connexion") == 200, ANSWER_SECONDS, 0.2, "a page")
-    elif name == "jobs":
+    elif name == "provisioning":
+        wait_for(stack.provisioning_answers, ANSWER_SECONDS, 0.2, "the provisioning server answers")
+    else:
+        assert name == "jobs", f"how does {name} answer?"
         subject = f"after a kill {uuid.uuid4().hex}"
         start(stack.settings)
         with database.connection_context():
