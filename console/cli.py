@@ -291,6 +291,8 @@ def demo_seed() -> None:
             # A demo machine rarely delivers mail: a known first PIN, to be changed at first access (D3).
             _ext, passwords[number] = extensions.create_extension(
                 actor, tenant, ExtensionInput(number=number, name=name, email=email), pin=DEMO_PIN)
+    if tenant.main_number is None:  # the demo's outside calls present its number, once a trunk is set
+        tenancy.update_tenant(actor, tenant, main_number=Did.get(Did.tenant == tenant).number)
     if not Account.select().where(Account.email == DEMO_ADMIN[0]).exists():
         accounts.create_account(actor, Account.ADMIN, *DEMO_ADMIN, tenant=tenant, name="Admin démo")
     if not Account.select().where(Account.email == DEMO_USER[0]).exists():
