@@ -175,6 +175,7 @@ def main() -> int:
     print(f"load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} cores", flush=True)
     if args.data:
         data_dir, args.big_tenants = args.data, 0
+        seed(data_dir, 0, 0, big=False)  # nothing more: only the migrations the folder lacks
     else:
         data_dir = Path(tempfile.mkdtemp(prefix="poste-bench-console-"))
         began = time.monotonic()
