@@ -7,7 +7,6 @@ import asyncio
 
 import pytest
 
-from kamailio import rpc
 from rtp.prompts.store import PromptStore
 from rtp.rtp_io.packet import parse as parse_rtp
 from tenants import tenancy, trunk
@@ -15,10 +14,9 @@ from tenants.db import database
 from tenants.models import Extension
 from tests import factories
 from tests.kamailio.conftest import make_ext
+from tests.kamailio.media_stack import media_stack
 from tests.kamailio.phone_caller import PhoneCaller
-from tests.kamailio.test_voicemail_routing import shared_prompts
-from tests.media.conftest import MediaProcess
-from tests.sip_fixtures import SipStack, free_port, wait_for
+from tests.sip_fixtures import free_port, wait_for
 
 MEDIA_ADDRESS = "127.0.0.9"  # the media app's own address
 CARRIER = "127.0.0.2"  # the carrier trunk's host: only calls from it are the carrier's
@@ -34,24 +32,9 @@ def assert_ok(run):
 
 @pytest.fixture(scope="module")
 def sip():
-    port = free_port(MEDIA_ADDRESS)
-    stack = SipStack(media_nodes=(f"{MEDIA_ADDRESS}:{port}",), media_ping_interval=1)
-    media = None
-    try:
-        stack.start()
-        (stack.data_dir / "prompts").symlink_to(shared_prompts())
-        media = MediaProcess(stack.settings, kamailio=True,
-                             env_extra={"POSTE_MEDIA_ADDRESS": MEDIA_ADDRESS, "POSTE_MEDIA_SIP_PORT": str(port)})
-        media.port = port
-        media.start()
-        wait_for(lambda: [n for n in rpc.media_nodes(settings=stack.settings) if n["active"]], 15,
-                 what="the media app active in dispatcher")
+    with media_stack(MEDIA_ADDRESS) as stack:
         stack.carrier_port = free_port(CARRIER)
         yield stack
-    finally:
-        if media is not None:
-            media.stop()
-        stack.stop()
 
 
 @pytest.fixture(scope="module")
@@ -140,7 +123,8 @@ def test_a_german_mobile_is_refused_and_the_caller_hears_why(sip, office):
     prompts = PromptStore(sip.data_dir)
     played = prompts.segment("refused-not-included", "fr", 0)
     whole = played[:len(played) // 160 * 160]
-    assert len(whole) > 8000 and whole in audio, "the caller did not hear the refusal's announcement"
+    # all of it but its first and last 0.2 s (a packet lost at either end is not the point)
+    assert len(whole) > 8000 and whole[1600:-1600] in audio, "the caller did not hear the refusal's announcement"
     assert prompts.segment("refused-premium", "fr", 0)[:1600] not in audio
     row = wait_for(lambda: database.execute_sql(
         "SELECT call_class, extension FROM missed_calls WHERE destination = " + database.param,
