@@ -1,0 +1,164 @@
+"""Prepaid accounts (C6) in the database: top-ups, atomic reservations, settlement, release,
+the toll-fraud limits, the reconciliation job and the rate import (all or nothing)."""
+import datetime as dt
+import threading
+
+import pytest
+
+from tenants import prepaid
+from tenants.audit import Actor
+from tenants.db import database
+from tenants.models import AuditEntry
+from tenants.prepaid import LedgerEntry, PrepaidCall, RateEntry
+from tenants.problems import DomainError
+from tests import factories
+
+RATES = ("prefix,description,cents_per_minute,increment_s,first_increment_s\n"
+         "+1,Amérique du Nord,60,60,\n"  # one cent a second, by the minute
+         "+44,Royaume-Uni,5,1,30\n")
+
+
+@pytest.fixture
+def acme(db):
+    tenant = factories.tenant()
+    prepaid.import_rates(Actor.cli(), RATES)
+    prepaid.enable(Actor.cli(), tenant)
+    return tenant
+
+
+def _adds_up(tenant):
+    assert prepaid.balance(tenant) == prepaid.ledger_sum(tenant)
+    for call in PrepaidCall.select():
+        if call.state != prepaid.RESERVED:
+            rows = {e.kind: e.cents for e in LedgerEntry.select().where(LedgerEntry.call == call)}
+            assert rows[prepaid.RESERVATION] == rows.get(prepaid.DEBIT, 0) + rows[prepaid.RELEASE]
+
+
+def test_topup_reserve_settle_adds_up(acme):
+    prepaid.topup(Actor.cli(), acme, 1000, note="virement")
+    held = prepaid.reserve(acme, "call-1", "2001", "+12125550100", max_seconds=300)
+    assert (held.refusal, held.cents, held.seconds, held.balance_cents) == ("", 300, 300, 700)
+    assert prepaid.balance(acme) == 700
+    call = prepaid.settle("call-1", 61)
+    assert (call.state, call.debited_cents) == (prepaid.SETTLED, 120)
+    assert prepaid.balance(acme) == 880
+    assert [(e.kind, e.cents, e.delta) for e in prepaid.ledger(acme)] == [
+        ("release", 180, 180), ("debit", 120, 0), ("reservation", 300, -300), ("topup", 1000, 1000)]
+    assert prepaid.settle("call-1", 61) is None and prepaid.release("call-1") is None  # never twice
+    assert prepaid.balance(acme) == 880
+    _adds_up(acme)
+
+
+def test_a_call_never_connected_costs_nothing(acme):
+    prepaid.topup(Actor.cli(), acme, 500)
+    assert prepaid.reserve(acme, "c", "2001", "+442079460000").refusal == ""
+    assert prepaid.release("c").state == prepaid.RELEASED
+    assert prepaid.balance(acme) == 500
+    _adds_up(acme)
+
+
+def test_refusals_no_funds_no_rate_disabled_and_duplicates(acme):
+    prepaid.topup(Actor.cli(), acme, 59)
+    assert prepaid.reserve(acme, "a", "2001", "+12125550100").refusal == prepaid.NO_FUNDS
+    assert prepaid.reserve(acme, "b", "2001", "+4915112345678").refusal == prepaid.NO_RATE
+    assert prepaid.reserve(acme, "c", "2001", "+442079460000").refusal == ""
+    assert prepaid.reserve(acme, "c", "2001", "+442079460000").refusal == prepaid.DUPLICATE
+    prepaid.disable(Actor.cli(), acme)
+    assert prepaid.reserve(acme, "d", "2001", "+442079460000").refusal == prepaid.NOT_ENABLED
+    _adds_up(acme)
+
+
+def test_toll_fraud_limits(acme):
+    prepaid.enable(Actor.cli(), acme, max_calls=2, max_daily_cents=250)
+    prepaid.topup(Actor.cli(), acme, 10_000)
+    assert prepaid.reserve(acme, "a", "2001", "+12125550100", max_seconds=60).refusal == ""
+    assert prepaid.reserve(acme, "b", "2001", "+12125550100", max_seconds=60).refusal == ""
+    assert prepaid.reserve(acme, "c", "2001", "+12125550100", max_seconds=60).refusal == "concurrent_limit"
+    prepaid.settle("a", 60)
+    prepaid.settle("b", 60)
+    assert prepaid.reserve(acme, "d", "2001", "+12125550100", max_seconds=180).refusal == "daily_limit"  # 120 + 180
+    assert prepaid.reserve(acme, "e", "2001", "+12125550100", max_seconds=60).refusal == ""  # 180 <= 250
+    _adds_up(acme)
+
+
+def test_bad_topups_change_nothing(acme):
+    for cents in (0, -5, 10**12, "12", 1.5, True):
+        with pytest.raises(DomainError) as error:
+            prepaid.topup(Actor.cli(), acme, cents)
+        assert "centimes" in str(error.value)
+    prepaid.topup(Actor.cli(), acme, prepaid.MAX_CENTS)
+    with pytest.raises(DomainError):
+        prepaid.topup(Actor.cli(), acme, 1)  # the balance itself would be absurd
+    assert prepaid.balance(acme) == prepaid.MAX_CENTS == prepaid.ledger_sum(acme)
+
+
+def test_enable_without_rates_is_refused(db):
+    tenant = factories.tenant()
+    with pytest.raises(DomainError) as error:
+        prepaid.enable(Actor.cli(), tenant)
+    assert "grille tarifaire" in str(error.value)
+    assert not prepaid.account_of(tenant).enabled
+    assert not AuditEntry.select().where(AuditEntry.action == "prepaid.enable").exists()
+
+
+def test_concurrent_reservations_never_overdraw(acme, settings):
+    prepaid.topup(Actor.cli(), acme, 600)  # ten calls of 60 s at one cent a second
+    answers, errors = [], []
+
+    def call(n):
+        try:
+            database.connect(reuse_if_open=True)
+            answers.append(prepaid.reserve(acme, f"call-{n}", "2001", "+12125550100", max_seconds=60))
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            database.close()
+
+    threads = [threading.Thread(target=call, args=(n,)) for n in range(30)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    database.connect(reuse_if_open=True)
+    assert not errors
+    assert sorted(a.refusal for a in answers) == [""] * 10 + [prepaid.NO_FUNDS] * 20
+    assert prepaid.balance(acme) == 0 == prepaid.ledger_sum(acme)
+
+
+def test_reconcile_settles_from_accounting_or_releases(acme):
+    prepaid.topup(Actor.cli(), acme, 1000)
+    start = dt.datetime(2026, 1, 1, 12, 0)
+    prepaid.reserve(acme, "seen", "2001", "+12125550100", max_seconds=300, now=start)
+    prepaid.reserve(acme, "lost", "2001", "+12125550100", max_seconds=300, now=start)
+    database.execute_sql(f"INSERT INTO acc_cdrs (callid, duration) VALUES ({database.param}, 90.2)", ("seen",))
+    assert prepaid.reconcile(start + dt.timedelta(seconds=400)) == []  # the calls may still be going on
+    assert sorted(prepaid.reconcile(start + dt.timedelta(seconds=481))) == ["lost", "seen"]
+    assert PrepaidCall.get(PrepaidCall.call_id == "seen").debited_cents == 120
+    assert PrepaidCall.get(PrepaidCall.call_id == "lost").state == prepaid.RELEASED
+    assert prepaid.reconcile(start + dt.timedelta(days=1)) == []
+    assert prepaid.balance(acme) == 880
+    _adds_up(acme)
+
+
+def test_rate_import_reports_each_bad_line_and_imports_nothing(acme):
+    bad = ("prefix,description,cents_per_minute,increment_s,first_increment_s\n"
+           "+33,France,1,60,60\n"
+           "33,Sans plus,1,60,\n"
+           "+49,Allemagne,-3,60,\n"
+           "+33,Encore,1,60,\n"
+           "+41,Suisse,1,0,\n")
+    with pytest.raises(DomainError) as error:
+        prepaid.import_rates(Actor.cli(), bad)
+    text = str(error.value)
+    assert "Ligne 3" in text and "Ligne 4" in text and "Ligne 5" in text and "Ligne 6" in text
+    assert "Ligne 2" not in text
+    assert sorted(RateEntry.select(RateEntry.prefix).tuples()) == [("+1",), ("+44",)]  # unchanged
+    with pytest.raises(DomainError):
+        prepaid.import_rates(Actor.cli(), "prefix;description\n+1;x\n")
+    count, reports = prepaid.import_rates(Actor.cli(), RATES + "+447,Royaume-Uni mobiles,20,1,30\n")
+    assert count == 3 and [r.line for r in reports] == [2, 3, 4]
+    assert prepaid.rate_for("+447700900123").cents_per_minute == 20
+    assert prepaid.export_rates("+44").splitlines() == [
+        "prefix,description,cents_per_minute,increment_s,first_increment_s",
+        "+44,Royaume-Uni,5,1,30", "+447,Royaume-Uni mobiles,20,1,30"]
+    assert prepaid.rate_for("+12125550100").first_increment_s == 60  # empty: the increment
