@@ -305,7 +305,8 @@ def demo_seed() -> None:
 def register_cli(app: Flask) -> None:
     from console.cli_devices import device_cli
     from console.cli_outside import allowlist_cli, trunk_cli
+    from console.cli_prepaid import prepaid_cli, rates_cli
 
     for group in (db_cli, tenant_cli, account_cli, extension_cli, did_cli, jobs_cli, demo_cli, device_cli, trunk_cli,
-                  allowlist_cli):
+                  allowlist_cli, prepaid_cli, rates_cli):
         app.cli.add_command(group)
