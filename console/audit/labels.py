@@ -47,6 +47,10 @@ ACTIONS = {
     "device.delete": N_("Téléphone %(object)s supprimé"),
     "device.credentials": N_("Nouveaux identifiants de provisionnement du téléphone %(object)s"),
     "device.resync": N_("Téléphone %(object)s invité à reprendre sa configuration"),
+    "prepaid.enable": N_("Compte prépayé du client %(object)s activé"),
+    "prepaid.disable": N_("Compte prépayé du client %(object)s désactivé"),
+    "prepaid.topup": N_("Rechargement du compte prépayé %(object)s"),
+    "rates.import": N_("Grille tarifaire importée : %(object)s"),
 }
 
 # The short name of each action (the filter, the column's title).
@@ -80,6 +84,10 @@ ACTION_NAMES = {
     "device.delete": N_("Téléphone supprimé"),
     "device.credentials": N_("Identifiants de provisionnement changés"),
     "device.resync": N_("Mise à jour demandée au téléphone"),
+    "prepaid.enable": N_("Compte prépayé activé"),
+    "prepaid.disable": N_("Compte prépayé désactivé"),
+    "prepaid.topup": N_("Compte prépayé rechargé"),
+    "rates.import": N_("Grille tarifaire importée"),
 }
 
 OBJECT_TYPES = {
@@ -92,6 +100,8 @@ OBJECT_TYPES = {
     "trunk": N_("Liaison opérateur"),
     "allowlist": N_("Appels autorisés"),
     "device": N_("Téléphone"),
+    "prepaid": N_("Compte prépayé"),
+    "rates": N_("Grille tarifaire"),
 }
 
 # The label of each value an entry records, before and after.
@@ -135,6 +145,13 @@ FIELDS = {
     "extensions": N_("postes"),
     "credentials": N_("identifiants de provisionnement"),
     "notified": N_("téléphones prévenus"),
+    "enabled": N_("activé"),
+    "max_calls": N_("appels payants simultanés au plus"),
+    "max_daily_cents": N_("dépense par jour au plus (centimes)"),
+    "low_balance_cents": N_("seuil de solde bas (centimes)"),
+    "cents": N_("montant (centimes)"),
+    "note": N_("note"),
+    "count": N_("nombre de tarifs"),
 }
 SECRETS = ("password", "sip_password", "pin", "credentials")
 
