@@ -4,24 +4,20 @@ one POSTE_DATA and database; desk phones are sipp, the caller speaks real RTP.""
 from __future__ import annotations
 
 import asyncio
-import fcntl
-import os
-import tempfile
-from pathlib import Path
 
 import pytest
 
-from kamailio import rpc
-from rtp.sip.message import Request, Response, parse_name_addr, parse_uri, response_to
+from rtp.sip.message import parse_name_addr, parse_uri
 from tenants import jobs
 from tenants.models import Extension, Job, Mailbox
 from tenants.voicemail import notify, service, tenant_options
 from tenants.voicemail.models import VoiceMessage
 from tests import factories
 from tests.kamailio.conftest import make_ext
+from tests.kamailio.media_stack import media_stack, shared_prompts  # noqa: F401  (shared_prompts: tests/mailbox)
 from tests.kamailio.phone_caller import PhoneCaller
-from tests.media.conftest import MediaProcess
-from tests.sip_fixtures import SipStack, free_port, wait_for
+from tests.media.caller import Message
+from tests.sip_fixtures import free_port, wait_for
 
 MEDIA_ADDRESS = "127.0.0.6"  # the media app's own address: only it is trusted without digest auth
 DOMAIN = "voice.pbx.example"
@@ -31,39 +27,10 @@ def assert_ok(run):
     assert run.ok, run.explain()
 
 
-def shared_prompts() -> Path:
-    """French prompts rendered once per machine (espeak-ng takes long), shared by xdist workers
-    and later runs; ``generate_prompts`` re-renders only missing or changed segments."""
-    from rtp.prompts.generate import generate_prompts
-
-    root = Path(tempfile.gettempdir()) / f"poste-test-prompts-{os.getuid()}"
-    root.mkdir(exist_ok=True)
-    with open(root / ".lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        generate_prompts(root, languages=("fr",))
-    return root / "prompts"
-
-
 @pytest.fixture(scope="module")
 def sip():
-    port = free_port(MEDIA_ADDRESS)
-    stack = SipStack(media_nodes=(f"{MEDIA_ADDRESS}:{port}",), media_ping_interval=1)
-    media = None
-    try:
-        stack.start()
-        (stack.data_dir / "prompts").symlink_to(shared_prompts())
-        media = MediaProcess(stack.settings, kamailio=True,
-                             env_extra={"POSTE_MEDIA_ADDRESS": MEDIA_ADDRESS, "POSTE_MEDIA_SIP_PORT": str(port)})
-        media.port = port
-        media.start()
-        stack.media = media
-        wait_for(lambda: [n for n in rpc.media_nodes(settings=stack.settings) if n["active"]], 15,
-                 what="the media app active in dispatcher")
+    with media_stack(MEDIA_ADDRESS) as stack:
         yield stack
-    finally:
-        if media is not None:
-            media.stop()
-        stack.stop()
 
 
 @pytest.fixture(scope="module")
@@ -179,27 +146,15 @@ def test_star_97_reaches_the_media_app(sip, ext):
 
 
 class TransfereePhone(PhoneCaller):
-    """A desk phone that takes a REFER (RFC 3515) from the other end of its call: 202 Accepted,
-    and the REFER kept so the test can place the new call to its Refer-To, as the phone would."""
+    """A desk phone that takes a REFER (RFC 3515) from the other end of its call: 202 Accepted
+    (sipp answers it, tests/media/scenarios/caller.xml), and the REFER kept so the test can place
+    the new call to its Refer-To, as the phone would."""
 
-    refer_received: Request | None = None
+    @property
+    def refer_received(self) -> Message | None:
+        return self.refers[0] if self.refers else None
 
-    def _check_bye(self) -> None:
-        while not self.sip.inbox.empty():
-            msg = self.sip.inbox.get_nowait()
-            if isinstance(msg, Request) and msg.method == "REFER":
-                if self.refer_received is None:
-                    self.refer_received = msg
-                self.sip_t.sendto(response_to(msg, 202, "Accepted").encode(), self.target)
-            elif isinstance(msg, Request) and msg.method == "BYE":
-                self.bye_received = msg
-                self._answer(msg)
-            elif isinstance(msg, Request):  # anything else inside the dialog: not expected here
-                self.sip_t.sendto(response_to(msg, 501, "Not Implemented").encode(), self.target)
-            elif isinstance(msg, Response) and msg.status == 200 and msg.cseq[1] == "INVITE":
-                self.sip_t.sendto(self._request("ACK"), self.target)  # a retransmitted 2xx: ACK it again
-
-    async def wait_refer(self, timeout: float, press: str) -> Request:
+    async def wait_refer(self, timeout: float, press: str) -> Message:
         """Press ``press`` every half second until a REFER comes (a deadline, not a duration):
         the key does nothing until the flow reaches the menu that takes it."""
         loop = asyncio.get_running_loop()
@@ -272,26 +227,9 @@ class RefusingPhone(TransfereePhone):
     and accepts the next ones (202, no NOTIFY), keeping every REFER it received."""
 
     def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.refers: list[Request] = []
+        super().__init__(*args, refuse_refers=1, **kwargs)
 
-    def _check_bye(self) -> None:
-        while not self.sip.inbox.empty():
-            msg = self.sip.inbox.get_nowait()
-            if isinstance(msg, Request) and msg.method == "REFER":
-                if all(msg.cseq != seen.cseq for seen in self.refers):  # not a retransmission
-                    self.refers.append(msg)
-                status = (403, "Forbidden") if msg.cseq == self.refers[0].cseq else (202, "Accepted")
-                self.sip_t.sendto(response_to(msg, *status).encode(), self.target)
-            elif isinstance(msg, Request) and msg.method == "BYE":
-                self.bye_received = msg
-                self._answer(msg)
-            elif isinstance(msg, Request):
-                self.sip_t.sendto(response_to(msg, 501, "Not Implemented").encode(), self.target)
-            elif isinstance(msg, Response) and msg.status == 200 and msg.cseq[1] == "INVITE":
-                self.sip_t.sendto(self._request("ACK"), self.target)
-
-    async def wait_refers(self, count: int, timeout: float, press: str) -> Request:
+    async def wait_refers(self, count: int, timeout: float, press: str) -> Message:
         """Press ``press`` every half second until ``count`` REFERs came (a deadline, not a duration)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -322,6 +260,7 @@ def test_a_refused_transfer_returns_the_caller_to_the_menu(sip, speech):
             assert first.get("Refer-To") == f"<sip:{reception.number}@{tenant.domain}>"
             second = await phone.wait_refers(2, 30, "0")  # the menu is back and takes 0 again
             assert second.call_id == first.call_id and second.cseq[0] > first.cseq[0]
+            assert (first.answered, second.answered) == (403, 202)  # what sipp answered them
             await phone.wait_bye(20)  # accepted this time (202, no NOTIFY): the media app leaves
         finally:
             phone.close()

@@ -62,15 +62,7 @@ def found_in(heard: np.ndarray, reference: np.ndarray) -> float:
 
 async def until(condition, timeout: float, phone: PhoneCaller, what: str):
     """Keep the call's audio flowing while waiting for ``condition`` (a deadline, not a duration)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await phone.silence(0.2)
+    return await phone.until(condition, timeout, what)
 
 
 async def keys(phone: PhoneCaller, digits: str) -> None:
