@@ -183,6 +183,35 @@ def disable(actor: Actor, tenant: Tenant) -> PrepaidAccount:
     return account
 
 
+def configure(actor: Actor, tenant: Tenant, *, enabled: bool, low_balance_cents: int | None) -> PrepaidAccount:
+    """The admin's settings ("Compte prépayé"): enabled or not (enabled needs a rate table), and
+    the low-balance threshold (None: no email). A new threshold is a new crossing to tell of."""
+    problems = [] if low_balance_cents is None or (
+        isinstance(low_balance_cents, int) and 0 <= low_balance_cents <= MAX_CENTS) else [
+        Problem("low_balance", N_("Le seuil doit être un montant entre 0 et %(top)s centimes."), {"top": MAX_CENTS})]
+    if enabled and not RateEntry.select().exists():
+        problems.append(Problem("enabled", N_("Aucune grille tarifaire n'est importée : le compte prépayé ne peut pas "
+                                              "être activé (flask --app wsgi rates import FICHIER.csv).")))
+    if problems:
+        raise DomainError(problems)
+    with database.atomic():
+        account = account_of(tenant)
+        before = _snapshot(account)
+        if account.low_balance_cents != low_balance_cents:
+            account.low_balance_notified = False
+        account.enabled, account.low_balance_cents, account.updated_at = bool(enabled), low_balance_cents, utcnow()
+        account.save(only=[PrepaidAccount.enabled, PrepaidAccount.low_balance_cents,
+                           PrepaidAccount.low_balance_notified, PrepaidAccount.updated_at])
+        audit.record(actor, "prepaid.settings", tenant, "prepaid", account.id, tenant.domain, before,
+                     _snapshot(account))
+    return account
+
+
+def calls(tenant: Tenant, limit: int = 100) -> list[PrepaidCall]:
+    """The tenant's paid calls, newest first, with what each cost."""
+    return list(PrepaidCall.select().where(PrepaidCall.tenant == tenant).order_by(PrepaidCall.id.desc()).limit(limit))
+
+
 def balance(tenant: Tenant) -> int:
     row = _sql("SELECT balance_cents FROM prepaid_account WHERE tenant_id = ?", (tenant.id,)).fetchone()
     return int(row[0]) if row else 0

@@ -208,3 +208,14 @@ def spoken_amount(cents: int, language: str = "fr") -> str:
         return f"{text} {english_number(rest)}" if rest else text
     text = f"{french_number(euros)} {'euros' if euros >= 2 else 'euro'}"
     return f"{text} {french_number(rest)}" if rest else text
+
+
+def parse_euros(text: str) -> int | None:
+    """An amount typed in euros ("12,50", "12.5", "12", "1 250,00 €") as cents; None when it is
+    not one (negative, more than two decimals, not a number)."""
+    cleaned = (text or "").replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace("€", "")
+    cleaned = cleaned.replace(",", ".")
+    whole, _, decimals = cleaned.partition(".")
+    if not whole.isdigit() or len(whole) > 9 or len(decimals) > 2 or (decimals and not decimals.isdigit()):
+        return None
+    return int(whole) * 100 + int((decimals or "0").ljust(2, "0"))

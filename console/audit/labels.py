@@ -50,6 +50,7 @@ ACTIONS = {
     "prepaid.enable": N_("Compte prépayé du client %(object)s activé"),
     "prepaid.disable": N_("Compte prépayé du client %(object)s désactivé"),
     "prepaid.topup": N_("Rechargement du compte prépayé %(object)s"),
+    "prepaid.settings": N_("Réglages du compte prépayé du client %(object)s modifiés"),
     "rates.import": N_("Grille tarifaire importée : %(object)s"),
 }
 
@@ -87,6 +88,7 @@ ACTION_NAMES = {
     "prepaid.enable": N_("Compte prépayé activé"),
     "prepaid.disable": N_("Compte prépayé désactivé"),
     "prepaid.topup": N_("Compte prépayé rechargé"),
+    "prepaid.settings": N_("Compte prépayé réglé"),
     "rates.import": N_("Grille tarifaire importée"),
 }
 

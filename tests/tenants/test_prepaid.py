@@ -162,3 +162,18 @@ def test_rate_import_reports_each_bad_line_and_imports_nothing(acme):
         "prefix,description,cents_per_minute,increment_s,first_increment_s",
         "+44,Royaume-Uni,5,1,30", "+447,Royaume-Uni mobiles,20,1,30"]
     assert prepaid.rate_for("+12125550100").first_increment_s == 60  # empty: the increment
+
+
+def test_configure_sets_the_threshold_and_needs_rates_to_enable(db):
+    tenant = factories.tenant()
+    with pytest.raises(DomainError):
+        prepaid.configure(Actor.cli(), tenant, enabled=True, low_balance_cents=500)
+    assert prepaid.account_of(tenant).low_balance_cents is None  # nothing stored
+    prepaid.configure(Actor.cli(), tenant, enabled=False, low_balance_cents=500)
+    assert prepaid.account_of(tenant).low_balance_cents == 500
+    prepaid.import_rates(Actor.cli(), RATES)
+    account = prepaid.configure(Actor.cli(), tenant, enabled=True, low_balance_cents=None)
+    assert (account.enabled, account.low_balance_cents) == (True, None)
+    with pytest.raises(DomainError):
+        prepaid.configure(Actor.cli(), tenant, enabled=True, low_balance_cents=-1)
+    assert AuditEntry.select().where(AuditEntry.action == "prepaid.settings").count() == 2

@@ -109,3 +109,11 @@ def test_french_numbers_and_a_negative_amount():
         "trois cents", "un million"]
     with pytest.raises(ValueError):
         spoken_amount(-1)
+
+
+def test_amounts_typed_in_euros():
+    from tenants.prepaid_rules import parse_euros
+
+    assert [parse_euros(t) for t in ("12,50", "12.5", "12", "1 250,00 €", "0,8", "0")] == [1250, 1250, 1200, 125000,
+                                                                                         80, 0]
+    assert [parse_euros(t) for t in ("", "-3", "1,234", "douze", "1.2.3", ",5")] == [None] * 6
