@@ -2,7 +2,7 @@
 
 ``start(app, call, number, own_phone)`` puts a ``MailboxFlow`` on a call (``X-Poste-Service:
 access``, or ``*`` during a greeting); ``perform(app, call, action)`` does what the flow asks
-that the generic layer (``app._do``: play, record, timers, hang-up) does not: PIN checks
+that the generic layer (``actions.do``: play, record, timers, hang-up) does not: PIN checks
 (``tenants.mailbox_pin``), folder moves, greetings, forwarding, seeking, the call's language.
 Database work runs on the app's worker pool and its answer goes back to the flow as an
 event naming the action it answers; when the work raises, the flow gets ``ActionFailed``
@@ -152,16 +152,16 @@ def _run(app, call, action: object, func: Callable, *args: object,
          answer: Callable[[object], mb.Answer] | None = None) -> None:
     """Run ``func`` on the worker pool; its result goes back to the flow as ``answer(result)``
     (none for a change the flow does not wait for), its failure as ``ActionFailed``."""
-    future = app._work(func, *args)
+    future = app.work(func, *args)
     call.pending.append(future)
 
     def done(f) -> None:
         if f.exception() is not None:
             log.error("mailbox action %s failed: %s", type(action).__name__, f.exception())
-            app._event(call, mb.ActionFailed(request=action))
+            app.event(call, mb.ActionFailed(request=action))
         elif answer is not None:
-            app._event(call, replace(answer(f.result()), request=action))
-        app._maybe_cleanup(call)
+            app.event(call, replace(answer(f.result()), request=action))
+        app.maybe_cleanup(call)
     future.add_done_callback(done)
 
 
@@ -194,12 +194,12 @@ def _keep_recording(app, call, action: mb.SaveGreeting | mb.SendRecording) -> No
         recorder.discard()
     if isinstance(action, mb.SaveGreeting):
         if audio is None:  # nothing recorded: nothing kept
-            app._event(call, mb.GreetingSaved(action.kind, None, request=action))
+            app.event(call, mb.GreetingSaved(action.kind, None, request=action))
         else:
             _run(app, call, action, save_greeting, app.data_dir, action.mailbox_id, action.kind, audio,
                  answer=partial(mb.GreetingSaved, action.kind))
     elif audio is None:
-        app._event(call, mb.Sent(False, request=action))
+        app.event(call, mb.Sent(False, request=action))
     else:
         _run(app, call, action, send_recording, app.data_dir, action.mailbox_id, action.to_number, audio,
              answer=mb.Sent)

@@ -40,9 +40,9 @@ class WatchedApp(MediaApp):
         super().__init__(*args, **kwargs)
         self.performed: list = []
 
-    def _perform(self, call, actions: list) -> None:
+    def perform(self, call, actions: list) -> None:
         self.performed += actions
-        super()._perform(call, actions)
+        super().perform(call, actions)
 
 
 async def until(condition, what: str, seconds: float = 10.0) -> None:
@@ -67,14 +67,14 @@ def test_a_pin_check_that_raises_is_said_and_the_pin_asked_again(db, settings, c
                 caller_number="2002", caller_name="", language="fr", access=True)
 
     async def main() -> None:
-        app._perform(call, mailbox_call.start(app, call, None, own_phone=False))  # *98
+        app.perform(call, mailbox_call.start(app, call, None, own_phone=False))  # *98
         for key in "2001#":
-            app._event(call, ev.Digit(key))
+            app.event(call, ev.Digit(key))
         await until(lambda: call.flow.state.name == "pin", "the PIN prompt")
         # An admin deletes the mailbox while its owner types the PIN: the real check raises.
         Mailbox.delete().where(Mailbox.id == mailbox.id).execute()
         for key in "4711#":
-            app._event(call, ev.Digit(key))
+            app.event(call, ev.Digit(key))
         await until(lambda: apologies(app), "the apology")
 
     with caplog.at_level(logging.ERROR, logger="rtp.mediaapp.mailbox_call"):
