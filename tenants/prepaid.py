@@ -17,10 +17,12 @@ import csv
 import datetime as dt
 import io
 from dataclasses import dataclass
+from decimal import Decimal
 
 import peewee as pw
 
-from tenants import audit
+from tenants import audit, config, emails, mail
+from tenants.accounts import admins
 from tenants.audit import Actor
 from tenants.db import database
 from tenants.models import BaseModel, JSONField, Tenant, utcnow
@@ -237,9 +239,10 @@ def topup(actor: Actor, tenant: Tenant, cents, note: str = "") -> LedgerEntry:
     note = (note or "").strip()[:200]
     account_of(tenant)
     with database.atomic():
-        added = _sql("UPDATE prepaid_account SET balance_cents = balance_cents + ?, low_balance_notified = ? "
-                     "WHERE tenant_id = ? AND balance_cents + ? <= ?",
-                     (cents, False, tenant.id, cents, MAX_CENTS)).rowcount
+        added = _sql("UPDATE prepaid_account SET balance_cents = balance_cents + ?, low_balance_notified = CASE "
+                     "WHEN low_balance_cents IS NULL OR balance_cents + ? >= low_balance_cents THEN ? "
+                     "ELSE low_balance_notified END WHERE tenant_id = ? AND balance_cents + ? <= ?",
+                     (cents, cents, False, tenant.id, cents, MAX_CENTS)).rowcount
         if added != 1:
             raise DomainError(Problem("cents", N_("Le solde dépasserait %(top)s centimes : rechargement refusé."),
                                       {"top": MAX_CENTS}))
@@ -337,7 +340,32 @@ def _reserve_once(tenant: Tenant, call_id: str, extension: str, destination: str
                                   created_at=now)
         LedgerEntry.create(tenant=tenant, kind=RESERVATION, cents=held.cents, delta=-held.cents, call=call,
                            call_id=call_id, extension=extension, destination=destination, at=now)
+        _tell_low_balance(tenant)
         return Reserved("", held.cents, held.seconds, int(available) - held.cents)
+
+
+def _money(cents: int, language: str) -> str:
+    from babel.numbers import format_currency
+
+    return format_currency(Decimal(cents) / 100, "EUR", locale=emails.language_of(language))
+
+
+def _tell_low_balance(tenant: Tenant) -> None:
+    """Once per crossing (until a top-up brings the balance back to the threshold): every admin of
+    the tenant is emailed when the balance is below the threshold. In the caller's transaction."""
+    crossed = _sql("UPDATE prepaid_account SET low_balance_notified = ? WHERE tenant_id = ? AND "
+                   "low_balance_notified = ? AND low_balance_cents IS NOT NULL AND balance_cents < low_balance_cents",
+                   (True, tenant.id, False)).rowcount
+    if crossed != 1:
+        return
+    left, threshold = _sql("SELECT balance_cents, low_balance_cents FROM prepaid_account WHERE tenant_id = ?",
+                           (tenant.id,)).fetchone()
+    url = f"{config.current().public_url}/compte-prepaye"
+    for admin in admins(tenant):
+        language = admin.language or tenant.language
+        email = emails.render("low_balance", language, tenant.timezone, domain=tenant.domain, url=url,
+                              balance=_money(int(left), language), threshold=_money(int(threshold), language))
+        mail.queue_mail(admin.email, *email, tenant=tenant)
 
 
 def _finish(call_id: str, connected_seconds: int | None, now: dt.datetime | None = None) -> PrepaidCall | None:

@@ -35,6 +35,8 @@ KINDS = {
     "voicemail": dict(name="Alice Martin", number="2001", caller="Bob <0612345678>", received_at=RECEIVED,
                       duration_ms=65_000),
     "mailbox_capacity": dict(level="nearly_full", name="Alice Martin", number="2001", count=90, limit=100),
+    "low_balance": dict(domain="acme.pbx.example", url="https://pbx.example/compte-prepaye", balance="4,00 €",
+                        threshold="5,00 €"),
 }
 
 
@@ -226,3 +228,12 @@ def test_the_locked_notice_arrives_with_text_and_html_in_each_admins_language(sm
     assert "was locked on " in text and " after three wrong PINs in a row." in text
     assert f"/postes/{box.extension_id}</a>" in html and '<html lang="en">' in html
     assert "a été verrouillée le " in plain(deputy.get_body(("plain",)).get_content())
+
+
+def test_low_balance_notice_in_french_and_english():
+    fr, en = render("low_balance", "fr"), render("low_balance", "en", balance="€4.00", threshold="€5.00")
+    assert fr.subject == "Compte prépayé de acme.pbx.example : solde bas"
+    assert "Le solde du compte prépayé de acme.pbx.example est de 4,00 €, sous le seuil de 5,00 €" in fr.text
+    assert '<a href="https://pbx.example/compte-prepaye">' in fr.html
+    assert en.subject == "Prepaid account of acme.pbx.example: low balance"
+    assert "The balance of the prepaid account of acme.pbx.example is €4.00, below the €5.00 threshold" in en.text

@@ -177,3 +177,37 @@ def test_configure_sets_the_threshold_and_needs_rates_to_enable(db):
     with pytest.raises(DomainError):
         prepaid.configure(Actor.cli(), tenant, enabled=True, low_balance_cents=-1)
     assert AuditEntry.select().where(AuditEntry.action == "prepaid.settings").count() == 2
+
+
+def test_the_admins_are_emailed_once_per_crossing_of_the_threshold(acme):
+    from tenants import mail
+    from tenants.models import Job
+
+    factories.account("admin", acme, email="boss@acme.example")
+    second = factories.account("admin", acme, email="second@acme.example")
+    second.language = "en"
+    second.save()
+    factories.account("user", acme, email="alice@acme.example")
+
+    def sent():
+        return sorted((j.payload["to"], j.payload["subject"]) for j in Job.select().where(Job.kind == mail.SEND_MAIL)
+                      if "prépayé" in j.payload["subject"] or "Prepaid" in j.payload["subject"])
+
+    prepaid.configure(Actor.cli(), acme, enabled=True, low_balance_cents=500)
+    prepaid.topup(Actor.cli(), acme, 1000)
+    prepaid.reserve(acme, "a", "2001", "+12125550100", max_seconds=300)  # 700 left
+    assert sent() == []
+    prepaid.reserve(acme, "b", "2001", "+12125550100", max_seconds=300)  # 400 left: crossed
+    assert [to for to, _subject in sent()] == ["boss@acme.example", "second@acme.example"]
+    mails = {j.payload["to"]: j.payload["body"] for j in Job.select().where(Job.kind == mail.SEND_MAIL)}
+    assert "4,00" in mails["boss@acme.example"] and "5,00" in mails["boss@acme.example"]
+    assert "€4.00" in mails["second@acme.example"] and "/compte-prepaye" in mails["second@acme.example"]
+    prepaid.reserve(acme, "c", "2001", "+12125550100", max_seconds=300)  # 100 left: the same crossing
+    prepaid.topup(Actor.cli(), acme, 100)  # 200: still below
+    prepaid.release("c")  # 500: not a new crossing either
+    prepaid.reserve(acme, "d", "2001", "+12125550100", max_seconds=60)
+    assert len(sent()) == 2
+    prepaid.topup(Actor.cli(), acme, 1000)  # back above: the next crossing is told
+    prepaid.reserve(acme, "e", "2001", "+12125550100", max_seconds=1200)
+    assert len(sent()) == 4
+    _adds_up(acme)
