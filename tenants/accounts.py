@@ -15,7 +15,7 @@ _DUMMY_HASH = hash_secret("not-a-real-password")
 
 def snapshot(account: Account) -> dict:
     return {"email": account.email, "name": account.name, "role": account.role,
-            "extension": account.extension.number if account.extension_id else None}
+            "extension": account.extension.number if account.extension is not None else None}
 
 
 def role_allowed(role: str, tenant: Tenant | None) -> list[Problem]:
@@ -82,7 +82,7 @@ def authenticate(email: str, password: str) -> Account:
 
 def can_sign_in(account: Account) -> bool:
     """Checked at login and on every request: a suspended tenant's people are shut out."""
-    return account.tenant_id is None or account.tenant.status == Tenant.ACTIVE
+    return account.tenant is None or account.tenant.status == Tenant.ACTIVE
 
 
 def password_problems(account: Account, current: str, new: str, confirm: str) -> list[Problem]:

@@ -6,6 +6,9 @@ tenant's admin sees them ("Appels sortants"). Routing reads the list on each cal
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import cast
+
 import phonenumbers
 
 from tenants import audit
@@ -41,7 +44,7 @@ def allowed(tenant_id: int) -> frozenset[tuple[str, str]]:
     """What routing needs: the set of (country, kind) pairs (one query)."""
     rows = AllowedDestination.select(AllowedDestination.country, AllowedDestination.kind).where(
         AllowedDestination.tenant == tenant_id).tuples()
-    return frozenset(rows)
+    return frozenset(cast(Iterable[tuple[str, str]], rows))
 
 
 def seed(tenant: Tenant) -> None:

@@ -19,6 +19,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 PORT_RANGE = (1, 65535)
 
@@ -139,12 +140,12 @@ def _parse(name: str, kind: str, text: str):
         return text.upper()
     if kind == "seconds":
         try:
-            value = float(text)
+            fraction = float(text)
         except ValueError:
-            value = math.nan
-        if not 0 < value < 1:
+            fraction = math.nan
+        if not 0 < fraction < 1:
             raise bad("une durée en secondes entre 0 et 1 est attendue")
-        return value
+        return fraction
     if kind == "path":
         return Path(text)
     if kind == "list":
@@ -182,7 +183,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = dict(os.environ if environ is None else environ)
     data_dir = Path(env.get("POSTE_DATA") or "var").resolve()
     env = {**_read_env_file(data_dir / "poste.env"), **env}
-    values = {**given(env), "data_dir": data_dir}
+    values: dict[str, Any] = {**given(env), "data_dir": data_dir}
     s = Settings(**values)
     web_host = "127.0.0.1" if s.http_address in ("", "0.0.0.0", "::") else s.http_address
     public_url = (s.public_url or f"http://{web_host}:{s.http_port}").rstrip("/")

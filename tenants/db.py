@@ -25,8 +25,9 @@ class WriteFirstSqliteDatabase(peewee.SqliteDatabase):
     default, whichever path opens the transaction.
     """
 
-    def __init__(self, database, *args, lock_type: str = "IMMEDIATE", **kwargs):
-        super().__init__(database, *args, lock_type=lock_type, **kwargs)
+    def __init__(self, database, **kwargs):
+        kwargs.setdefault("lock_type", "IMMEDIATE")
+        super().__init__(database, **kwargs)
 
 
 SQLITE_PRAGMAS = {

@@ -17,6 +17,7 @@ import secrets
 import string
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import peewee as pw
 
@@ -36,6 +37,9 @@ _HEX12 = re.compile(r"^[0-9a-f]{12}$")
 
 
 class Device(BaseModel):
+    if TYPE_CHECKING:  # peewee's foreign-key column
+        tenant_id: int
+
     tenant = pw.ForeignKeyField(Tenant, backref="devices", on_delete="CASCADE")
     mac = pw.CharField(max_length=12, unique=True)  # 12 lower-case hex digits: a phone is in one place
     vendor = pw.CharField(max_length=16)
@@ -200,7 +204,7 @@ def add_device(actor: Actor, tenant: Tenant, data: DeviceInput) -> tuple[Device,
                          snapshot(device))
     except pw.IntegrityError as error:  # the same MAC, added at the same time
         raise DomainError(Problem("mac", N_("L'adresse MAC %(value)s est déjà enregistrée."),
-                                  {"value": mac_colons(normalize_mac(data.mac))})) from error
+                                  {"value": mac_colons(normalize_mac(data.mac) or data.mac)})) from error
     return device, password
 
 
@@ -248,8 +252,8 @@ def listing(tenant: Tenant):
 
 
 def by_mac(mac: str) -> Device | None:
-    mac = normalize_mac(mac)
-    return Device.get_or_none(Device.mac == mac) if mac else None
+    normal = normalize_mac(mac)
+    return Device.get_or_none(Device.mac == normal) if normal else None
 
 
 def require_mac(mac: str, tenant: Tenant | None = None) -> Device:
@@ -264,6 +268,8 @@ def resync(actor: Actor, device: Device) -> int:
     """Ask the phone to fetch its file again now (SIP NOTIFY check-sync to every registered
     contact of the extensions it serves, through the SIP server); how many were asked."""
     chosen = vendor(device.vendor)
+    if chosen is None:  # a vendor no longer known: nothing to ask the phone
+        return 0
     sent = 0
     for number in numbers_of(device):
         try:

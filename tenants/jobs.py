@@ -22,8 +22,9 @@ import itertools
 import logging
 import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import cast
 
 import peewee as pw
 
@@ -268,7 +269,7 @@ def counts(tenant: Tenant | None = None) -> dict[str, int]:
     query = Job.select(Job.status, pw.fn.COUNT(Job.id).alias("n")).group_by(Job.status)
     if tenant is not None:
         query = query.where(Job.tenant == tenant)
-    found = {row.status: row.n for row in query}
+    found = {row["status"]: row["n"] for row in cast(Iterable[dict], query.dicts())}
     return {status: found.get(status, 0) for status in (Job.QUEUED, Job.RUNNING, Job.DONE, Job.FAILED)}
 
 

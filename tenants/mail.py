@@ -12,12 +12,13 @@ from __future__ import annotations
 import smtplib
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
+from typing import Any
 
 from tenants import jobs
 from tenants.models import Tenant
 
 SEND_MAIL = jobs.declare("send_mail")
-_smtp = {"host": "localhost", "port": 25, "from": "Poste <poste@localhost>"}
+_smtp: dict[str, Any] = {"host": "localhost", "port": 25, "from": "Poste <poste@localhost>"}
 
 
 def configure(host: str, port: int, sender: str) -> None:

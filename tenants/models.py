@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import TYPE_CHECKING, Any
 
 import peewee as pw
 
@@ -25,6 +26,9 @@ class JSONField(pw.TextField):
 
 
 class BaseModel(pw.Model):
+    if TYPE_CHECKING:  # what peewee adds at run time (a model's ``<fk>_id`` are declared on it)
+        id: Any
+
     class Meta:
         database = database
         legacy_table_names = False
@@ -53,6 +57,9 @@ class Tenant(BaseModel):
 
 
 class Extension(BaseModel):
+    if TYPE_CHECKING:  # peewee's foreign-key columns
+        tenant_id: int
+
     DESK = "desk"
     VIRTUAL = "virtual"
 
@@ -74,6 +81,10 @@ class Extension(BaseModel):
 class Did(BaseModel):
     """A public phone number (E.164) owned by a tenant, optionally given to an extension."""
 
+    if TYPE_CHECKING:  # peewee's foreign-key columns
+        tenant_id: int
+        extension_id: int
+
     tenant = pw.ForeignKeyField(Tenant, backref="dids", on_delete="CASCADE")
     number = pw.CharField(max_length=16, unique=True)
     extension = pw.ForeignKeyField(Extension, backref="dids", null=True, on_delete="SET NULL")
@@ -81,6 +92,10 @@ class Did(BaseModel):
 
 
 class Account(BaseModel):
+    if TYPE_CHECKING:  # peewee's foreign-key columns
+        tenant_id: int
+        extension_id: int
+
     OPERATOR = "operator"
     ADMIN = "admin"
     USER = "user"
@@ -100,6 +115,9 @@ class Account(BaseModel):
 
 
 class Mailbox(BaseModel):
+    if TYPE_CHECKING:  # peewee's foreign-key columns
+        extension_id: int
+
     extension = pw.ForeignKeyField(Extension, backref="mailboxes", unique=True, on_delete="CASCADE")
     pin_hash = pw.CharField(max_length=255)
     pin_must_change = pw.BooleanField(default=True)  # D3: first access forces a new PIN
@@ -128,6 +146,9 @@ class AuditEntry(BaseModel):
 
 class Job(BaseModel):
     """A unit of background work (email, later MWI and call-outs), kept until done."""
+
+    if TYPE_CHECKING:  # peewee's foreign-key columns
+        tenant_id: int
 
     QUEUED = "queued"
     RUNNING = "running"

@@ -6,7 +6,8 @@ them with ``gettext`` before formatting with ``params``.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 
 
 def N_(message: str) -> str:  # noqa: N802
@@ -18,7 +19,7 @@ def N_(message: str) -> str:  # noqa: N802
 class Problem:
     field: str
     message: str
-    params: dict = field(default_factory=dict)
+    params: dict = dataclasses.field(default_factory=dict)
 
     def text(self, translate=lambda s: s) -> str:
         """The message translated by ``translate`` and filled with its parameters."""

@@ -412,7 +412,10 @@ def load_trunk_call(dialled_user: str) -> tuple[CallData, str | None]:
     tenant_id, extension_id = found[0]
     numbers = _rows(_EXTENSION_NUMBER, (extension_id,)) if extension_id else []
     extension = numbers[0][0] if numbers else None
-    return CallData(_directory(_tenant_row("id", tenant_id), {extension or ""}, outside=False), _trunk()), extension
+    tenant = _tenant_row("id", tenant_id)
+    if tenant is None:  # deleted between the two queries
+        return CallData(None), None
+    return CallData(_directory(tenant, {extension or ""}, outside=False), _trunk()), extension
 
 
 def plan_for_phone(caller_user: str, caller_domain: str, dialled_user: str, dialled_domain: str) -> Plan:

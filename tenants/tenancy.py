@@ -157,6 +157,7 @@ def add_did(actor: Actor, tenant: Tenant, number: str, extension: str | None = N
     if problems:
         raise DomainError(problems)
     e164 = to_e164(number)
+    assert e164 is not None  # check_phone_number said it is a number
     if Did.select().where(Did.number == e164).exists():
         raise DomainError(Problem("did", N_("Le numéro %(value)s est déjà attribué."), {"value": e164}))
     target = None
@@ -189,7 +190,7 @@ def require_did(number: str) -> Did:
 
 def remove_did(actor: Actor, did: Did) -> None:
     with database.atomic():
-        extension = did.extension.number if did.extension_id else None
+        extension = did.extension.number if did.extension is not None else None
         audit.record(actor, "did.delete", did.tenant, "did", did.id, did.number,
                      {"number": did.number, "extension": extension}, None)
         if did.tenant.main_number == did.number:  # no longer the tenant's: no longer its caller ID

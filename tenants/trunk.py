@@ -48,7 +48,7 @@ def resolve(host: str) -> list[str]:
         found = socket.getaddrinfo(host, None, socket.AF_INET, socket.SOCK_DGRAM)
     except (OSError, UnicodeError):
         return []
-    return sorted({info[4][0] for info in found})
+    return sorted({str(info[4][0]) for info in found})
 
 
 def check(data: TrunkInput) -> list[Problem]:

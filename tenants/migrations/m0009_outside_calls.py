@@ -3,6 +3,9 @@ with the guide's included destinations), the caller IDs of a tenant, the anonymo
 extension, and the accounting columns of outside calls. Idempotent (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import cast
+
 import peewee as pw
 from playhouse.migrate import PostgresqlMigrator, SqliteMigrator, migrate
 
@@ -46,7 +49,7 @@ def up(db) -> None:
     fresh = not db.table_exists(AllowedDestination._meta.table_name)
     db.create_tables(OUTSIDE_MODELS, safe=True)
     if fresh:  # every tenant of an earlier version gets the guide's list
-        for (tenant_id,) in Tenant.select(Tenant.id).tuples():
+        for (tenant_id,) in cast(Iterable[tuple[int]], Tenant.select(Tenant.id).tuples()):
             AllowedDestination.insert_many(
                 [{"tenant": tenant_id, "country": country, "kind": kind} for country, kind in sorted(DEFAULT_ALLOWED)]
             ).execute()

@@ -37,7 +37,7 @@ def _one_line(value):
 
 
 def _autoescape(name: str | None) -> bool:
-    return bool(name) and name.endswith((".xml.j2", ".htm.j2"))
+    return name is not None and name.endswith((".xml.j2", ".htm.j2"))
 
 
 templates = Environment(loader=PackageLoader("tenants.provisioning", "templates"), autoescape=_autoescape,

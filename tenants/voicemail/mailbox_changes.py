@@ -5,6 +5,8 @@ message-waiting job, so the phones' lights follow.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from tenants import jobs
 from tenants.db import database
 from tenants.models import Extension, Mailbox, Tenant, utcnow
@@ -32,7 +34,7 @@ def move_message(mailbox_id: int, message_id: int, folder: str) -> bool:
     if folder not in FOLDERS:
         return False
     with database.atomic():
-        changes = {"folder": folder}
+        changes: dict[str, Any] = {"folder": folder}
         if folder != "new":
             changes["heard_at"] = utcnow()
         done = VoiceMessage.update(**changes).where((VoiceMessage.id == message_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from tenants import emails, jobs, mail
 from tenants.db import database, is_sqlite
@@ -16,7 +17,7 @@ from tenants.models import Extension, Mailbox, Tenant
 from tenants.voicemail import notify, rules
 from tenants.voicemail.models import MailboxSettings, VoicemailOptions, VoiceMessage
 
-DEFAULT_OPTIONS = {"max_messages": 100, "max_seconds": 180, "min_seconds": 1, "reception": None}
+DEFAULT_OPTIONS: dict[str, Any] = {"max_messages": 100, "max_seconds": 180, "min_seconds": 1, "reception": None}
 
 
 @dataclass(frozen=True)

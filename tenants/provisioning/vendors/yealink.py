@@ -17,7 +17,7 @@ HARDWARE = {"T48S": 65, "T46S": 66, "T42S": 67, "T41S": 68, "T27G": 69, "CP920":
 
 
 def common_names(model: str) -> tuple[str, ...]:
-    names = ("y000000000000.cfg",)
+    names: tuple[str, ...] = ("y000000000000.cfg",)
     if model in HARDWARE:
         names += (f"y{HARDWARE[model]:012d}.cfg",)
     return names
