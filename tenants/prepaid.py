@@ -18,6 +18,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import peewee as pw
 
@@ -64,6 +65,9 @@ class PrepaidAccount(BaseModel):
 
 class PrepaidCall(BaseModel):
     """A paid call: what it reserved, at which rate, and how it ended."""
+
+    if TYPE_CHECKING:  # peewee's foreign-key column
+        tenant_id: int
 
     tenant = pw.ForeignKeyField(Tenant, on_delete="CASCADE")
     call_id = pw.CharField(max_length=255, unique=True)
@@ -451,7 +455,9 @@ def parse_rates(text: str) -> tuple[list[Rate], list[LineReport]]:
     if not rows or [c.strip() for c in rows[0]] != RATE_HEADER:
         return [], [LineReport(1, (Problem("header", N_("La première ligne doit être l'en-tête « %(header)s »."),
                                            {"header": ",".join(RATE_HEADER)}),))]
-    found, reports, seen = [], [], {}
+    found: list[Rate] = []
+    reports: list[LineReport] = []
+    seen: dict[str, int] = {}
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
@@ -486,7 +492,7 @@ def parse_rates(text: str) -> tuple[list[Rate], list[LineReport]]:
                                                             "être un nombre entier de secondes entre 1 et 3600."),
                                     {"line": number, "value": first[:20]}))
         reports.append(LineReport(number, tuple(problems), prefix))
-        if not problems:
+        if not problems and cents is not None and step is not None and first_step is not None:
             seen[prefix] = number
             found.append(Rate(prefix, description, cents, step, first_step))
     if any(r.problems for r in reports):
