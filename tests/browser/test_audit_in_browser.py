@@ -2,6 +2,7 @@
 from playwright.sync_api import expect
 
 from tests import factories as f
+from tests.browser.signing import sign_in
 
 
 def test_the_log_filters_as_one_types(page, live_server, db):
@@ -9,11 +10,7 @@ def test_the_log_filters_as_one_types(page, live_server, db):
     for n in ("2010", "2011", "2020"):
         f.extension(acme, n)
     f.account("admin", acme, email="boss@acme.example")
-    page.goto(f"{live_server}/connexion")
-    page.get_by_label("Adresse e-mail").fill("boss@acme.example")
-    page.get_by_label("Mot de passe").fill(f.PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url("**/postes/", wait_until="load")
+    sign_in(page, live_server, "boss@acme.example", "**/postes/")
     page.goto(f"{live_server}/journal/")
     page.evaluate("window.__marker = 'same page'")  # gone if the page reloads
     page.get_by_label("Objet", exact=True).fill("201")

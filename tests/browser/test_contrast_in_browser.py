@@ -4,6 +4,7 @@ import re
 
 from tenants import jobs
 from tests import factories as f
+from tests.browser.signing import sign_in
 
 
 def luminance(rgb: tuple[int, int, int]) -> float:
@@ -26,14 +27,6 @@ BACKGROUND = """element => {  // the first opaque background behind the element
   }
   return 'rgb(255, 255, 255)';
 }"""
-
-
-def sign_in(page, live_server, email):
-    page.goto(f"{live_server}/connexion")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill(f.PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_load_state("load")
 
 
 def test_borders_focus_ring_and_badges_are_contrasted_enough(page, live_server, db):

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from tenants import jobs, tenancy
 from tenants.audit import Actor
 from tests import factories as f
+from tests.browser.signing import sign_in
 
 FOLDED = 900  # below this width the navigation folds behind "Menu" (poste.css)
 HOME = {"operator": "**/operateur/clients", "admin": "**/postes/", "user": "**/moi/"}
@@ -27,12 +28,8 @@ def people(db):
     f.account("user", acme, email=EMAIL["user"])
 
 
-def sign_in(page, live_server, role):
-    page.goto(f"{live_server}/connexion")
-    page.get_by_label("Adresse e-mail").fill(EMAIL[role])
-    page.get_by_label("Mot de passe").fill(f.PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(HOME[role], wait_until="load")
+def sign_in_as(page, live_server, role):
+    sign_in(page, live_server, EMAIL[role], HOME[role])
 
 
 def fits(page, width):
@@ -62,7 +59,7 @@ def test_every_navigation_link_then_sign_out(browser, live_server, people, role,
                                   is_mobile=touch, device_scale_factor=2 if touch else 1)
     page = context.new_page()
     try:
-        sign_in(page, live_server, role)
+        sign_in_as(page, live_server, role)
         fits(page, width)
         names = page.locator("#site-menu nav a").evaluate_all("links => links.map(a => a.textContent.trim())")
         assert len(names) >= (1 if role == "user" else 4), names
@@ -89,7 +86,7 @@ def test_lists_become_cards_on_a_phone_and_pages_fit(browser, live_server, peopl
     context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": 780})
     page = context.new_page()
     try:
-        sign_in(page, live_server, "admin")
+        sign_in_as(page, live_server, "admin")
         header = page.locator("#extensions-table table thead")
         if width < 640:
             expect(header).to_be_hidden()
@@ -107,7 +104,7 @@ def test_lists_become_cards_on_a_phone_and_pages_fit(browser, live_server, peopl
         fits(page, width)
         page.locator("header form[action$='/deconnexion']").evaluate("form => form.submit()")
         page.wait_for_url("**/connexion", wait_until="load")
-        sign_in(page, live_server, "operator")
+        sign_in_as(page, live_server, "operator")
         for path in ("/operateur/taches", "/journal/", "/telephones/exploitation", "/mot-de-passe"):
             page.goto(f"{live_server}{path}")
             fits(page, width)

@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 from tenants import extensions
 from tenants.models import Extension
 from tests import factories as f
+from tests.browser.signing import sign_in
 
 
 def test_all_errors_then_the_setup_sheet_copied_and_printed(browser, live_server, db):
@@ -16,11 +17,7 @@ def test_all_errors_then_the_setup_sheet_copied_and_printed(browser, live_server
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
     page = context.new_page()
     try:
-        page.goto(f"{live_server}/connexion")
-        page.get_by_label("Adresse e-mail").fill("boss@acme.example")
-        page.get_by_label("Mot de passe").fill(f.PASSWORD)
-        page.get_by_role("button", name="Se connecter").click()
-        page.wait_for_url("**/postes/", wait_until="load")
+        sign_in(page, live_server, "boss@acme.example", "**/postes/")
         page.goto(f"{live_server}/postes/nouveau")
 
         number = page.get_by_label("Numéro de poste")
