@@ -332,3 +332,11 @@ class KamailioRegistrar:
 
     def resync(self, aor: str, event: str) -> int:
         return resync(aor, event, settings=self.settings)
+
+    def forget_domain(self, domain: str) -> None:
+        """poste.cfg's ``served`` htable remembers served domains: drop this one's answer."""
+        try:
+            call("htable.delete", "served", domain.lower(), settings=self.settings)
+        except RpcError as exc:
+            if "not found" not in str(exc).lower():
+                raise

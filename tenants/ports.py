@@ -36,6 +36,10 @@ class Registrar(Protocol):
         """Send SIP NOTIFY ``Event: <event>`` (check-sync) to every registered phone of ``aor``,
         which makes a desk phone fetch its configuration again; how many were sent."""
 
+    def forget_domain(self, domain: str) -> None:
+        """The SIP server checks again whether ``domain`` is served (it remembers served domains
+        for a few seconds): after a tenant is suspended or deleted."""
+
 
 NOT_INSTALLED = "no registrar installed in this process"
 
@@ -58,6 +62,9 @@ class NoRegistrar:
     def resync(self, aor: str, event: str) -> int:
         raise RegistrarError(NOT_INSTALLED)
 
+    def forget_domain(self, domain: str) -> None:
+        return None
+
 
 _installed: list[Registrar] = [NoRegistrar()]
 
@@ -70,6 +77,16 @@ def install_registrar(registrar: Registrar) -> Registrar:
 
 def registrar() -> Registrar:
     return _installed[0]
+
+
+def domain_changed(domain: str) -> None:
+    """A tenant suspended, resumed or deleted counts at once for the SIP server too.
+
+    Best effort, after the change committed: the server forgets its answer within seconds anyway."""
+    try:
+        registrar().forget_domain(domain)
+    except RegistrarError as error:
+        log.info("the SIP server was not told about %s: %s", domain, error)
 
 
 def drop_registrations(extension: str, domain: str) -> None:

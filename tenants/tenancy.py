@@ -114,6 +114,7 @@ def set_status(actor: Actor, tenant: Tenant, status: str) -> Tenant:
         sip_accounts.set_domain(tenant.domain, active=status == Tenant.ACTIVE)
         action = "tenant.resume" if status == Tenant.ACTIVE else "tenant.suspend"
         audit.record(actor, action, tenant, "tenant", tenant.id, tenant.domain, before, snapshot(tenant))
+    ports.domain_changed(tenant.domain)
     return tenant
 
 
@@ -137,6 +138,7 @@ def delete_tenant(actor: Actor, tenant: Tenant, confirm_domain: str) -> None:
         Job.update(tenant=None).where(Job.tenant == tenant).execute()
         AuditEntry.update(tenant=None).where(AuditEntry.tenant == tenant).execute()
         tenant.delete_instance()
+    ports.domain_changed(tenant.domain)
     for number in numbers:
         ports.drop_registrations(number, tenant.domain)
 

@@ -11,6 +11,7 @@ class FakeRegistrar:
         self.unregistered: list[str] = []
         self.phones: list[dict] = []
         self.resyncs: list[tuple[str, str]] = []
+        self.forgotten: list[str] = []
 
     def unregister(self, aor: str) -> None:
         self.unregistered.append(aor)
@@ -27,6 +28,9 @@ class FakeRegistrar:
     def resync(self, aor: str, event: str) -> int:
         self.resyncs.append((aor, event))
         return sum(1 for p in self.phones if p["aor"] == aor)
+
+    def forget_domain(self, domain: str) -> None:
+        self.forgotten.append(domain)
 
 
 @pytest.fixture

@@ -171,6 +171,10 @@ class SipStack:
         database.initialize(self.db)
         self.db.connect(reuse_if_open=True)
 
+    def registrar(self) -> rpc.KamailioRegistrar:
+        """The registrar port over this stack's Kamailio, as the composition root installs it."""
+        return rpc.KamailioRegistrar(self.settings)
+
     def log_tail(self, name: str, lines: int = 60) -> str:
         path = self.settings.log_dir / f"{name}.log"
         if not path.exists():

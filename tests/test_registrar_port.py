@@ -93,3 +93,12 @@ def test_the_console_reaches_kamailio_only_through_the_port():
             if any(name == "kamailio" or name.startswith("kamailio.") for name in names):
                 importers.append(path.relative_to(console.parent))
     assert importers == []
+
+
+def test_a_suspended_resumed_or_deleted_tenant_is_forgotten_by_the_sip_server(acme, registrar):
+    """Kamailio remembers served domains for 10 s (htable ``served``): told at once of a change."""
+    tenancy.set_status(Actor.cli(), acme, "suspended")
+    tenancy.set_status(Actor.cli(), acme, "active")
+    assert registrar.forgotten == ["acme.pbx.example"] * 2
+    tenancy.delete_tenant(Actor.cli(), acme, "acme.pbx.example")
+    assert registrar.forgotten == ["acme.pbx.example"] * 3

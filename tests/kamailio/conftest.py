@@ -69,7 +69,9 @@ def sip():
 def _sip_database(sip):
     sip.use_database()
     credentials.configure_sip_key(sip_key(sip.settings.data_dir))
+    previous = ports.install_registrar(sip.registrar())  # what the domain tells Kamailio reaches it
     yield
+    ports.install_registrar(previous)
 
 
 def make_ext(tenant, number: str | None = None) -> Ext:
