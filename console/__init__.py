@@ -32,7 +32,6 @@ HOME_BY_ROLE = {
 def create_app(settings: Settings | None = None, **overrides) -> Flask:
     """Build the console for ``settings`` (default: from the environment)."""
     settings, _db = start(settings)
-    env = security.environment(settings)
     app = Flask(__name__)
     app.url_map.converters["int"] = IdConverter  # every <int:...> of every route: 404 past the ids' range
     app.config.update(
@@ -46,9 +45,9 @@ def create_app(settings: Settings | None = None, **overrides) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,  # tied to the session instead; a long-open form still posts
         RATELIMIT_HEADERS_ENABLED=True,
         # Counted in the application's database, so across workers and hosts (console.rate_limit).
-        RATELIMIT_STORAGE_URI=env.get("RATELIMIT_STORAGE_URI") or STORAGE_URI,
+        RATELIMIT_STORAGE_URI=settings.ratelimit_storage_uri or STORAGE_URI,
     )
-    security.init_app(app, env)
+    security.init_app(app, settings)
     app.config.update(overrides)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from flask import Flask, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from tenants import config
 from tenants.config import Settings
 
 # Pages load only the app's own script and stylesheet: no inline script, style or handler (htmx
@@ -32,33 +31,13 @@ HEADERS = {
 }
 HSTS = "max-age=31536000"  # one year; sent only over HTTPS, as browsers ignore it otherwise
 
-_YES, _NO = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
 
-
-def _flag(name: str, value: str) -> bool:
-    if value.lower() not in _YES + _NO:
-        raise ValueError(f"{name}={value!r}: expected 1 or 0")
-    return value.lower() in _YES
-
-
-def _proxies(value: str) -> int:
-    """How many proxies' headers to trust: a number, or a yes/no flag (yes: one)."""
-    if value.isdigit():
-        return int(value)
-    return int(_flag("POSTE_PROXY_FIX", value))
-
-
-def environment(settings: Settings) -> dict[str, str]:
-    """The console's own settings: the environment, else ``$POSTE_DATA/poste.env`` (``tenants.config``)."""
-    return config.environment(settings.data_dir)
-
-
-def init_app(app: Flask, env: dict[str, str]) -> None:
-    """Apply the cookie and proxy settings of ``env`` and add the headers to every answer."""
-    secure = _flag("POSTE_SECURE_COOKIES", env.get("POSTE_SECURE_COOKIES", "").strip())
+def init_app(app: Flask, settings: Settings) -> None:
+    """Apply the cookie and proxy settings and add the headers to every answer."""
+    secure = settings.secure_cookies
     app.config.update(SESSION_COOKIE_SECURE=secure, REMEMBER_COOKIE_SECURE=secure,
                       REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax")
-    proxies = _proxies(env.get("POSTE_PROXY_FIX", "").strip())
+    proxies = settings.proxy_fix
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies,
                                 x_port=proxies, x_prefix=proxies)

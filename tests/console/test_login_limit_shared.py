@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -152,14 +153,12 @@ def test_login_limit_uses_the_database_unless_told_otherwise(settings, db, monke
     from console import create_app
     from console.plugins import limiter
 
-    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "memory://")
-    create_app(settings, TESTING=True, RATELIMIT_ENABLED=True)
+    elsewhere = replace(settings, ratelimit_storage_uri="memory://")
+    create_app(elsewhere, TESTING=True, RATELIMIT_ENABLED=True)
     assert type(limiter.storage).__name__ == "MemoryStorage"
-    monkeypatch.delenv("RATELIMIT_STORAGE_URI")
     create_app(settings, TESTING=True, RATELIMIT_ENABLED=True)
     assert isinstance(limiter.storage, DatabaseStorage)
-    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "memory://")
-    create_app(settings, TESTING=True, RATELIMIT_ENABLED=True)
+    create_app(elsewhere, TESTING=True, RATELIMIT_ENABLED=True)
     assert type(limiter.storage).__name__ == "MemoryStorage"
 
 
@@ -175,8 +174,7 @@ def test_forwarded_addresses_count_apart_only_behind_a_configured_proxy(settings
                                                                          proxies, second_address):
     from console import create_app
 
-    monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
-    monkeypatch.setenv("POSTE_PROXY_FIX", proxies)
-    app = create_app(settings, TESTING=True, RATELIMIT_ENABLED=True)
+    app = create_app(replace(settings, proxy_fix=int(proxies), ratelimit_storage_uri="poste-db://"), TESTING=True,
+                     RATELIMIT_ENABLED=True)
     assert attempts(app, "198.51.100.1", 11) == [422] * 10 + [429]
     assert attempts(app, "198.51.100.2", 1) == [second_address]

@@ -62,13 +62,15 @@ def test_hsts_only_over_https(app, db):
 
 
 def console(settings, monkeypatch, **env):
+    """The console of settings read as a process reads them: ``env`` over ``poste.env``."""
     from console import create_app
+    from tenants.config import load_settings
 
     for name in ("POSTE_SECURE_COOKIES", "POSTE_PROXY_FIX"):
         monkeypatch.delenv(name, raising=False)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    return create_app(settings, TESTING=True, RATELIMIT_ENABLED=False)
+    read = load_settings({"POSTE_DATA": str(settings.data_dir), "DATABASE_URL": settings.database_url,
+                          "POSTE_SMTP_PORT": "1", **env})
+    return create_app(read, TESTING=True, RATELIMIT_ENABLED=False)
 
 
 def session_cookie_of_a_login(app) -> str:
