@@ -150,14 +150,21 @@ def _check_limit(value, name: str, top: int) -> list[Problem]:
     return []
 
 
+def _without_rates() -> list[Problem]:
+    """Prepaid cannot be enabled before a rate table is imported: what to say then."""
+    if RateEntry.select().exists():
+        return []
+    return [Problem("enabled", N_("Aucune grille tarifaire n'est importée : le compte prépayé ne peut pas "
+                                  "être activé (flask --app wsgi rates import FICHIER.csv)."))]
+
+
 def enable(actor: Actor, tenant: Tenant, *, max_calls: int | None = None, max_daily_cents: int | None = None,
            low_balance_cents: int | None = None) -> PrepaidAccount:
     """Enable the prepaid account (and set the limits given); refused while there is no rate table."""
     problems = (_check_limit(max_calls, "max_calls", 10_000) + _check_limit(max_daily_cents, "max_daily_cents", MAX_CENTS)
                 + _check_limit(low_balance_cents, "low_balance_cents", MAX_CENTS))
-    if not problems and not RateEntry.select().exists():
-        problems.append(Problem("enabled", N_("Aucune grille tarifaire n'est importée : le compte prépayé ne peut pas "
-                                              "être activé (flask --app wsgi rates import FICHIER.csv).")))
+    if not problems:
+        problems += _without_rates()
     if problems:
         raise DomainError(problems)
     with database.atomic():
@@ -195,9 +202,8 @@ def configure(actor: Actor, tenant: Tenant, *, enabled: bool, low_balance_cents:
     problems = [] if low_balance_cents is None or (
         isinstance(low_balance_cents, int) and 0 <= low_balance_cents <= MAX_CENTS) else [
         Problem("low_balance", N_("Le seuil doit être un montant entre 0 et %(top)s centimes."), {"top": MAX_CENTS})]
-    if enabled and not RateEntry.select().exists():
-        problems.append(Problem("enabled", N_("Aucune grille tarifaire n'est importée : le compte prépayé ne peut pas "
-                                              "être activé (flask --app wsgi rates import FICHIER.csv).")))
+    if enabled:
+        problems += _without_rates()
     if problems:
         raise DomainError(problems)
     with database.atomic():
