@@ -21,13 +21,14 @@ ensure_apt() {
   log "installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   # Package scripts must not try to start services here; scripts/run starts what it needs.
+  local placed_policy=0  # ours to remove afterwards (one the machine had stays)
   if [ ! -e /usr/sbin/policy-rc.d ]; then
     printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
-    POSTE_POLICY_RC=1
+    placed_policy=1
   fi
   apt-get update -qq -o DPkg::Lock::Timeout=600
   apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=600 "${missing[@]}" >/dev/null
-  if [ "${POSTE_POLICY_RC:-0}" = 1 ]; then rm -f /usr/sbin/policy-rc.d; fi
+  if [ "$placed_policy" = 1 ]; then rm -f /usr/sbin/policy-rc.d; fi
 }
 
 # Create .venv and install the given requirements files when they changed since last time.
