@@ -70,3 +70,33 @@ def render_text(keys: list[str], language: str = "fr") -> str:
         text = segment_text(key, language) if isinstance(key, str) else None
         words.append(text if text is not None else f"[{key}]")
     return " ".join(words)
+
+
+def _amount_number(n: int, language: str) -> list[str]:
+    """Segments of a whole number of euros or cents (0 <= n < 1 000 000) in ``language``: French by
+    ``number``'s rules; English says "one hundred", "two hundred", "one thousand"."""
+    if language != "en":
+        thousands, rest = divmod(n, 1000)
+        if thousands < 2:
+            return number(n)
+        # before "mille", "cent" and "quatre-vingt" take no s ("deux cent mille", "quatre-vingt mille")
+        head = ["eighty-before" if k == "num-80" else "hundred" if k == "hundreds" else k for k in number(thousands)]
+        return head + ["thousand"] + (number(rest) if rest else [])
+    if n < 100:
+        return [f"num-{n}"]
+    thousands, rest = divmod(n, 1000)
+    keys = (_amount_number(thousands, language) + ["thousand"]) if thousands else []
+    hundreds, rest = divmod(rest, 100)
+    keys += [f"num-{hundreds}", "hundred"] if hundreds else []
+    return keys + ([f"num-{rest}"] if rest else [])
+
+
+def balance(cents: int, language: str = "fr") -> list[str]:
+    """C6, before a paid call: "Votre solde est de douze euros cinquante" ("un euro", "zéro euro
+    quatre-vingts"); the words of ``tenants.prepaid_rules.spoken_amount`` as segments."""
+    if not 0 <= cents < 100_000_000:
+        raise ValueError("balance out of range")
+    euros, rest = divmod(cents, 100)
+    plural = euros != 1 if language == "en" else euros >= 2
+    return ["balance-is"] + _amount_number(euros, language) + ["euros" if plural else "euro"] + (
+        _amount_number(rest, language) if rest else [])

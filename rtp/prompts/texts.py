@@ -138,6 +138,15 @@ FIXED = {
         "invalid-number": "Le numéro que vous avez composé n'est pas valide. Vérifiez-le et composez-le de nouveau.",
         "outside-unavailable": "Les appels vers l'extérieur sont momentanément indisponibles. Veuillez rappeler plus tard.",
         "number-unassigned": "Le numéro que vous avez demandé n'est pas attribué.",
+        # ---- prepaid calls (issue 15, C6; seed 004 "Compte Prépayé"): the balance before a paid call
+        "balance-is": "Votre solde est de",
+        "euro": "euro",
+        "euros": "euros",
+        "eighty-before": "quatre-vingt",  # "quatre-vingt mille"
+        "prepaid-no-funds": ("Votre solde prépayé ne suffit pas pour cet appel. Votre appel ne peut pas aboutir. "
+                             "Contactez votre administrateur."),
+        "prepaid-limit": ("La limite des appels payants de votre entreprise est atteinte. Votre appel ne peut pas "
+                          "aboutir. Contactez votre administrateur."),
     },
     "en": {
         "your-party": "The person at",
@@ -266,6 +275,14 @@ FIXED = {
         "invalid-number": "The number you have dialled is not valid. Please check it and dial again.",
         "outside-unavailable": "Outside calls are unavailable at the moment. Please call again later.",
         "number-unassigned": "The number you have called is not assigned.",
+        "balance-is": "Your balance is",
+        "euro": "euro",
+        "euros": "euros",
+        "eighty-before": "eighty",
+        "prepaid-no-funds": ("Your prepaid balance is too low for this call. Your call cannot be completed. "
+                             "Please contact your administrator."),
+        "prepaid-limit": ("Your company's limit for paid calls has been reached. Your call cannot be completed. "
+                          "Please contact your administrator."),
     },
 }
 
