@@ -88,6 +88,7 @@ class Did(BaseModel):
     tenant = pw.ForeignKeyField(Tenant, backref="dids", on_delete="CASCADE")
     number = pw.CharField(max_length=16, unique=True)
     extension = pw.ForeignKeyField(Extension, backref="dids", null=True, on_delete="SET NULL")
+    receptionist = pw.BooleanField(default=False)  # H1: its calls from the outside reach the receptionist
     created_at = pw.DateTimeField(default=utcnow)
 
 
