@@ -8,7 +8,7 @@ from flask_babel import get_locale, gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from console import assets, forms, i18n, once, security
+from console import assets, forms, i18n, once, portal, security
 from console.audit.labels import action_label, job_label, phone_number, when
 from console.bounds import IdConverter
 from console.plugins import babel, csrf, htmx, limiter, login_manager
@@ -25,7 +25,7 @@ from tenants.validation import NAME_MAX
 HOME_BY_ROLE = {
     Account.OPERATOR: "operator.tenants",
     Account.ADMIN: "directory.index",
-    Account.USER: "me.index",
+    Account.USER: "portal.start",
 }
 
 
@@ -98,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (auth_bp, operator_bp, directory_bp, phones_bp, devices_bp, settings_bp, audit_bp, me_bp,
                       outside_bp, prepaid_bp):
         app.register_blueprint(blueprint)
+    portal.register(app)  # /portail/<box>/...: the mailbox owner's pages (issue 17)
 
 
 def _register_db_hooks(app: Flask) -> None:

@@ -8,7 +8,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField
+from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from console.forms import apply_form
@@ -19,6 +19,8 @@ from console.scoping import actor, roles_required
 from console.session_user import SessionUser
 from tenants import accounts
 from tenants.models import Account
+from tenants.problems import N_, DomainError, Problem
+from tenants.voicemail import owners
 
 bp = Blueprint("auth", __name__)
 REQUIRED = _l("Ce champ est obligatoire.")
@@ -26,8 +28,23 @@ TOO_LONG = _l("Ce champ est trop long.")
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Adresse e-mail"), validators=[DataRequired(REQUIRED), Length(max=254, message=TOO_LONG)])
+    # E1: a mailbox number (2001@domain, 2001 under the tenant's own host name, a direct number) or an email
+    email = StringField(_l("Numéro ou adresse e-mail"),
+                        validators=[DataRequired(REQUIRED), Length(max=254, message=TOO_LONG)])
     password = PasswordField(_l("Mot de passe"), validators=[DataRequired(REQUIRED), Length(max=128, message=TOO_LONG)])
+
+
+def _authenticate(identifier: str, password: str) -> Account:
+    """E1: by mailbox number (the tenant from the domain typed, the host name or the DID) or by email."""
+    if not owners.is_mailbox_login(identifier):
+        return accounts.authenticate(identifier, password)
+    email, _account = owners.resolve_login(identifier, request.host)
+    try:
+        return accounts.authenticate(email, password)
+    except DomainError as error:
+        if any("suspendu" in p.message for p in error.problems):
+            raise
+        raise DomainError(Problem("password", N_("Numéro ou mot de passe incorrect."))) from None
 
 
 class PasswordForm(FlaskForm):
@@ -53,11 +70,12 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("home"))
     form = LoginForm()
-    made, account = apply_form(form, lambda: accounts.authenticate(form.email.data, form.password.data))
+    made, account = apply_form(form, lambda: _authenticate(form.email.data, form.password.data))
     if made:
         login_user(SessionUser(account))
         return redirect(_safe_next(request.args.get("next")) or url_for("home"))
-    return render_template("auth/login.html", form=form), 200 if not form.errors else 422
+    return render_template("auth/login.html", form=form, host_tenant=owners.tenant_of_host(request.host)), \
+        200 if not form.errors else 422
 
 
 @bp.post("/deconnexion")

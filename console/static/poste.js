@@ -68,8 +68,16 @@
     });
   }
 
+  // A list whose options are addresses (the portal's mailbox switch, A7): choosing one opens it.
+  function setUpNavigateSelects() {
+    document.querySelectorAll("select[data-navigate]").forEach(function (select) {
+      select.addEventListener("change", function () { if (select.value) window.location.assign(select.value); });
+    });
+  }
+
   ready(function () {
     setUpMenu();
+    setUpNavigateSelects();
     setUpCopy(document);
     document.body.addEventListener("htmx:afterSettle", function (event) {
       setUpCopy(event.target);

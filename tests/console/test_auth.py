@@ -22,7 +22,7 @@ def test_each_role_lands_on_its_home(app, db):
     acme = f.tenant()
     f.extension(acme, email="alice@acme.example")
     for role, email, home in [("operator", "op@poste.example", "/operateur/clients"),
-                              ("admin", "boss@acme.example", "/postes/"), ("user", "alice@acme.example", "/moi/")]:
+                              ("admin", "boss@acme.example", "/postes/"), ("user", "alice@acme.example", "/portail/")]:
         f.account(role, None if role == "operator" else acme, email=email)
         client = f.login(app.test_client(), email)
         assert client.get("/").headers["Location"].endswith(home)

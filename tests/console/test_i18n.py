@@ -119,7 +119,7 @@ def test_french_by_default(client):
 def test_lang_parameter_switches_to_english_and_the_session_remembers_it(client):
     english = _text(client.get("/connexion?lang=en"))
     assert '<html lang="en">' in english
-    assert "Sign in" in english and "Password" in english and "Email address" in english
+    assert "Sign in" in english and "Password" in english and "Number or email address" in english
     assert "Mot de passe" not in english and "Connexion" not in english
 
     again = _text(client.get("/connexion"))
