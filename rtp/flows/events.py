@@ -139,3 +139,23 @@ class EnterLogin:
 
     number: str
     domain: str
+
+
+@dataclass(frozen=True)
+class Speech:
+    """A play item: ``text`` spoken by the prompt generator (a typed greeting, a name never recorded)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Connect:
+    """Put the caller through to ``targets`` (extensions of the call's tenant, rung at once), through
+    the routing plan: each rings with its own rules (issue 16). ``via`` says what chose them."""
+
+    targets: tuple[str, ...]
+    via: str = "receptionist"
+
+
+class AnswerCall(Signal):
+    """Answer a call that has so far been early media (the mailbox menu is a service: answered)."""
