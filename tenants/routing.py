@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from tenants import dialing
 from tenants.dialing import (
@@ -31,6 +32,9 @@ from tenants.dialing import (
     parse_dialled,
 )
 from tenants.validation import to_e164
+
+if TYPE_CHECKING:
+    from tenants.call_rules import CallRules
 
 DEFAULT_NO_ANSWER_SECONDS = 24  # seed 001; Extension.no_answer_seconds per extension
 MIN_NO_ANSWER_SECONDS, MAX_NO_ANSWER_SECONDS = 1, 300
@@ -72,6 +76,9 @@ class Ring:
     targets: tuple[Target, ...]
     seconds: int
     next_on: frozenset[str] = frozenset()
+    # (outcome, index of the step that follows on it) when not simply the next one: the call
+    # rules send no answer, busy and unreachable to different steps (tenants/call_rules.py)
+    goto: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -128,6 +135,8 @@ class Plan:
         step = self.steps[index]
         if isinstance(step, Ring) and outcome not in step.next_on:
             return None
+        if isinstance(step, Ring) and outcome in dict(step.goto):
+            return dict(step.goto)[outcome]
         if isinstance(step, Refuse | ToMedia) or index + 1 >= len(self.steps):
             return None
         return index + 1
@@ -155,7 +164,7 @@ def _step_data(step: Step) -> dict:
     if isinstance(step, Ring):
         return {"kind": kind, "seconds": step.seconds, "next_on": sorted(step.next_on),
                 "targets": [{"phones": vars(t)} if isinstance(t, Phones) else {"external": t.number}
-                            for t in step.targets]}
+                            for t in step.targets], **({"goto": [list(g) for g in step.goto]} if step.goto else {})}
     return {"kind": kind, **vars(step)}
 
 
@@ -164,7 +173,7 @@ def _step_of(data: dict) -> Step:
     kind = _STEP_KINDS[data.pop("kind")]
     if kind is Ring:
         return Ring(tuple(Phones(**t["phones"]) if "phones" in t else External(t["external"]) for t in data["targets"]),
-                    data["seconds"], frozenset(data["next_on"]))
+                    data["seconds"], frozenset(data["next_on"]), tuple(tuple(g) for g in data.get("goto", ())))
     return kind(**data)
 
 
@@ -197,6 +206,11 @@ class ExtensionEntry:
     has_mailbox: bool = False
     did: str | None = None  # its public number (E.164)
     anonymous: bool = False  # its outside calls withhold the caller ID
+    rules: CallRules | None = None  # its user's call rules (C7-C10), None: the defaults
+
+    def reaches_outside(self) -> bool:
+        """May a call to it leave through the trunk (a virtual extension, a forwarding rule)?"""
+        return self.kind == "virtual" or bool(self.rules and self.rules.reaches_outside())
 
 
 @dataclass(frozen=True)
@@ -320,7 +334,12 @@ def build_phone_plan(caller_user: str, caller_domain: str, dialled_user: str, di
         return _forward(tenant, data, entry, caller_id)
     if entry.number == caller_user and entry.has_mailbox:  # D1: dialling one's own extension
         return Plan((ToMedia(ACCESS, tenant.domain, f"{entry.number}@{tenant.domain}"),), account)
-    return Plan(_ring_extension(tenant, entry), Account(tenant.domain, caller_user, entry.number, INTERNAL))
+    account = Account(tenant.domain, caller_user, entry.number, INTERNAL)
+    if entry.rules is not None:  # C7-C10: the called user's rules make the steps
+        from tenants import call_rules  # builds on this module's steps
+
+        return call_rules.plan(tenant, data, entry, call_rules.Caller(caller_user), account, from_outside=False)
+    return Plan(_ring_extension(tenant, entry), account)
 
 
 def build_trunk_plan(dialled_user: str, caller_number: str, did_extension: str | None, data: CallData) -> Plan:
@@ -341,6 +360,11 @@ def build_trunk_plan(dialled_user: str, caller_number: str, did_extension: str |
                                      forwarded_from=to_e164(caller_number or ""),
                                      trunk_forwards_caller_id=bool(data.trunk and data.trunk.forwards_caller_id))
         return _forward(tenant, data, entry, caller_id)
+    if entry.rules is not None:  # C7-C10
+        from tenants import call_rules
+
+        return call_rules.plan(tenant, data, entry, call_rules.outside_caller(caller_number), account,
+                               from_outside=True)
     return Plan(_ring_extension(tenant, entry), account, language=tenant.language)
 
 
@@ -356,9 +380,10 @@ def _rows(sql: str, params: tuple = ()) -> list[tuple]:
 
 
 _TENANT = "SELECT id, domain, status, main_number, emergency_caller_id, language FROM tenant WHERE {} = ?"
-_EXTENSIONS = ("SELECT e.number, e.kind, e.forward_to, e.no_answer_seconds, e.anonymous_calls, m.id, d.number "
-               "FROM extension e LEFT JOIN mailbox m ON m.extension_id = e.id "
-               "LEFT JOIN did d ON d.extension_id = e.id WHERE e.tenant_id = ? AND e.number IN ({})")
+_EXTENSIONS = ("SELECT e.number, e.kind, e.forward_to, e.no_answer_seconds, e.anonymous_calls, m.id, d.number, "
+               "r.rules FROM extension e LEFT JOIN mailbox m ON m.extension_id = e.id "
+               "LEFT JOIN did d ON d.extension_id = e.id LEFT JOIN call_rule r ON r.extension_id = e.id "
+               "WHERE e.tenant_id = ? AND e.number IN ({})")
 _ALLOWED = "SELECT country, kind FROM allowed_destination WHERE tenant_id = ?"
 _TRUNK = "SELECT forward_caller_id FROM trunk ORDER BY id LIMIT 1"
 _DID = "SELECT tenant_id, extension_id FROM did WHERE number = ?"
@@ -375,13 +400,21 @@ def _directory(tenant: tuple, numbers: set[str], outside: bool) -> TenantDirecto
     wanted = sorted(n for n in numbers if n)
     rows = _rows(_EXTENSIONS.format(", ".join("?" * len(wanted))), (tenant_id, *wanted)) if wanted else []
     extensions = {number: ExtensionEntry(number, kind, forward_to, no_answer, mailbox_id is not None, did,
-                                         bool(anonymous))
-                  for number, kind, forward_to, no_answer, anonymous, mailbox_id, did in rows}
-    outside = outside or any(e.kind == "virtual" for e in extensions.values())
+                                         bool(anonymous), _rules(rules))
+                  for number, kind, forward_to, no_answer, anonymous, mailbox_id, did, rules in rows}
+    outside = outside or any(e.reaches_outside() for e in extensions.values())
     return TenantDirectory(domain=domain, active=status == "active", extensions=extensions, main_number=main_number,
                            emergency_caller_id=emergency_caller_id,
                            allowed=frozenset(_rows(_ALLOWED, (tenant_id,))) if outside else frozenset(),
                            language=language)
+
+
+def _rules(stored: str | None) -> CallRules | None:
+    if not stored:
+        return None
+    from tenants.call_rules import CallRules
+
+    return CallRules.from_data(json.loads(stored))
 
 
 def _trunk() -> TrunkInfo | None:
@@ -399,7 +432,7 @@ def load_phone_call(caller_user: str, caller_domain: str, dialled_user: str) -> 
     directory = _directory(tenant, {caller_user or "", dialled.digits}, dialled.kind not in (
         dialing.EXTENSION, dialing.SERVICE, dialing.UNKNOWN))
     leaves = dialled.kind not in (dialing.SERVICE, dialing.UNKNOWN) and (
-        dialled.kind != dialing.EXTENSION or any(e.kind == "virtual" for e in directory.extensions.values()))
+        dialled.kind != dialing.EXTENSION or any(e.reaches_outside() for e in directory.extensions.values()))
     return CallData(directory, _trunk() if leaves else None)
 
 

@@ -52,6 +52,8 @@ ACTIONS = {
     "prepaid.topup": N_("Rechargement du compte prépayé %(object)s"),
     "prepaid.settings": N_("Réglages du compte prépayé du client %(object)s modifiés"),
     "rates.import": N_("Grille tarifaire importée : %(object)s"),
+    "call_rules.update": N_("Règles d'appel du poste %(object)s modifiées"),
+    "call_services_pin.update": N_("NIP des services d'appels du poste %(object)s changé"),
 }
 
 # The short name of each action (the filter, the column's title).
@@ -90,6 +92,8 @@ ACTION_NAMES = {
     "prepaid.topup": N_("Compte prépayé rechargé"),
     "prepaid.settings": N_("Compte prépayé réglé"),
     "rates.import": N_("Grille tarifaire importée"),
+    "call_rules.update": N_("Règles d'appel modifiées"),
+    "call_services_pin.update": N_("NIP des services d'appels changé"),
 }
 
 OBJECT_TYPES = {
@@ -154,6 +158,23 @@ FIELDS = {
     "cents": N_("montant (centimes)"),
     "note": N_("note"),
     "count": N_("nombre de tarifs"),
+    "do_not_disturb": N_("ne pas déranger"),
+    "incoming": N_("appels entrants"),
+    "columns": N_("numéro de contact universel"),
+    "no_answer": N_("s'il n'y a aucune réponse"),
+    "no_answer_to": N_("renvoi si aucune réponse"),
+    "no_answer_seconds": N_("délai avant la messagerie ou le renvoi (secondes)"),
+    "busy": N_("si le téléphone est occupé"),
+    "busy_to": N_("renvoi si occupé"),
+    "unreachable": N_("si le téléphone n'est pas disponible"),
+    "unreachable_to": N_("renvoi si non disponible"),
+    "selective_forward": N_("renvoi sélectionné"),
+    "forward_list": N_("liste de renvoi"),
+    "selective_forward_to": N_("renvoi sélectionné vers"),
+    "selective_reject": N_("rejet sélectionné"),
+    "reject_list": N_("liste de rejet"),
+    "reject_anonymous": N_("rejet des appels anonymes"),
+    "services_pin": N_("NIP des services d'appels"),
 }
 SECRETS = ("password", "sip_password", "pin", "credentials")
 
