@@ -210,9 +210,12 @@ def extension_delete(domain: str, number: str) -> None:
 @click.option("--domain", required=True)
 @click.option("--number", required=True)
 @click.option("--extension", default=None, help="The extension its calls from the outside ring (C3).")
-def did_add(domain: str, number: str, extension: str | None) -> None:
-    did = tenancy.add_did(Actor.cli(), tenancy.require(domain), number, extension=extension)
-    click.echo(f"{did.number} added to {domain}" + (f", extension {extension}" if extension else ""))
+@click.option("--receptionist", is_flag=True, help="Its calls from the outside reach the virtual receptionist (H1).")
+def did_add(domain: str, number: str, extension: str | None, receptionist: bool) -> None:
+    did = tenancy.add_did(Actor.cli(), tenancy.require(domain), number, extension=extension,
+                          receptionist=receptionist)
+    click.echo(f"{did.number} added to {domain}" + (f", extension {extension}" if extension else "")
+               + (", receptionist" if receptionist else ""))
 
 
 @did_cli.command("remove")

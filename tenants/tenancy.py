@@ -153,9 +153,13 @@ def set_receptionist_voicemail(actor: Actor, tenant: Tenant, enabled: bool) -> T
     return tenant
 
 
-def add_did(actor: Actor, tenant: Tenant, number: str, extension: str | None = None) -> Did:
-    """Give ``tenant`` the public number ``number``, pointed at its ``extension`` when given (C3)."""
+def add_did(actor: Actor, tenant: Tenant, number: str, extension: str | None = None,
+            receptionist: bool = False) -> Did:
+    """Give ``tenant`` the public number ``number``, pointed at its ``extension`` when given (C3),
+    or at its virtual receptionist (H1)."""
     problems = check_phone_number(number, "did")
+    if receptionist and extension:
+        problems.append(Problem("did", N_("Un numéro mène à un poste ou à la réceptionniste, pas aux deux.")))
     if problems:
         raise DomainError(problems)
     e164 = to_e164(number)
@@ -173,9 +177,10 @@ def add_did(actor: Actor, tenant: Tenant, number: str, extension: str | None = N
             raise DomainError(Problem("extension", N_("Le poste %(number)s a déjà le numéro %(value)s."),
                                       {"number": target.number, "value": taken.number}))
     with database.atomic():
-        did = Did.create(tenant=tenant, number=e164, extension=target)
+        did = Did.create(tenant=tenant, number=e164, extension=target, receptionist=receptionist)
         audit.record(actor, "did.create", tenant, "did", did.id, e164, None,
-                     {"number": e164, "extension": target.number if target else None})
+                     {"number": e164, "extension": target.number if target else None}
+                     | ({"receptionist": True} if receptionist else {}))
     return did
 
 
