@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from tenants import dialing
@@ -53,9 +53,6 @@ GROUP_RING_SECONDS = 30  # a receptionist key that rings several extensions at o
 # Call classes in accounting
 INTERNAL, INBOUND = "internal", "inbound"
 INCLUDED, EMERGENCY, REFUSED = dialing.INCLUDED, dialing.CLASS_EMERGENCY, dialing.REFUSED
-PAID = "paid"  # C6: paid from the tenant's prepaid account
-# What prepaid makes payable (C6, seed 004): other international numbers and directory services
-PAYABLE = frozenset({dialing.NOT_INCLUDED, dialing.DIRECTORY_SERVICE})
 
 
 @dataclass(frozen=True)
@@ -99,19 +96,9 @@ class ToMedia:
 
 @dataclass(frozen=True)
 class Announce:
-    """Play ``prompt`` (a key of ``rtp/prompts/texts.py``) as early media, then the next step;
-    ``prepaid-balance`` says ``amount_cents`` ("Votre solde est de douze euros cinquante")."""
+    """Play ``prompt`` (a key of ``rtp/prompts/texts.py``) as early media, then the next step."""
 
     prompt: str
-    amount_cents: int | None = None
-
-
-@dataclass(frozen=True)
-class Reserve:
-    """C6: reserve the funds of a paid call (the account's tenant, extension and destination) when
-    the step runs, atomically (``tenants/prepaid.py``); then, as ``after_reservation`` says, the
-    balance is announced and the next step runs, or the call is refused with its announcement.
-    The reservation's seconds become the call's maximum duration (dialog timeout)."""
 
 
 @dataclass(frozen=True)
@@ -123,7 +110,7 @@ class Refuse:
     prompt: str = ""
 
 
-Step = Ring | ToMedia | Announce | Refuse | Reserve
+Step = Ring | ToMedia | Announce | Refuse
 
 
 @dataclass(frozen=True)
@@ -171,7 +158,7 @@ class Plan:
                    max_seconds=data["max_seconds"], language=data["language"])
 
 
-_STEP_KINDS = {"ring": Ring, "media": ToMedia, "announce": Announce, "refuse": Refuse, "reserve": Reserve}
+_STEP_KINDS = {"ring": Ring, "media": ToMedia, "announce": Announce, "refuse": Refuse}
 
 
 def _step_data(step: Step) -> dict:
@@ -208,24 +195,6 @@ REFUSALS = {
     "no_caller_id": Refuse(503, "No Caller ID", "outside-unavailable"),
     "unassigned": Refuse(404, "Not Found", "number-unassigned"),
 }
-# C6: a paid call whose reservation is refused (tenants/prepaid.py's refusals)
-PREPAID_REFUSALS = {
-    "no_funds": Refuse(402, "Insufficient Prepaid Balance", "prepaid-no-funds"),
-    "concurrent_limit": Refuse(403, "Paid Call Limit Reached", "prepaid-limit"),
-    "daily_limit": Refuse(403, "Daily Spend Limit Reached", "prepaid-limit"),
-    "no_rate": REFUSALS[dialing.NOT_INCLUDED],  # the rate table does not price it: not payable
-    "prepaid_disabled": REFUSALS[dialing.NOT_INCLUDED],  # disabled since the plan was made
-}
-BALANCE_PROMPT = "prepaid-balance"
-
-
-def after_reservation(refusal: str, balance_cents: int) -> Announce | Refuse:
-    """What a ``Reserve`` step becomes once the reservation is answered (``refusal``: ``""`` when it
-    was made): the balance left, announced before the call goes on; or the refusal's announcement
-    and answer (a call the reservation already holds, a retransmission, goes on unannounced)."""
-    if not refusal:
-        return Announce(BALANCE_PROMPT, max(0, balance_cents))
-    return PREPAID_REFUSALS.get(refusal, REFUSALS[dialing.NOT_INCLUDED])
 
 # ------------------------------------------------------------------ the data a plan is built from
 
@@ -257,7 +226,6 @@ class TenantDirectory:
     emergency_caller_id: str | None = None
     allowed: frozenset[tuple[str, str]] = frozenset()  # the allow-list: (country, fixed|mobile)
     language: str = "fr"
-    prepaid: bool = False  # C6: the prepaid account is enabled: PAYABLE destinations are paid from it
 
 
 @dataclass(frozen=True)
@@ -302,16 +270,12 @@ def _ring_extension(tenant: TenantDirectory, entry: ExtensionEntry) -> tuple[Ste
 
 def _outside(tenant: TenantDirectory, data: CallData, dialled: Dialled, account: Account,
              caller_id: CallerId | None, seconds: int = OUTSIDE_RING_SECONDS, next_on: frozenset[str] = frozenset(),
-             then: tuple[Step, ...] = (), payable: bool = False) -> Plan:
+             then: tuple[Step, ...] = ()) -> Plan:
     """A call through the trunk to what ``dialled`` names, under the tenant's policy (C5): ring it
     for ``seconds``, then ``then`` on the outcomes ``next_on``; refused with its announcement when
-    the policy says no, or when there is no trunk or no number to present. ``payable`` (a phone's
-    own call, C6): with the prepaid account enabled, what prepaid makes payable is reserved,
-    announced, then rung."""
+    the policy says no, or when there is no trunk or no number to present."""
     verdict = dialing.verdict(dialled, tenant.allowed)
     destination = dialled.e164 or dialled.digits
-    if payable and tenant.prepaid and verdict.reason in PAYABLE:
-        verdict = dialing.Verdict(PAID, "", verdict.destination)
     refusal = verdict.reason
     if verdict.allowed and data.trunk is None:
         refusal = "no_trunk"
@@ -320,8 +284,7 @@ def _outside(tenant: TenantDirectory, data: CallData, dialled: Dialled, account:
     if refusal:
         return Plan((REFUSALS[refusal],), Account(account.tenant, account.extension, destination, REFUSED),
                     language=tenant.language)
-    ring = Ring((External(destination),), seconds, next_on)
-    return Plan((Reserve(), ring, *then) if verdict.call_class == PAID else (ring, *then),
+    return Plan((Ring((External(destination),), seconds, next_on), *then),
                 Account(account.tenant, account.extension, destination, verdict.call_class),
                 caller_id=caller_id, language=tenant.language)
 
@@ -358,7 +321,7 @@ def build_phone_plan(caller_user: str, caller_domain: str, dialled_user: str, di
                                      anonymous=bool(caller and caller.anonymous),
                                      emergency=dialled.kind == dialing.EMERGENCY,
                                      emergency_caller_id=tenant.emergency_caller_id)
-        return _outside(tenant, data, dialled, account, caller_id, payable=True)
+        return _outside(tenant, data, dialled, account, caller_id)
     if dialled.digits == OWN_MAILBOX_CODE:  # D1: *97 opens the caller's own mailbox
         if caller is None or not caller.has_mailbox:
             return Plan((NOT_FOUND,), account)
@@ -454,7 +417,6 @@ _EXTENSIONS = ("SELECT e.number, e.kind, e.forward_to, e.no_answer_seconds, e.an
                "WHERE e.tenant_id = ? AND e.number IN ({})")
 _ALLOWED = "SELECT country, kind FROM allowed_destination WHERE tenant_id = ?"
 _TRUNK = "SELECT forward_caller_id FROM trunk ORDER BY id LIMIT 1"
-_PREPAID = "SELECT enabled FROM prepaid_account WHERE tenant_id = ?"
 _DID = "SELECT tenant_id, extension_id, receptionist FROM did WHERE number = ?"
 _EXTENSION_NUMBER = "SELECT number FROM extension WHERE id = ?"
 
@@ -502,9 +464,6 @@ def load_phone_call(caller_user: str, caller_domain: str, dialled_user: str) -> 
         dialing.EXTENSION, dialing.SERVICE, dialing.UNKNOWN))
     leaves = dialled.kind not in (dialing.SERVICE, dialing.UNKNOWN) and (
         dialled.kind != dialing.EXTENSION or any(e.reaches_outside() for e in directory.extensions.values()))
-    if dialled.kind in (dialing.NUMBER, dialing.DIRECTORY):  # C6: may the call be paid?
-        enabled = _rows(_PREPAID, (tenant[0],))
-        directory = replace(directory, prepaid=bool(enabled and enabled[0][0]))
     return CallData(directory, _trunk() if leaves else None)
 
 
