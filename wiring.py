@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from kamailio.rpc import KamailioRegistrar
 from rtp import notifications
-from tenants import extensions, jobs, mail, ports
+from tenants import extensions, jobs, mail, ports, prepaid
 from tenants.config import Settings
 from tenants.voicemail import notify
 
@@ -22,6 +22,7 @@ def worker_handlers() -> dict[str, jobs.Handler]:
         mail.SEND_MAIL: mail.send_mail,
         extensions.PIN_EMAIL: extensions.send_pin_email,
         notify.EMAIL_JOB: notifications.send_voicemail_email,
+        prepaid.RECONCILE_JOB: prepaid.reconcile_call,
     }
 
 

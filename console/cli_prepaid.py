@@ -1,6 +1,6 @@
 """``flask --app wsgi prepaid ...`` and ``rates ...``: prepaid funds and the rate table (issue 15).
 
-    prepaid enable --domain DOMAIN [--max-calls N] [--max-daily-cents N]
+    prepaid enable --domain DOMAIN [--max-calls N] [--max-daily-cents N] [--max-call-seconds N]
     prepaid disable --domain DOMAIN
     prepaid topup --domain DOMAIN --cents N [--note TEXT]
     prepaid balance --domain DOMAIN        (the balance in cents, alone on its line)
@@ -42,12 +42,16 @@ def _whole(value: str | None, name: str) -> int | None:
 @click.option("--domain", required=True)
 @click.option("--max-calls", default=None, help="Toll-fraud limit: paid calls at once.")
 @click.option("--max-daily-cents", default=None, help="Toll-fraud limit: cents spent per day.")
-def prepaid_enable(domain: str, max_calls: str | None, max_daily_cents: str | None) -> None:
+@click.option("--max-call-seconds", default=None, help="The longest a paid call may last (default 3600 s).")
+def prepaid_enable(domain: str, max_calls: str | None, max_daily_cents: str | None,
+                   max_call_seconds: str | None) -> None:
     """Enable the tenant's prepaid account (a rate table must have been imported)."""
     account = prepaid.enable(Actor.cli(), tenancy.require(domain), max_calls=_whole(max_calls, "max_calls"),
-                             max_daily_cents=_whole(max_daily_cents, "max_daily_cents"))
+                             max_daily_cents=_whole(max_daily_cents, "max_daily_cents"),
+                             max_call_seconds=_whole(max_call_seconds, "max_call_seconds"))
     click.echo(f"prepaid enabled for {domain}; balance {account.balance_cents} cents; "
-               f"max calls {account.max_calls or '-'}, max per day {account.max_daily_cents or '-'} cents")
+               f"max calls {account.max_calls or '-'}, max per day {account.max_daily_cents or '-'} cents, "
+               f"longest call {account.max_call_seconds or prepaid.MAX_CALL_SECONDS} s")
 
 
 @prepaid_cli.command("disable")

@@ -11,21 +11,39 @@ timeouts. The plan travels with the call as JSON in ``$avp(plan)``, the current 
   number through the trunk, ``|``-separated), ``$var(n_targets)``, ``$var(ms)``;
 - media: ``$avp(vm_number)``, ``$avp(vm_domain)``, ``$avp(vm_reason)``, ``$avp(vm_service)``
   (the media app contract, kamailio/README.md);
-- announce / refuse: ``$var(prompt)``, ``$var(code)``, ``$var(reason)``;
+- announce / refuse: ``$var(prompt)``, ``$var(amount)`` (the balance a ``prepaid-balance``
+  announcement says, in cents, or ``""``), ``$var(code)``, ``$var(reason)``;
 - end: ``$var(code)`` (0: the caller gets the answer the last step ended with).
 
 What the whole call needs is set once, in AVPs: the account (``$avp(acct_*)``), the caller ID
 and the trunk (``$avp(trunk_*)``, ``$avp(cid)``, ``$avp(cid_anon)``), ``$avp(max_seconds)``
-and ``$avp(lang)``. Each Kamailio worker process has its own interpreter and its own
+and ``$avp(lang)``. A ``Reserve`` step (a paid call, C6) reserves the funds here, when it runs,
+and becomes the announcement of the balance left (or a refusal); the Call-ID it reserved for
+goes with the dialog (``$avp(paid_call)`` -> ``$dlg_var(paid)``) and the reservation's seconds
+become ``$avp(max_seconds)``; ``prepaid_end`` settles it when the dialog ends. Each Kamailio worker process has its own interpreter and its own
 database connection, opened on first use (after the fork) and kept.
 """
 from __future__ import annotations
+
+import time
 
 import KSR  # provided by app_python3
 
 from tenants import config, credentials, routing, sip_accounts, trunk
 from tenants.db import database, open_database
-from tenants.routing import REASON_OF_OUTCOME, UNAVAILABLE, External, Plan, Refuse, Ring, ToMedia
+from tenants.routing import (
+    REASON_OF_OUTCOME,
+    REFUSED,
+    UNAVAILABLE,
+    Announce,
+    External,
+    Plan,
+    Refuse,
+    Reserve,
+    Ring,
+    ToMedia,
+    after_reservation,
+)
 from tenants.secrets_store import sip_key
 
 
@@ -70,11 +88,35 @@ def _target(target) -> str:
     return f"x:{target.number}" if isinstance(target, External) else f"p:{target.extension}@{target.domain}"
 
 
+def _reserve(plan: Plan) -> Announce | Refuse:
+    """C6: reserve the funds of this paid call now, atomically; the balance announcement (the call
+    then lasts at most what was reserved) or the refusal."""
+    from tenants import prepaid  # only paid calls need it
+    from tenants.models import Tenant
+
+    account = plan.account
+    tenant = Tenant.get_or_none(Tenant.domain == account.tenant)
+    call_id = _get("$ci")
+    answer = prepaid.reserve(tenant, call_id, account.extension, account.destination) if tenant else \
+        prepaid.Reserved(prepaid.NOT_ENABLED)
+    if answer.refusal:
+        KSR.info(f"poste prepaid: call {call_id} to {account.destination} refused: {answer.refusal}\n")
+        _put("acct_class", REFUSED)
+    else:
+        _put("max_seconds", answer.seconds)
+        _put("paid_call", call_id)
+    # the balance as the caller knows it: before this call's reservation (a hold, not a spend)
+    return after_reservation(answer.refusal, answer.balance_cents + answer.cents)
+
+
 def _enter(plan: Plan, index: int, outcome: str = "") -> None:
     """Describe step ``index`` of ``plan`` to the configuration."""
     _put("plan_step", index)
     step = plan.steps[index]
+    if isinstance(step, Reserve):
+        step = _reserve(plan)
     KSR.pv.sets("$var(prompt)", "")
+    KSR.pv.sets("$var(amount)", "")
     KSR.pv.seti("$var(code)", 0)
     if isinstance(step, Ring):
         KSR.pv.sets("$var(step)", "ring")
@@ -91,6 +133,8 @@ def _enter(plan: Plan, index: int, outcome: str = "") -> None:
     else:
         KSR.pv.sets("$var(step)", "refuse" if isinstance(step, Refuse) else "announce")
         KSR.pv.sets("$var(prompt)", step.prompt)
+        if isinstance(step, Announce) and step.amount_cents is not None:
+            KSR.pv.sets("$var(amount)", str(step.amount_cents))
         if isinstance(step, Refuse):
             KSR.pv.seti("$var(code)", step.code)
             KSR.pv.sets("$var(reason)", step.reason)
@@ -155,6 +199,27 @@ class Router:
             else:
                 _enter(plan, following, outcome)
         return _run("routing (next step)", step)
+
+    def prepaid_end(self, msg) -> int:
+        """event_route[dialog:end|failed]: settle a paid call (``$dlg_var(paid)``, its Call-ID) once
+        its dialog ended: the debit of the billed duration, connected since ``$dlg(start_ts)``, and
+        the release of the rest; a call that never connected (``$var(dlg_end)`` = ``failed``)
+        releases it all. Settled once only (``tenants/prepaid.py``): the job that settles what
+        Kamailio never saw end cannot charge it again."""
+        call_id = _get("$dlg_var(paid)")
+        if not call_id:
+            return 1
+
+        def settle():
+            from tenants import prepaid
+
+            started = int(_get("$dlg(start_ts)") or 0)
+            connected = _get("$var(dlg_end)") != "failed" and started > 0
+            seconds = max(0, round(time.time() - started)) if connected else 0
+            done = prepaid.settle(call_id, seconds)
+            KSR.info(f"poste prepaid: call {call_id} ended after {seconds} s: "
+                     f"{'settled' if done else 'already settled'}\n")
+        return _run("prepaid settlement", settle)
 
     def is_served(self, msg) -> int:
         """route[IS_SERVED]: ``$var(served)`` = 1 when ``$var(domain)`` is a tenant's domain

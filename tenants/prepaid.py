@@ -22,12 +22,14 @@ from typing import TYPE_CHECKING
 
 import peewee as pw
 
-from tenants import audit, config, emails, mail
+from tenants import audit, config, emails, jobs, mail
 from tenants.accounts import admins
 from tenants.audit import Actor
 from tenants.db import database
 from tenants.models import BaseModel, JSONField, Tenant, utcnow
 from tenants.prepaid_rules import (
+    CONCURRENT_LIMIT,
+    DAILY_LIMIT,
     MAX_CALL_SECONDS,
     MAX_CENTS,
     Rate,
@@ -47,6 +49,9 @@ RESERVED, SETTLED, RELEASED = "reserved", "settled", "released"
 # the most the call could have lasted (ringing, then its reserved seconds).
 RING_SECONDS = 120
 GRACE_SECONDS = 60
+# One job per reservation, due when its call must have ended: settles or releases it if the
+# call's end was never seen (Kamailio restarted); does nothing to a call already settled.
+RECONCILE_JOB = jobs.declare("prepaid_reconcile")
 
 
 class PrepaidAccount(BaseModel):
@@ -57,6 +62,8 @@ class PrepaidAccount(BaseModel):
     low_balance_notified = pw.BooleanField(default=False)
     max_calls = pw.IntegerField(null=True)  # toll-fraud limits: paid calls at once
     max_daily_cents = pw.BigIntegerField(null=True)  # and spent per day (UTC)
+    max_call_seconds = pw.IntegerField(null=True)  # the longest a paid call may last (None: MAX_CALL_SECONDS)
+    limit_notified = pw.CharField(max_length=40, null=True)  # "<day>:<limit>" the admins were last told of
     updated_at = pw.DateTimeField(default=utcnow)
 
     class Meta:
@@ -139,7 +146,7 @@ def account_of(tenant: Tenant) -> PrepaidAccount:
 
 def _snapshot(account: PrepaidAccount) -> dict:
     return {"enabled": account.enabled, "max_calls": account.max_calls, "max_daily_cents": account.max_daily_cents,
-            "low_balance_cents": account.low_balance_cents}
+            "max_call_seconds": account.max_call_seconds, "low_balance_cents": account.low_balance_cents}
 
 
 def _check_limit(value, name: str, top: int) -> list[Problem]:
@@ -159,10 +166,11 @@ def _without_rates() -> list[Problem]:
 
 
 def enable(actor: Actor, tenant: Tenant, *, max_calls: int | None = None, max_daily_cents: int | None = None,
-           low_balance_cents: int | None = None) -> PrepaidAccount:
+           low_balance_cents: int | None = None, max_call_seconds: int | None = None) -> PrepaidAccount:
     """Enable the prepaid account (and set the limits given); refused while there is no rate table."""
     problems = (_check_limit(max_calls, "max_calls", 10_000) + _check_limit(max_daily_cents, "max_daily_cents", MAX_CENTS)
-                + _check_limit(low_balance_cents, "low_balance_cents", MAX_CENTS))
+                + _check_limit(low_balance_cents, "low_balance_cents", MAX_CENTS)
+                + _check_limit(max_call_seconds, "max_call_seconds", MAX_CALL_SECONDS))
     if not problems:
         problems += _without_rates()
     if problems:
@@ -177,9 +185,12 @@ def enable(actor: Actor, tenant: Tenant, *, max_calls: int | None = None, max_da
             account.max_daily_cents = max_daily_cents
         if low_balance_cents is not None:
             account.low_balance_cents = low_balance_cents
+        if max_call_seconds is not None:
+            account.max_call_seconds = max_call_seconds
         account.updated_at = utcnow()
         account.save(only=[PrepaidAccount.enabled, PrepaidAccount.max_calls, PrepaidAccount.max_daily_cents,
-                           PrepaidAccount.low_balance_cents, PrepaidAccount.updated_at])
+                           PrepaidAccount.low_balance_cents, PrepaidAccount.max_call_seconds,
+                           PrepaidAccount.updated_at])
         audit.record(actor, "prepaid.enable", tenant, "prepaid", account.id, tenant.domain, before, _snapshot(account))
     return account
 
@@ -324,10 +335,10 @@ def _reserve_once(tenant: Tenant, call_id: str, extension: str, destination: str
                       (tenant.id, True)).rowcount
         if locked != 1:
             return Reserved(NOT_ENABLED)
-        available, max_calls, max_daily = _sql(
-            "SELECT balance_cents, max_calls, max_daily_cents FROM prepaid_account WHERE tenant_id = ?",
-            (tenant.id,)).fetchone()
-        held = reservation(rate, int(available), max_seconds)
+        available, max_calls, max_daily, longest = _sql(
+            "SELECT balance_cents, max_calls, max_daily_cents, max_call_seconds FROM prepaid_account "
+            "WHERE tenant_id = ?", (tenant.id,)).fetchone()
+        held = reservation(rate, int(available), min(max_seconds, longest or MAX_CALL_SECONDS))
         if held is None:
             return Reserved(NO_FUNDS, balance_cents=int(available))
         if max_calls is not None or max_daily is not None:
@@ -339,6 +350,7 @@ def _reserve_once(tenant: Tenant, call_id: str, extension: str, destination: str
             refusal = limit_reached(active_calls=int(active), max_calls=max_calls, spent_today_cents=int(spent),
                                     max_daily_cents=max_daily, next_cents=held.cents)
             if refusal:
+                _tell_limit(tenant, refusal, max_calls if refusal == CONCURRENT_LIMIT else max_daily, now)
                 return Reserved(refusal, balance_cents=int(available))
         taken = _sql("UPDATE prepaid_account SET balance_cents = balance_cents - ? "
                      "WHERE tenant_id = ? AND enabled = ? AND balance_cents >= ?",
@@ -350,6 +362,7 @@ def _reserve_once(tenant: Tenant, call_id: str, extension: str, destination: str
                                   created_at=now)
         LedgerEntry.create(tenant=tenant, kind=RESERVATION, cents=held.cents, delta=-held.cents, call=call,
                            call_id=call_id, extension=extension, destination=destination, at=now)
+        jobs.enqueue(RECONCILE_JOB, {"call_id": call_id}, tenant, run_at=now + _longest_life(held.seconds))
         _tell_low_balance(tenant)
         return Reserved("", held.cents, held.seconds, int(available) - held.cents)
 
@@ -358,6 +371,29 @@ def _money(cents: int, language: str) -> str:
     from babel.numbers import format_currency
 
     return format_currency(Decimal(cents) / 100, "EUR", locale=emails.language_of(language))
+
+
+def _longest_life(reserved_seconds: int) -> dt.timedelta:
+    """How long after its reservation a paid call has surely ended: ringing (after the balance
+    announcement), the reserved seconds (its dialog timeout), and a margin."""
+    return dt.timedelta(seconds=RING_SECONDS + reserved_seconds + GRACE_SECONDS)
+
+
+def _tell_limit(tenant: Tenant, kind: str, limit: int, now: dt.datetime) -> None:
+    """A toll-fraud limit refused a call: every admin of the tenant is emailed, once a day per
+    limit (a conditional update claims the telling: concurrent refusals send it once)."""
+    mark = f"{now.date().isoformat()}:{kind}"
+    claimed = _sql("UPDATE prepaid_account SET limit_notified = ? WHERE tenant_id = ? AND "
+                   "(limit_notified IS NULL OR limit_notified <> ?)", (mark, tenant.id, mark)).rowcount
+    if claimed != 1:
+        return
+    url = f"{config.current().public_url}/compte-prepaye"
+    for admin in admins(tenant):
+        language = admin.language or tenant.language
+        shown = _money(limit, language) if kind == DAILY_LIMIT else str(limit)
+        email = emails.render("prepaid_limit", language, tenant.timezone, domain=tenant.domain, url=url, limit_kind=kind,
+                              limit=shown)
+        mail.queue_mail(admin.email, *email, tenant=tenant)
 
 
 def _tell_low_balance(tenant: Tenant) -> None:
@@ -416,6 +452,25 @@ def release(call_id: str, now: dt.datetime | None = None) -> PrepaidCall | None:
     return _finish(call_id, 0, now)
 
 
+def _connected_seconds(call_id: str) -> int | None:
+    """How long the call was connected, from its accounting record (``acc_cdrs``, written when
+    Kamailio saw the dialog end), or None when there is none."""
+    row = _sql("SELECT duration FROM acc_cdrs WHERE callid = ? ORDER BY id DESC LIMIT 1", (call_id,)).fetchone()
+    if row is None or row[0] is None:
+        return None
+    return int(-(-float(row[0]) // 1))
+
+
+def reconcile_call(payload: dict) -> None:
+    """The job of one reservation (``RECONCILE_JOB``), due once its call must have ended: a call
+    still reserved then is settled from its accounting record, or released without one. A call
+    already settled (at hang-up) is left alone: it is never charged twice."""
+    call = PrepaidCall.get_or_none(PrepaidCall.call_id == str(payload.get("call_id", "")))
+    if call is None or call.state != RESERVED:
+        return
+    _finish(call.call_id, _connected_seconds(call.call_id) or 0)
+
+
 def reconcile(now: dt.datetime | None = None) -> list[str]:
     """The job for reservations whose end was never seen (Kamailio restarted): once past the
     most their call could have lasted, each is settled from its accounting record (``acc_cdrs``,
@@ -425,9 +480,7 @@ def reconcile(now: dt.datetime | None = None) -> list[str]:
     for call in PrepaidCall.select().where(PrepaidCall.state == RESERVED):
         if call.created_at + dt.timedelta(seconds=RING_SECONDS + call.reserved_seconds + GRACE_SECONDS) > now:
             continue
-        row = _sql("SELECT duration FROM acc_cdrs WHERE callid = ? ORDER BY id DESC LIMIT 1", (call.call_id,)).fetchone()
-        seconds = int(-(-float(row[0]) // 1)) if row and row[0] else 0
-        if _finish(call.call_id, seconds, now) is not None:
+        if _finish(call.call_id, _connected_seconds(call.call_id) or 0, now) is not None:
             done.append(call.call_id)
     return done
 

@@ -14,7 +14,8 @@ import pytest
 
 import wiring
 from rtp.mediaapp.mwi_jobs import MwiJobs
-from tenants import jobs, mail
+from tenants import jobs, mail, prepaid
+from tenants.audit import Actor
 from tenants.models import Job, Mailbox
 from tenants.voicemail import service
 from tests import factories as f
@@ -85,6 +86,10 @@ def _example_jobs(settings) -> dict[str, Job]:
     write_wav(settings.data_dir / rel)
     service.store_message(Mailbox.get(Mailbox.extension == ext).id, "rec-wiring", rel, 1000, 16044, "0612345678",
                           "Bob", dt.datetime(2026, 3, 1, 13, 5), "noanswer")  # its email and its MWI
+    prepaid.import_rates(Actor.cli(), "prefix,description,cents_per_minute,increment_s,first_increment_s\n+1,US,60,60,\n")
+    prepaid.enable(Actor.cli(), acme)
+    prepaid.topup(Actor.cli(), acme, 100)
+    prepaid.reserve(acme, "call-wiring", "2001", "+12125550100", now=dt.datetime(2026, 3, 1, 13, 5))  # its reconciliation
     return {job.kind: job for job in Job.select()}
 
 

@@ -211,3 +211,74 @@ def test_the_admins_are_emailed_once_per_crossing_of_the_threshold(acme):
     prepaid.reserve(acme, "e", "2001", "+12125550100", max_seconds=1200)
     assert len(sent()) == 4
     _adds_up(acme)
+
+
+def test_each_reservation_queues_its_reconciliation_due_when_the_call_must_have_ended(acme):
+    from tenants import jobs
+    from tenants.models import Job
+
+    prepaid.topup(Actor.cli(), acme, 1000)
+    start = dt.datetime(2026, 1, 1, 12, 0)
+    prepaid.reserve(acme, "seen", "2001", "+12125550100", max_seconds=300, now=start)
+    prepaid.reserve(acme, "lost", "2001", "+12125550100", max_seconds=300, now=start)
+    prepaid.reserve(acme, "ended", "2001", "+12125550100", max_seconds=300, now=start)
+    prepaid.settle("ended", 30, now=start + dt.timedelta(seconds=40))  # its end was seen: debited 60
+    queued = list(Job.select().where(Job.kind == prepaid.RECONCILE_JOB))
+    assert len(queued) == 3 and {j.run_at for j in queued} == {start + dt.timedelta(seconds=120 + 300 + 60)}
+    database.execute_sql(f"INSERT INTO acc_cdrs (callid, duration) VALUES ({database.param}, 90.2)", ("seen",))
+    jobs.register(prepaid.RECONCILE_JOB, prepaid.reconcile_call)
+    assert jobs.run_due(start + dt.timedelta(seconds=479)) == 0  # the calls may still be going on
+    assert jobs.run_due(start + dt.timedelta(seconds=480)) == 3
+    states = {c.call_id: (c.state, c.debited_cents) for c in PrepaidCall.select()}
+    assert states == {"seen": ("settled", 120), "lost": ("released", 0), "ended": ("settled", 60)}
+    assert prepaid.balance(acme) == 1000 - 120 - 60
+    prepaid.reconcile_call({"call_id": "seen"})  # a job run twice charges nothing twice
+    assert prepaid.balance(acme) == 820
+    _adds_up(acme)
+
+
+def test_the_longest_paid_call_caps_each_reservation(acme):
+    prepaid.enable(Actor.cli(), acme, max_call_seconds=5)
+    prepaid.topup(Actor.cli(), acme, 1000)
+    held = prepaid.reserve(acme, "a", "2001", "+442079460000")  # 5 cents a minute, 30 s first increment
+    assert (held.cents, held.seconds) == (3, 30)  # at least the first increment
+    held = prepaid.reserve(acme, "b", "2001", "+12125550100")  # by the minute
+    assert (held.cents, held.seconds) == (60, 60)
+    prepaid.import_rates(Actor.cli(), RATES + "+1555,Test,60,1,1\n")
+    held = prepaid.reserve(acme, "c", "2001", "+15550100")
+    assert (held.cents, held.seconds) == (5, 5)
+    with pytest.raises(DomainError):
+        prepaid.enable(Actor.cli(), acme, max_call_seconds=0)
+    assert prepaid.account_of(acme).max_call_seconds == 5
+
+
+def test_a_limit_refusal_emails_the_admins_once_a_day_per_limit(acme):
+    from tenants import mail
+    from tenants.models import Job
+
+    factories.account("admin", acme, email="boss@acme.example")
+    factories.account("user", acme, email="alice@acme.example")
+
+    def told():
+        return sorted((j.payload["to"], j.payload["subject"]) for j in Job.select().where(Job.kind == mail.SEND_MAIL))
+
+    prepaid.enable(Actor.cli(), acme, max_calls=1, max_daily_cents=100)
+    prepaid.topup(Actor.cli(), acme, 10_000)
+    day = dt.datetime(2026, 1, 1, 9, 0)
+    assert prepaid.reserve(acme, "a", "2001", "+12125550100", max_seconds=60, now=day).refusal == ""
+    for n in range(3):
+        assert prepaid.reserve(acme, f"b{n}", "2001", "+12125550100", max_seconds=60,
+                               now=day).refusal == "concurrent_limit"
+    assert told() == [("boss@acme.example", f"Compte prépayé de {acme.domain} : appels payants refusés")]
+    body = Job.get(Job.kind == mail.SEND_MAIL).payload
+    assert "1 appels payants sont déjà en cours" in str(body)
+    prepaid.settle("a", 60, now=day)
+    assert prepaid.reserve(acme, "c", "2001", "+12125550100", max_seconds=60, now=day).refusal == "daily_limit"
+    assert prepaid.reserve(acme, "d", "2001", "+12125550100", max_seconds=60, now=day).refusal == "daily_limit"
+    assert len(told()) == 2  # the other limit, once
+    assert prepaid.reserve(acme, "e", "2001", "+12125550100", max_seconds=60,
+                           now=day + dt.timedelta(days=1)).refusal == ""
+    assert prepaid.reserve(acme, "f", "2001", "+12125550100", max_seconds=60,
+                           now=day + dt.timedelta(days=1)).refusal == "concurrent_limit"
+    assert len(told()) == 3  # a new day: told again
+    _adds_up(acme)
