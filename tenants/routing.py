@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from tenants import dialing
 from tenants.dialing import (
@@ -31,6 +32,9 @@ from tenants.dialing import (
     parse_dialled,
 )
 from tenants.validation import to_e164
+
+if TYPE_CHECKING:
+    from tenants.call_rules import CallRules
 
 DEFAULT_NO_ANSWER_SECONDS = 24  # seed 001; Extension.no_answer_seconds per extension
 MIN_NO_ANSWER_SECONDS, MAX_NO_ANSWER_SECONDS = 1, 300
@@ -44,6 +48,8 @@ OUTCOMES = frozenset({NO_ANSWER, BUSY, UNAVAILABLE, FAILED})
 # The voicemail reason (rtp/README.md) a deposit after a Ring gets from how the Ring ended
 REASON_OF_OUTCOME = {NO_ANSWER: "noanswer", BUSY: "busy", UNAVAILABLE: "unavailable", FAILED: "noanswer"}
 DEPOSIT, ACCESS = "deposit", "access"
+RECEPTIONIST = "receptionist"  # H1: the media app's receptionist, in early media (rtp/README.md "Transfers")
+GROUP_RING_SECONDS = 30  # a receptionist key that rings several extensions at once
 # Call classes in accounting
 INTERNAL, INBOUND = "internal", "inbound"
 INCLUDED, EMERGENCY, REFUSED = dialing.INCLUDED, dialing.CLASS_EMERGENCY, dialing.REFUSED
@@ -75,6 +81,9 @@ class Ring:
     targets: tuple[Target, ...]
     seconds: int
     next_on: frozenset[str] = frozenset()
+    # (outcome, index of the step that follows on it) when not simply the next one: the call
+    # rules send no answer, busy and unreachable to different steps (tenants/call_rules.py)
+    goto: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -141,6 +150,8 @@ class Plan:
         step = self.steps[index]
         if isinstance(step, Ring) and outcome not in step.next_on:
             return None
+        if isinstance(step, Ring) and outcome in dict(step.goto):
+            return dict(step.goto)[outcome]
         if isinstance(step, Refuse | ToMedia) or index + 1 >= len(self.steps):
             return None
         return index + 1
@@ -168,7 +179,7 @@ def _step_data(step: Step) -> dict:
     if isinstance(step, Ring):
         return {"kind": kind, "seconds": step.seconds, "next_on": sorted(step.next_on),
                 "targets": [{"phones": vars(t)} if isinstance(t, Phones) else {"external": t.number}
-                            for t in step.targets]}
+                            for t in step.targets], **({"goto": [list(g) for g in step.goto]} if step.goto else {})}
     return {"kind": kind, **vars(step)}
 
 
@@ -177,7 +188,7 @@ def _step_of(data: dict) -> Step:
     kind = _STEP_KINDS[data.pop("kind")]
     if kind is Ring:
         return Ring(tuple(Phones(**t["phones"]) if "phones" in t else External(t["external"]) for t in data["targets"]),
-                    data["seconds"], frozenset(data["next_on"]))
+                    data["seconds"], frozenset(data["next_on"]), tuple(tuple(g) for g in data.get("goto", ())))
     return kind(**data)
 
 
@@ -228,6 +239,11 @@ class ExtensionEntry:
     has_mailbox: bool = False
     did: str | None = None  # its public number (E.164)
     anonymous: bool = False  # its outside calls withhold the caller ID
+    rules: CallRules | None = None  # its user's call rules (C7-C10), None: the defaults
+
+    def reaches_outside(self) -> bool:
+        """May a call to it leave through the trunk (a virtual extension, a forwarding rule)?"""
+        return self.kind == "virtual" or bool(self.rules and self.rules.reaches_outside())
 
 
 @dataclass(frozen=True)
@@ -255,6 +271,7 @@ class TrunkInfo:
 class CallData:
     tenant: TenantDirectory | None
     trunk: TrunkInfo | None = None
+    receptionist: bool = False  # the DID called points at the tenant's receptionist (H1)
 
 
 # ------------------------------------------------------------------ building plans
@@ -357,7 +374,12 @@ def build_phone_plan(caller_user: str, caller_domain: str, dialled_user: str, di
         return _forward(tenant, data, entry, caller_id)
     if entry.number == caller_user and entry.has_mailbox:  # D1: dialling one's own extension
         return Plan((ToMedia(ACCESS, tenant.domain, f"{entry.number}@{tenant.domain}"),), account)
-    return Plan(_ring_extension(tenant, entry), Account(tenant.domain, caller_user, entry.number, INTERNAL))
+    account = Account(tenant.domain, caller_user, entry.number, INTERNAL)
+    if entry.rules is not None:  # C7-C10: the called user's rules make the steps
+        from tenants import call_rules  # builds on this module's steps
+
+        return call_rules.plan(tenant, data, entry, call_rules.Caller(caller_user), account, from_outside=False)
+    return Plan(_ring_extension(tenant, entry), account)
 
 
 def build_trunk_plan(dialled_user: str, caller_number: str, did_extension: str | None, data: CallData) -> Plan:
@@ -369,6 +391,9 @@ def build_trunk_plan(dialled_user: str, caller_number: str, did_extension: str |
     if tenant is None or number is None:
         return Plan((REFUSALS["unassigned"],), Account(destination=dialled_user or "", call_class=REFUSED))
     account = Account(tenant.domain, did_extension or "", number, INBOUND)
+    if tenant.active and data.receptionist:  # H1: the receptionist answers; it hands the call on (build_transfer_plan)
+        return Plan((ToMedia(RECEPTIONIST, tenant.domain),), Account(tenant.domain, "", number, INBOUND),
+                    language=tenant.language)
     entry = tenant.extensions.get(did_extension or "")
     if not tenant.active or entry is None:
         return Plan((REFUSALS["unassigned"],), Account(tenant.domain, "", number, REFUSED),
@@ -378,7 +403,37 @@ def build_trunk_plan(dialled_user: str, caller_number: str, did_extension: str |
                                      forwarded_from=to_e164(caller_number or ""),
                                      trunk_forwards_caller_id=bool(data.trunk and data.trunk.forwards_caller_id))
         return _forward(tenant, data, entry, caller_id)
+    if entry.rules is not None:  # C7-C10
+        from tenants import call_rules
+
+        return call_rules.plan(tenant, data, entry, call_rules.outside_caller(caller_number), account,
+                               from_outside=True)
     return Plan(_ring_extension(tenant, entry), account, language=tenant.language)
+
+
+def build_transfer_plan(targets: tuple[str, ...], caller_number: str, data: CallData) -> Plan:
+    """The receptionist puts a caller through to ``targets`` (H1): one extension rings with its own
+    rules (its voicemail on no answer, busy, unreachable; a virtual one its number), several ring at
+    once for ``GROUP_RING_SECONDS``. Accounting records the extension reached, not the DID."""
+    tenant = data.tenant
+    if tenant is None or not tenant.active:
+        return Plan((REFUSALS["unassigned"],), Account(destination=",".join(targets), call_class=REFUSED))
+    entries = [tenant.extensions[t] for t in targets if t in tenant.extensions]
+    if not entries:
+        return Plan((NOT_FOUND,), Account(tenant.domain, "", ",".join(targets), REFUSED), language=tenant.language)
+    account = Account(tenant.domain, entries[0].number, ",".join(e.number for e in entries), INBOUND)
+    if len(entries) == 1:
+        entry = entries[0]
+        if entry.kind == "virtual":
+            caller_id = choose_caller_id(extension_did=entry.did, main_number=tenant.main_number, anonymous=False,
+                                         forwarded_from=to_e164(caller_number or ""),
+                                         trunk_forwards_caller_id=bool(data.trunk and data.trunk.forwards_caller_id))
+            plan = _forward(tenant, data, entry, caller_id)
+            return Plan(plan.steps, Account(tenant.domain, entry.number, plan.account.destination,
+                                            plan.account.call_class), plan.caller_id, language=tenant.language)
+        return Plan(_ring_extension(tenant, entry), account, language=tenant.language)
+    phones = tuple(Phones(e.number, tenant.domain) for e in entries if e.kind != "virtual")
+    return Plan((Ring(phones, GROUP_RING_SECONDS), UNAVAILABLE_480), account, language=tenant.language)
 
 
 # ------------------------------------------------------------------ loading the data (the database)
@@ -393,13 +448,14 @@ def _rows(sql: str, params: tuple = ()) -> list[tuple]:
 
 
 _TENANT = "SELECT id, domain, status, main_number, emergency_caller_id, language FROM tenant WHERE {} = ?"
-_EXTENSIONS = ("SELECT e.number, e.kind, e.forward_to, e.no_answer_seconds, e.anonymous_calls, m.id, d.number "
-               "FROM extension e LEFT JOIN mailbox m ON m.extension_id = e.id "
-               "LEFT JOIN did d ON d.extension_id = e.id WHERE e.tenant_id = ? AND e.number IN ({})")
+_EXTENSIONS = ("SELECT e.number, e.kind, e.forward_to, e.no_answer_seconds, e.anonymous_calls, m.id, d.number, "
+               "r.rules FROM extension e LEFT JOIN mailbox m ON m.extension_id = e.id "
+               "LEFT JOIN did d ON d.extension_id = e.id LEFT JOIN call_rule r ON r.extension_id = e.id "
+               "WHERE e.tenant_id = ? AND e.number IN ({})")
 _ALLOWED = "SELECT country, kind FROM allowed_destination WHERE tenant_id = ?"
 _TRUNK = "SELECT forward_caller_id FROM trunk ORDER BY id LIMIT 1"
 _PREPAID = "SELECT enabled FROM prepaid_account WHERE tenant_id = ?"
-_DID = "SELECT tenant_id, extension_id FROM did WHERE number = ?"
+_DID = "SELECT tenant_id, extension_id, receptionist FROM did WHERE number = ?"
 _EXTENSION_NUMBER = "SELECT number FROM extension WHERE id = ?"
 
 
@@ -413,13 +469,21 @@ def _directory(tenant: tuple, numbers: set[str], outside: bool) -> TenantDirecto
     wanted = sorted(n for n in numbers if n)
     rows = _rows(_EXTENSIONS.format(", ".join("?" * len(wanted))), (tenant_id, *wanted)) if wanted else []
     extensions = {number: ExtensionEntry(number, kind, forward_to, no_answer, mailbox_id is not None, did,
-                                         bool(anonymous))
-                  for number, kind, forward_to, no_answer, anonymous, mailbox_id, did in rows}
-    outside = outside or any(e.kind == "virtual" for e in extensions.values())
+                                         bool(anonymous), _rules(rules))
+                  for number, kind, forward_to, no_answer, anonymous, mailbox_id, did, rules in rows}
+    outside = outside or any(e.reaches_outside() for e in extensions.values())
     return TenantDirectory(domain=domain, active=status == "active", extensions=extensions, main_number=main_number,
                            emergency_caller_id=emergency_caller_id,
                            allowed=frozenset(_rows(_ALLOWED, (tenant_id,))) if outside else frozenset(),
                            language=language)
+
+
+def _rules(stored: str | None) -> CallRules | None:
+    if not stored:
+        return None
+    from tenants.call_rules import CallRules
+
+    return CallRules.from_data(json.loads(stored))
 
 
 def _trunk() -> TrunkInfo | None:
@@ -437,7 +501,7 @@ def load_phone_call(caller_user: str, caller_domain: str, dialled_user: str) -> 
     directory = _directory(tenant, {caller_user or "", dialled.digits}, dialled.kind not in (
         dialing.EXTENSION, dialing.SERVICE, dialing.UNKNOWN))
     leaves = dialled.kind not in (dialing.SERVICE, dialing.UNKNOWN) and (
-        dialled.kind != dialing.EXTENSION or any(e.kind == "virtual" for e in directory.extensions.values()))
+        dialled.kind != dialing.EXTENSION or any(e.reaches_outside() for e in directory.extensions.values()))
     if dialled.kind in (dialing.NUMBER, dialing.DIRECTORY):  # C6: may the call be paid?
         enabled = _rows(_PREPAID, (tenant[0],))
         directory = replace(directory, prepaid=bool(enabled and enabled[0][0]))
@@ -450,13 +514,23 @@ def load_trunk_call(dialled_user: str) -> tuple[CallData, str | None]:
     found = _rows(_DID, (number,)) if number else []
     if not found:
         return CallData(None), None
-    tenant_id, extension_id = found[0]
+    tenant_id, extension_id, receptionist = found[0]
     numbers = _rows(_EXTENSION_NUMBER, (extension_id,)) if extension_id else []
     extension = numbers[0][0] if numbers else None
     tenant = _tenant_row("id", tenant_id)
     if tenant is None:  # deleted between the two queries
         return CallData(None), None
-    return CallData(_directory(tenant, {extension or ""}, outside=False), _trunk()), extension
+    return CallData(_directory(tenant, {extension or ""}, outside=False), _trunk(), bool(receptionist)), extension
+
+
+def plan_for_transfer(domain: str, targets: tuple[str, ...], caller_number: str) -> Plan:
+    """The plan of a call the receptionist of ``domain`` puts through to ``targets``."""
+    tenant = _tenant_row("domain", (domain or "").lower())
+    if tenant is None:
+        return build_transfer_plan(targets, caller_number, CallData(None))
+    directory = _directory(tenant, set(targets), outside=False)
+    leaves = any(e.kind == "virtual" for e in directory.extensions.values())
+    return build_transfer_plan(targets, caller_number, CallData(directory, _trunk() if leaves else None))
 
 
 def plan_for_phone(caller_user: str, caller_domain: str, dialled_user: str, dialled_domain: str) -> Plan:
