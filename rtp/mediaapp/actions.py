@@ -12,7 +12,7 @@ import logging
 import numpy as np
 
 from rtp.flows import events as ev
-from rtp.mediaapp import mailbox_call, transfer
+from rtp.mediaapp import mailbox_call, receptionist, transfer
 from rtp.mediaapp import recorder as rec
 from rtp.mediaapp.call import Call
 from tenants.models import utcnow
@@ -26,7 +26,9 @@ def do(app, call: Call, action) -> None:
     if call.access and mailbox_call.perform(app, call, action):
         return
     codec = call.rtp.codec
-    if isinstance(action, ev.Play):
+    if isinstance(action, ev.Play) and any(isinstance(i, ev.Speech) for i in action.items):
+        receptionist.play(app, call, action)
+    elif isinstance(action, ev.Play):
         audio = b"".join(app.prompts.file(item.path, codec) if isinstance(item, ev.File)
                          else app.prompts.segment(item, call.language, codec) for item in action.items)
         call.rtp.play(audio, lambda: app.event(call, ev.PromptEnd(action.tag)))
@@ -62,8 +64,12 @@ def do(app, call: Call, action) -> None:
         call.timers[action.tag] = asyncio.get_running_loop().call_later(
             action.seconds, lambda: app.event(call, ev.Timeout(action.tag)))
     elif isinstance(action, ev.Hangup):
-        if not call.ended:
+        if not receptionist.finish(call, ("hangup",)) and not call.ended:
             app.stack.hangup(call.dialog)
+    elif isinstance(action, ev.Connect):  # the receptionist puts the caller through (rtp/README.md "Transfers")
+        receptionist.finish(call, ("transfer", action.targets))
+    elif isinstance(action, ev.AnswerCall):
+        receptionist.finish(call, ("answer",))
     elif isinstance(action, ev.Transfer):
         app.stack.spawn(transfer.refer(app, call, action.target))
     elif isinstance(action, ev.EnterLogin):  # "*" during the greeting (D2): that mailbox, PIN always

@@ -22,7 +22,7 @@ import numpy as np
 
 from rtp.flows import events as ev
 from rtp.flows.voicemail import FlowContext, VoicemailFlow
-from rtp.mediaapp import actions, announce, mailbox_call, stats, subscriptions, transfer
+from rtp.mediaapp import actions, announce, mailbox_call, receptionist, stats, subscriptions, transfer
 from rtp.mediaapp import recorder as rec
 from rtp.mediaapp.call import Call, caller_of
 from rtp.mediaapp.mwi_jobs import MwiJobs
@@ -110,6 +110,8 @@ class MediaApp:
             return 400, "Bad Request-URI", b""
         if announce.wanted(request):  # a refused call's announcement, as early media (issue 14)
             return await announce.play(self, dialog, request)
+        if receptionist.wanted(request):  # H1: the menu as early media, then a transfer through Kamailio
+            return await receptionist.run(self, dialog, request)
         target = rules.parse_mailbox_target(request.get("X-Poste-Mailbox"), ruri.user, ruri.host)
         access = (request.get("X-Poste-Service") or "deposit").strip().lower() == "access"
         if target is None and not access:
@@ -145,7 +147,7 @@ class MediaApp:
 
     def on_confirmed(self, dialog: Dialog) -> None:
         call: Call | None = dialog.data.get("call")
-        if call is None:
+        if call is None or call.receptionist:  # the receptionist's flows run since its 183
             return
         ctx = call.ctx
         self.clock.add(call.rtp)
@@ -172,6 +174,7 @@ class MediaApp:
             call.recorder.flush()  # on disk before the BYE is answered
         if call.flow is not None:
             self.event(call, ev.HangUp())
+        receptionist.finish(call, receptionist.GONE)
         self.maybe_cleanup(call)
 
     def on_reoffer(self, dialog: Dialog, request: Request) -> tuple[int, str, bytes]:

@@ -1,6 +1,7 @@
 """One call on the media app: its dialog, RTP session, flow and what is pending for it."""
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,6 +34,8 @@ class Call:
     pending: list = field(default_factory=list)  # futures of store/finish work
     kept_audio: np.ndarray | None = None  # the stored message's audio: "2 listen" after a failed transfer (D7)
     refer_cseq: int | None = None  # our last REFER: NOTIFYs of an earlier one (Event id=) are stale
+    receptionist: bool = False  # H1: the receptionist's menu, in early media (rtp/mediaapp/receptionist.py)
+    outcome: asyncio.Future | None = None  # how the receptionist's INVITE ends (receptionist.finish)
 
 
 def caller_of(request: Request) -> tuple[str, str]:

@@ -436,7 +436,9 @@ class SipStack:
         else:
             self.dialogs.pop(dialog.id, None)
             dialog.state = "ended"
-            tx.respond(response_to(request, status, reason, to_tag=dialog.local_tag, extra=extra[2:]))
+            # the application may add headers to a final refusal (the receptionist's X-Poste-Transfer)
+            tx.respond(response_to(request, status, reason, to_tag=dialog.local_tag,
+                                   extra=extra[2:] + list(dialog.data.get("final_headers", ()))))
 
     def _on_ack(self, request: Request) -> None:
         dialog = self.dialogs.get((request.call_id, request.to_tag, request.from_tag))

@@ -85,7 +85,8 @@ class SippUac:
     async def start(self, timeout: float = 10.0) -> SippUac:
         model = self.model
         lines = "".join(f"\n      {line}" for line in model.invite_headers())
-        (self.work / "caller.xml").write_text(SCENARIO.read_text().replace("%HEADERS%", lines))
+        scenario = getattr(model, "scenario", SCENARIO)  # a caller of its own kind may bring its own
+        (self.work / "caller.xml").write_text(scenario.read_text().replace("%HEADERS%", lines))
         twin, ip = free_port(), model.local_ip
         argv = [shutil.which("sipp") or "sipp", f"{model.target[0]}:{model.target[1]}", "-sf", "caller.xml",
                 "-i", ip, "-p", str(free_port(ip)), "-mp", str(free_port(ip, span=4)), "-3pcc", f"127.0.0.1:{twin}",
