@@ -1,0 +1,174 @@
+"""Call rules (C7-C10) on real calls (issue 17): the real poste.cfg, rtpengine and media app; sipp
+plays the desk phones and, on its own loopback address, the carrier. The rules are set as a user
+sets them (the portal's Accueil page, through Flask's test client) or through the service."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tenants import call_services, tenancy, trunk
+from tenants.call_rules import FORWARD, SEQUENCE, CallRules, Cell
+from tenants.models import Mailbox
+from tenants.voicemail.models import VoiceMessage
+from tests import factories
+from tests.kamailio.conftest import make_ext
+from tests.kamailio.media_stack import media_stack
+from tests.kamailio.test_voicemail_routing import leave_message
+from tests.sip_fixtures import free_port, wait_for
+
+MEDIA_ADDRESS = "127.0.0.17"  # the media app's own address
+CARRIER = "127.0.0.2"
+DOMAIN = "voice.pbx.example"  # leave_message's tenant
+DID = "+33184880017"
+FIRST_COLUMN_SECONDS = 5
+
+
+def assert_ok(run):
+    assert run.ok, run.explain()
+
+
+@pytest.fixture(scope="module")
+def sip():
+    with media_stack(MEDIA_ADDRESS) as stack:
+        stack.carrier_port = free_port(CARRIER)
+        yield stack
+
+
+@pytest.fixture(scope="module")
+def office(sip):
+    sip.use_database()
+    tenant = factories.tenant(DOMAIN)
+    tenancy.add_did(factories.CLI, tenant, DID)  # the main number, presented by forwarded calls
+    tenancy.update_tenant(factories.CLI, tenant, main_number=DID)
+    trunk.set_trunk(factories.CLI, trunk.TrunkInput(host=CARRIER, port=sip.carrier_port))
+    return tenant
+
+
+@pytest.fixture(scope="module")
+def speech():
+    from rtp.prompts.generate import render
+
+    return render("Bonjour, rappelez-moi demain.", "fr")
+
+
+@pytest.fixture
+def portal_app(sip):
+    """The console (its portal) on the stack's database; its SIP side is not needed here."""
+    from console import create_app
+
+    yield create_app(sip.settings, TESTING=True, RATELIMIT_ENABLED=False)
+    sip.use_database()
+
+
+@pytest.fixture
+def portal_rules(portal_app, office):
+    """Set an extension's rules as its user does: signed in to the portal by mailbox number, the
+    Accueil page's form posted with some fields changed (Appliquer)."""
+    from tests.portal.conftest import sign_in
+    from tests.portal.test_rules_page import form_data
+
+    def change(ext, fields: dict) -> None:
+        factories.account("user", office, email=ext.model.email, extension=ext.model)
+        client = sign_in(portal_app, f"{ext.number}@{DOMAIN}")
+        home = client.get("/portail/", follow_redirects=True)
+        response = client.post(home.request.path + "regles/", data=form_data(home.text, **fields))
+        assert response.status_code == 302, response.text
+    return change
+
+
+def set_rules(ext, rules: CallRules, seconds: int = 24) -> None:
+    call_services.save_rules(factories.CLI, ext.model, rules, seconds)
+
+
+def received(run, what: str) -> list[float]:
+    """When (sipp's clock, seconds) the phone ``run`` received each ``what`` request (``INVITE``...),
+    read from its -trace_msg log: a line of dashes with the date and time, then the message."""
+    import datetime as dt
+
+    times = []
+    for log in run.work.glob("*_messages.log"):
+        stamp = None
+        incoming = False
+        for line in log.read_text(errors="replace").splitlines():
+            found = re.match(r"^-{10,}\s+(\d{4}-\d\d-\d\d)\s+(\d\d:\d\d:\d\d(?:\.\d+)?)", line)
+            if found:
+                stamp = dt.datetime.fromisoformat(f"{found.group(1)} {found.group(2)}").timestamp()
+                incoming = False
+            elif "message received" in line:
+                incoming = True
+            elif incoming and stamp is not None and line.startswith(f"{what} sip:"):
+                times.append(stamp)
+                incoming = False
+    return times
+
+
+def test_forward_all_set_in_the_portal_reaches_the_carrier(sip, office, portal_rules):
+    me, caller = make_ext(office), make_ext(office)
+    portal_rules(me, {"incoming": "forward", "forward_to": "06 98 76 54 17"})
+    assert call_services.rules_of(me.model).forward_to == "+33698765417"
+    carrier = sip.sipp("carrier_uas", local_ip=CARRIER, port=sip.carrier_port, background=True, timeout=30,
+                       substitutions={"RURI": r"\+33698765417", "FROM": r"sip:\+33184880017@", "PAI": ".",
+                                      "PRIVACY": "."})
+    assert_ok(sip.call(caller.number, DOMAIN, caller.password, me.number))
+    assert_ok(carrier.wait())
+
+
+def test_forward_all_to_another_extension_rings_its_phone_not_ours(sip, office):
+    me, target, caller = make_ext(office), make_ext(office), make_ext(office)
+    set_rules(me, CallRules(incoming=FORWARD, forward_to=target.number))
+    mine = sip.phone(me.number, DOMAIN, me.password, timeout=8)
+    theirs = sip.phone(target.number, DOMAIN, target.password, timeout=30)
+    assert_ok(sip.call(caller.number, DOMAIN, caller.password, me.number))
+    assert_ok(theirs.wait())
+    mine.stop()
+    assert received(mine, "INVITE") == [], "the forwarding phone rang"
+
+
+def test_do_not_disturb_sends_the_call_to_voicemail_without_ringing(sip, office, speech):
+    me, caller = make_ext(office), make_ext(office)
+    set_rules(me, CallRules(do_not_disturb=True))
+    phone = sip.phone(me.number, DOMAIN, me.password, timeout=8)
+    assert leave_message(sip, caller, me.number, speech) == 200
+    (message,) = wait_for(lambda: list(VoiceMessage.select().join(Mailbox).where(Mailbox.extension == me.model.id)),
+                          15, what="the voice message")
+    assert message.caller_number == caller.number
+    phone.stop()
+    assert received(phone, "INVITE") == [], "the phone rang despite do not disturb"
+
+
+def test_a_caller_on_the_rejection_list_is_refused_without_voicemail(sip, office):
+    me, rejected, other = make_ext(office), make_ext(office), make_ext(office)
+    set_rules(me, CallRules(selective_reject=True, reject_list=(rejected.number,)))
+    assert_ok(sip.call(rejected.number, DOMAIN, rejected.password, me.number, expect=603))
+    phone = sip.phone(me.number, DOMAIN, me.password, timeout=30)
+    assert_ok(sip.call(other.number, DOMAIN, other.password, me.number))  # anybody else gets through
+    assert_ok(phone.wait())
+
+
+def test_an_anonymous_caller_from_the_carrier_is_refused_when_asked(sip, office):
+    me = make_ext(office)
+    tenancy.add_did(factories.CLI, office, "01 84 88 00 18", extension=me.number)
+    set_rules(me, CallRules(reject_anonymous=True))
+    run = sip.sipp("carrier_call_fail", local_ip=CARRIER, substitutions={"EXPECT": 433},
+                   variables={"caller": "anonymous", "ruser": "+33184880018"})
+    assert_ok(run)
+
+
+def test_a_two_column_universal_number_rings_the_first_column_then_the_second(sip, office):
+    me, mobile_like, caller = make_ext(office), make_ext(office), make_ext(office)
+    set_rules(me, CallRules(incoming=SEQUENCE, columns=((Cell(me.number, FIRST_COLUMN_SECONDS),),
+                                                        (Cell(mobile_like.number, 20),))))
+    port = free_port()
+    first = sip.sipp("uas_ring", background=True, port=port, timeout=40)  # rings, never answers
+    assert_ok(sip.register(me.number, DOMAIN, me.password, contact_port=port))
+    second = sip.phone(mobile_like.number, DOMAIN, mobile_like.password, timeout=40)
+    assert_ok(sip.call(caller.number, DOMAIN, caller.password, me.number))
+    assert_ok(first.wait())  # the first column rang and was cancelled after its delay
+    assert_ok(second.wait())  # then the second column rang and answered
+    (rang_first,), (cancelled,) = received(first, "INVITE"), received(first, "CANCEL")
+    (rang_second,) = received(second, "INVITE")
+    # the second column rings when the first one's delay is over (its CANCEL leaves at that moment):
+    # never sooner (a lower bound only: a busy machine may make it later, never earlier)
+    assert rang_second - rang_first >= FIRST_COLUMN_SECONDS - 0.5, "the second column rang with the first"
+    assert cancelled - rang_first >= FIRST_COLUMN_SECONDS - 0.5
