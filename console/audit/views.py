@@ -16,6 +16,7 @@ from flask_babel import gettext
 
 from console.audit import labels
 from console.bounds import page_arg
+from console.links import id_url
 from console.plugins import htmx
 from console.scoping import account, roles_required
 from tenants import audit
@@ -53,8 +54,10 @@ def index():
     tenant, filters, args = _scope()
     page = page_arg()
     rows, total = audit.entries(tenant, page, PER_PAGE, **filters)
+    show_tenant = account().role == Account.OPERATOR and tenant is None
     context = {"rows": list(rows), "page": page, "pages": max(1, math.ceil(total / PER_PAGE)), "total": total,
-               "show_tenant": account().role == Account.OPERATOR and tenant is None, "tenant": tenant,
+               "show_tenant": show_tenant, "tenant": tenant,
+               "tenant_url": id_url("operator.tenant", "tenant_id") if show_tenant else "",
                "filters": filters, "args": args, "labels": labels,
                "object_types": [(code, labels.object_type_label(code)) for code in labels.OBJECT_TYPES]}
     if htmx and htmx.target == "audit-table":

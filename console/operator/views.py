@@ -11,6 +11,7 @@ from console import job_words
 from console.bounds import page_arg
 from console.directory.views import table_context
 from console.forms import ConfirmForm, apply_form, confirm_first, problem_text
+from console.links import id_url
 from console.operator.forms import (
     AdminForm,
     DeleteTenantForm,
@@ -64,7 +65,9 @@ def _tenants_context() -> dict:
     rows = list(query.paginate(page, PER_PAGE))
     counts = dict(Extension.select(Extension.tenant, fn.COUNT(Extension.id))
                   .where(Extension.tenant.in_([t.id for t in rows])).group_by(Extension.tenant).tuples()) if rows else {}
-    return {"rows": rows, "counts": counts, "q": q, "page": page, "pages": pages, "total": total}
+    return {"rows": rows, "counts": counts, "q": q, "page": page, "pages": pages, "total": total,
+            "tenant_url": id_url("operator.tenant", "tenant_id"),
+            "extensions_url": id_url("operator.tenant_extensions", "tenant_id")}
 
 
 def _tenant_page(tenant: Tenant, edit_form=None, did_form=None, admin_form=None):

@@ -9,8 +9,10 @@ account, never from the request. The operator sees any tenant's phones from its 
 Lists are paged and searched (a tenant may have a thousand extensions, an installation
 thousands of tenants), and a poll whose answer would be what the page already shows is
 answered 204 (htmx keeps the page as it is): each partial's address carries the digest of
-what it shows (``v``). When Kamailio does not answer, the pages say the state is unknown
-rather than showing every phone offline.
+what it shows (``v``). The partials are written from plain data (each row's values, nothing
+else), so the digest is taken of that data, in the reader's language and zone, before any
+rendering: an unchanged poll costs its queries and no template. When Kamailio does not
+answer, the pages say the state is unknown rather than showing every phone offline.
 """
 from __future__ import annotations
 
@@ -18,12 +20,14 @@ import hashlib
 import math
 
 from flask import Blueprint, abort, render_template, request, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, get_timezone, gettext
 from markupsafe import Markup
 
 from console.bounds import page_arg
+from console.links import id_url
 from console.scoping import current_tenant, roles_required
 from tenants import extensions, tenancy
+from tenants.db import database
 from tenants.models import Account, Extension, Tenant
 from tenants.ports import RegistrarError, registrar
 
@@ -58,8 +62,10 @@ def _registrations_context(tenant: Tenant, endpoint: str, partial: str, **route)
     total = query.count()
     pages = max(1, math.ceil(total / PER_PAGE))
     page = min(page_arg(), pages)
-    rows = [{"extension": ext, "phones": by_number.get(ext.number, [])} for ext in query.paginate(page, PER_PAGE)]
-    numbers = {n for (n,) in Extension.select(Extension.number).where(Extension.tenant == tenant).tuples()}
+    rows = [{"number": number, "name": name, "phones": [_shown(reg) for reg in by_number.get(number, [])]}
+            for number, name in query.select(Extension.number, Extension.name).paginate(page, PER_PAGE).tuples()]
+    # the tenant's numbers straight from the cursor: a thousand peewee rows cost 3 ms
+    numbers = {n for (n,) in database.execute(Extension.select(Extension.number).where(Extension.tenant == tenant))}
     online = 0 if error else len(numbers & by_number.keys())
     state_links = [(url_for(endpoint, **route, **{k: v for k, v in (("q", args.get("q")), ("etat", value)) if v}),
                     label, args.get("etat", "") == value)
@@ -68,6 +74,14 @@ def _registrations_context(tenant: Tenant, endpoint: str, partial: str, **route)
     return {"rows": rows, "online": online, "extension_count": len(numbers), "total": total,
             "error": error, "poll": POLL, "page": page, "pages": pages, "args": args, "tenant": tenant,
             "endpoint": endpoint, "partial": partial, "route": route, "state_links": state_links}
+
+
+SHOWN_PHONE = ("contact", "received", "user_agent", "registered_at", "expires_at")
+
+
+def _shown(registration: dict) -> dict:
+    """What the list shows of a registration (not its refresh times, which change at every REGISTER)."""
+    return {key: registration.get(key) for key in SHOWN_PHONE}
 
 
 def _calls_context() -> dict:
@@ -91,26 +105,39 @@ def _totals_context() -> dict:
     pages = max(1, math.ceil(count / PER_PAGE))
     page = min(page_arg(), pages)
     rows = []
-    for tenant in query.paginate(page, PER_PAGE):
-        t = totals.get(tenant.domain, {})
-        rows.append({"tenant": tenant, "registered_extensions": t.get("registered_extensions", 0),
+    for tenant_id, name, domain in query.select(Tenant.id, Tenant.name, Tenant.domain).paginate(page, PER_PAGE).tuples():
+        t = totals.get(domain, {})
+        rows.append({"id": tenant_id, "name": name, "domain": domain,
+                     "registered_extensions": t.get("registered_extensions", 0),
                      "phones": t.get("phones", 0), "active_calls": t.get("active_calls", 0)})
     sums = {key: sum(t.get(key, 0) for t in totals.values())
             for key in ("registered_extensions", "phones", "active_calls")}
     return {"rows": rows, "sums": sums, "error": error, "poll": POLL, "page": page, "pages": pages,
-            "args": args, "count": count}
+            "args": args, "count": count,
+            "tenant_url": id_url("operator.tenant", "tenant_id"),
+            "phones_url": id_url("phones.tenant_registrations", "tenant_id")}
 
 
 POLLED = {"phones/_registrations.html": "registrations", "phones/_totals.html": "sip-totals"}
+# What each partial is written from: its digest is the digest of these (and of the reader's
+# language and zone), so a partial must show nothing but these.
+SHOWN = {"phones/_registrations.html": ("rows", "online", "extension_count", "error", "page", "pages", "args",
+                                        "endpoint", "route"),
+         "phones/_totals.html": ("rows", "sums", "error", "page", "pages", "args")}
+
+
+def _digest(template: str, context: dict) -> str:
+    shown = [get_locale(), get_timezone()] + [context[name] for name in SHOWN[template]]
+    return hashlib.sha256(repr(shown).encode()).hexdigest()[:16]
 
 
 def _poll(template: str, poll_endpoint: str, full_page: bool = False, **context):
     """The partial ``template`` inside its polling wrapper, whose address names what it shows;
-    204 when the poll already shows exactly that."""
-    body = render_template(template, **context)
-    digest = hashlib.sha256(body.encode()).hexdigest()[:16]
+    204 when the poll already shows exactly that (known before writing it)."""
+    digest = _digest(template, context)
     if not full_page and request.args.get("v") == digest:
         return "", 204
+    body = render_template(template, **context)
     url = url_for(poll_endpoint, **context.get("route", {}), **context.get("args", {}), page=context.get("page", 1),
                   v=digest)
     polled = render_template("phones/_poll.html", body=Markup(body), poll_url=url, poll_id=POLLED[template], **context)
