@@ -183,6 +183,9 @@ class Router:
         """route[FROM_TRUNK]: the plan of a call from the carrier to $rU (a DID, or nothing)."""
         caller = _get("$ai")  # the network-asserted identity, else From
         caller = caller.split(":", 1)[-1].split("@", 1)[0] if caller else _get("$fU")
+        privacy = _get("$hdr(Privacy)").replace(";", " ").lower().split()
+        if "id" in privacy or "user" in privacy:  # the caller hides its number (RFC 3323/3325): anonymous
+            caller = "anonymous"
         return _run("inbound routing", lambda: _begin(routing.plan_for_trunk(_get("$rU"), caller)))
 
     def plan_next(self, msg) -> int:

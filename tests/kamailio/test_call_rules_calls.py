@@ -153,6 +153,16 @@ def test_an_anonymous_caller_from_the_carrier_is_refused_when_asked(sip, office)
     run = sip.sipp("carrier_call_fail", local_ip=CARRIER, substitutions={"EXPECT": 433},
                    variables={"caller": "anonymous", "ruser": "+33184880018"})
     assert_ok(run)
+    # the network asserts the number but the caller asked to hide it (RFC 3325): anonymous too
+    hidden = "\n      P-Asserted-Identity: <sip:+33612345678@carrier.example>\n      Privacy: id"
+    run = sip.sipp("carrier_call_fail", local_ip=CARRIER, substitutions={"EXPECT": 433, "EXTRA": hidden},
+                   variables={"caller": "anonymous", "ruser": "+33184880018"})
+    assert_ok(run)
+    # a caller that shows its number gets through to the phone
+    phone = sip.phone(me.number, DOMAIN, me.password, timeout=30)
+    assert_ok(sip.sipp("carrier_call", local_ip=CARRIER, variables={"caller": "+33612345678",
+                                                                     "ruser": "+33184880018"}))
+    assert_ok(phone.wait())
 
 
 def test_a_two_column_universal_number_rings_the_first_column_then_the_second(sip, office):
