@@ -32,7 +32,7 @@ NUMBER_HINT = _l("Un poste (2002) ou un numéro : 06 12 34 56 78, 0049 30 123456
 
 
 class RulesForm(FlaskForm):
-    status = RadioField(_l("État du téléphone"), choices=[
+    status = RadioField(_l("Disponibilité"), choices=[
         ("available", _l("Disponible pour appels")),
         ("dnd", _l("Ne pas déranger : tous les appels vont à la messagerie vocale"))], default="available")
     incoming = RadioField(_l("Les appels entrants"), choices=[
