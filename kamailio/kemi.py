@@ -203,6 +203,19 @@ class Router:
                 _enter(plan, following, outcome)
         return _run("routing (next step)", step)
 
+    def plan_transfer(self, msg) -> int:
+        """failure_route[RECEPTIONIST_DONE]: the receptionist puts the caller through to
+        ``$var(transfer)`` (extensions, comma-separated): their plan replaces the receptionist's
+        (H1), and ``$avp(recep_display)`` is what the phones show ("Standard: <caller>")."""
+        def step():
+            targets = tuple(t.strip() for t in _get("$var(transfer)").split(",") if t.strip())[:8]
+            caller = _get("$ai")
+            caller = caller.split(":", 1)[-1].split("@", 1)[0] if caller else _get("$fU")
+            _begin(routing.plan_for_transfer(_get("$avp(vm_domain)"), targets, caller))
+            shown = "".join(c for c in (_get("$fn") or caller) if c not in '"\\\r\n').strip()
+            _put("recep_display", f'"Standard: {shown}"')
+        return _run("receptionist transfer", step)
+
     def prepaid_end(self, msg) -> int:
         """event_route[dialog:end|failed]: settle a paid call (``$dlg_var(paid)``, its Call-ID) once
         its dialog ended: the debit of the billed duration, connected since ``$dlg(start_ts)``, and
