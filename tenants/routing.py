@@ -431,6 +431,11 @@ def build_transfer_plan(targets: tuple[str, ...], caller_number: str, data: Call
             plan = _forward(tenant, data, entry, caller_id)
             return Plan(plan.steps, Account(tenant.domain, entry.number, plan.account.destination,
                                             plan.account.call_class), plan.caller_id, language=tenant.language)
+        if entry.rules is not None:  # C7-C10: the user's rules hold for a caller put through too
+            from tenants import call_rules
+
+            return call_rules.plan(tenant, data, entry, call_rules.outside_caller(caller_number), account,
+                                   from_outside=True)
         return Plan(_ring_extension(tenant, entry), account, language=tenant.language)
     phones = tuple(Phones(e.number, tenant.domain) for e in entries if e.kind != "virtual")
     return Plan((Ring(phones, GROUP_RING_SECONDS), UNAVAILABLE_480), account, language=tenant.language)
@@ -529,7 +534,7 @@ def plan_for_transfer(domain: str, targets: tuple[str, ...], caller_number: str)
     if tenant is None:
         return build_transfer_plan(targets, caller_number, CallData(None))
     directory = _directory(tenant, set(targets), outside=False)
-    leaves = any(e.kind == "virtual" for e in directory.extensions.values())
+    leaves = any(e.reaches_outside() for e in directory.extensions.values())
     return build_transfer_plan(targets, caller_number, CallData(directory, _trunk() if leaves else None))
 
 

@@ -111,3 +111,16 @@ def test_the_call_services_pin_is_asked_before_any_change_once_set(acme):
     call_services.set_services_pin(factories.CLI, alice, "5555", "5555", current="4821")
     entries = [e.after for e in AuditEntry.select().where(AuditEntry.action == "call_services_pin.update")]
     assert "4821" not in str(entries) and "5555" not in str(entries)
+
+
+def test_a_caller_the_receptionist_puts_through_meets_the_users_rules(acme):
+    from tenants.routing import plan_for_transfer
+
+    t, alice = acme
+    call_services.save_rules(factories.CLI, alice, CallRules(do_not_disturb=True), 24)
+    assert plan_for_transfer(DOMAIN, ("2001",), "+33698765432").steps == (
+        ToMedia("deposit", DOMAIN, f"2001@{DOMAIN}", "unavailable"),)
+    call_services.save_rules(factories.CLI, alice, CallRules(selective_reject=True, reject_list=("+33698765432",)),
+                             24)
+    assert plan_for_transfer(DOMAIN, ("2001",), "0698765432").steps[0].code == 603
+    assert plan_for_transfer(DOMAIN, ("2001",), "0142685300").steps[0] == Ring((Phones("2001", DOMAIN),), 24, OUTCOMES)
