@@ -309,7 +309,8 @@ def register_cli(app: Flask) -> None:
     from console.cli_devices import device_cli
     from console.cli_outside import allowlist_cli, trunk_cli
     from console.cli_prepaid import prepaid_cli, rates_cli
+    from console.cli_receptionist import receptionist_cli
 
     for group in (db_cli, tenant_cli, account_cli, extension_cli, did_cli, jobs_cli, demo_cli, device_cli, trunk_cli,
-                  allowlist_cli, prepaid_cli, rates_cli):
+                  allowlist_cli, prepaid_cli, rates_cli, receptionist_cli):
         app.cli.add_command(group)
