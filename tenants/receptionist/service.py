@@ -88,12 +88,17 @@ def check(tenant: Tenant, change: Change) -> tuple[dict, list[Problem]]:
         for text in [*(change.keys or []), *change.set_keys]:
             if not text.strip():
                 continue
-            parsed, found = rules.parse_key(text)
+            if text.strip().endswith("=") and text.strip()[:-1].strip() in rules.MAPPABLE_KEYS:
+                keys.pop(text.strip()[:-1].strip(), None)  # "3=": key 3 leads nowhere any more
+                continue
+            typed_key = text.partition("=")[0].strip()
+            field_name = f"key_{typed_key}" if typed_key in rules.MAPPABLE_KEYS else "keys"
+            parsed, found = rules.parse_key(text, field_name)
             problems += found
             if parsed is None:
                 continue
             key, numbers = parsed
-            missing = [p for p in (_extension_problem(tenant, n, "keys") for n in numbers) if p]
+            missing = [p for p in (_extension_problem(tenant, n, field_name) for n in numbers) if p]
             problems += missing
             keys[key] = list(numbers)
         values["keys"] = dict(sorted(keys.items()))
