@@ -93,10 +93,11 @@ def _register_blueprints(app: Flask) -> None:
     from console.outside.views import bp as outside_bp
     from console.phones.views import bp as phones_bp
     from console.prepaid.views import bp as prepaid_bp
+    from console.receptionist.views import bp as receptionist_bp
     from console.settings.views import bp as settings_bp
 
     for blueprint in (auth_bp, operator_bp, directory_bp, phones_bp, devices_bp, settings_bp, audit_bp, me_bp,
-                      outside_bp, prepaid_bp):
+                      outside_bp, prepaid_bp, receptionist_bp):
         app.register_blueprint(blueprint)
     portal.register(app)  # /portail/<box>/...: the mailbox owner's pages (issue 17)
 
