@@ -14,7 +14,7 @@ from rtp.prompts.store import PromptStore
 from rtp.rtp_io.packet import parse as parse_rtp
 from tenants import extensions, mailbox_pin, tenancy, trunk
 from tenants.db import database
-from tenants.models import Extension, Mailbox, Tenant
+from tenants.models import Account, Extension, Mailbox, Tenant
 from tenants.receptionist import rules, service
 from tenants.voicemail.models import MailboxSettings
 from tests import factories
@@ -68,7 +68,8 @@ def _open_all_day(office):
     tenant, _people = office
     yield
     Tenant.update(receptionist_voicemail=True).where(Tenant.id == tenant.id).execute()
-    service.update(factories.CLI, tenant, service.Change(hours="mon-sun 00:00-24:00", holidays="", operator=""))
+    service.update(factories.CLI, tenant, service.Change(hours="mon-sun 00:00-24:00", holidays="", operator="",
+                                                         keys=[]))
 
 
 def phone(sip, ext: Ext, timeout: float = 60):
@@ -219,3 +220,58 @@ def test_no_key_for_three_menus_rings_the_operator(sip, office):
     carrier_call(sip, script, timeout=150)
     assert_ok(desk.wait())
     assert Extension.get(Extension.number == "2000", Extension.tenant == tenant)
+
+
+def test_the_admin_edits_hours_and_keys_in_chromium_and_the_next_call_follows_them(sip, office):
+    """Playwright in Debian's Chromium on the console of this stack: every day closed, key 4 to
+    2001; then the carrier's call hears the after-hours greeting and 4 rings 2001."""
+    import threading
+
+    from playwright.sync_api import expect, sync_playwright
+    from werkzeug.serving import make_server
+
+    from console import create_app
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+    from tests.browser.signing import sign_in
+
+    tenant, people = office
+    f_email = "boss@accueil.example"
+    if not Account.select().where(Account.email == f_email).exists():
+        factories.account("admin", tenant, email=f_email)
+    server = make_server("127.0.0.1", 0, create_app(sip.settings, TESTING=True, RATELIMIT_ENABLED=False),
+                         threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with sync_playwright() as playwright:  # closed before the call: its loop would stop asyncio.run
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            page = chromium.new_context(locale="fr-FR", viewport={"width": 360, "height": 800}).new_page()
+            live = f"http://127.0.0.1:{server.server_port}"
+            sign_in(page, live, f_email)
+            page.goto(f"{live}/receptionniste/")
+            for day in ("Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche"):
+                page.get_by_label(day, exact=True).fill("")
+            page.get_by_label("Touche 4", exact=True).fill("2001")
+            page.get_by_label("Touche 5", exact=True).fill("2404")  # first a mistake: said, nothing stored
+            page.get_by_role("button", name="Enregistrer").click()
+            expect(page.locator(".form-errors")).to_contain_text("Le poste 2404 n'existe pas")
+            assert service.snapshot(service.current(tenant))["keys"] == {}
+            page.get_by_label("Touche 5", exact=True).fill("")
+            page.get_by_role("button", name="Enregistrer").click()
+            expect(page.locator(".flash.success")).to_contain_text("Réceptionniste enregistrée.")
+            chromium.close()
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+    shown = service.snapshot(service.current(tenant))
+    assert shown["hours"] == "" and shown["keys"] == {"4": ["2001"]}
+    desk = phone(sip, people["2001"])
+
+    async def script(caller):
+        await caller.until(lambda: prompt(sip, "receptionist-closed") in heard(caller), 15, "the after-hours greeting")
+        await keys(caller, "4")
+        answer = await caller.until(lambda: caller.answer, 30, "2001 answering")
+        assert answer.status == 200
+        assert (await caller.bye()).status == 200
+    carrier_call(sip, script)
+    assert_ok(desk.wait())
