@@ -137,6 +137,26 @@ def test_do_not_disturb_sends_the_call_to_voicemail_without_ringing(sip, office,
     assert received(phone, "INVITE") == [], "the phone rang despite do not disturb"
 
 
+def test_busy_forwards_to_another_phone_while_no_answer_keeps_the_voicemail(sip, office, speech):
+    """Each outcome of the ring goes to its own step (Ring.goto): busy to the colleague's phone."""
+    me, colleague, caller = make_ext(office), make_ext(office), make_ext(office)
+    set_rules(me, CallRules(busy=FORWARD, busy_to=colleague.number), seconds=5)
+    port = free_port()
+    mine = sip.sipp("uas_busy", background=True, port=port)
+    assert_ok(sip.register(me.number, DOMAIN, me.password, contact_port=port))
+    theirs = sip.phone(colleague.number, DOMAIN, colleague.password, timeout=30)
+    assert_ok(sip.call(caller.number, DOMAIN, caller.password, me.number))
+    assert_ok(mine.wait())  # our phone said busy
+    assert_ok(theirs.wait())  # then the colleague's rang and answered
+    # no answer: the voicemail, as before
+    ringing = sip.sipp("uas_ring", background=True, port=port, timeout=30)
+    assert leave_message(sip, caller, me.number, speech) == 200
+    assert_ok(ringing.wait())
+    (message,) = wait_for(lambda: list(VoiceMessage.select().join(Mailbox).where(Mailbox.extension == me.model.id)),
+                          15, what="the voice message")
+    assert message.reason == "noanswer"
+
+
 def test_a_caller_on_the_rejection_list_is_refused_without_voicemail(sip, office):
     me, rejected, other = make_ext(office), make_ext(office), make_ext(office)
     set_rules(me, CallRules(selective_reject=True, reject_list=(rejected.number,)))
