@@ -188,6 +188,11 @@ VALUES = {
                "running": N_("en cours"), "done": N_("terminée"), "failed": N_("échouée")},
     "language": {"fr": "Français", "en": "English"},
     "menu_layout": {"asterisk": N_("standard"), "ooma": N_("Ooma Office")},
+    # the call rules (issue 17)
+    "incoming": {"ring": N_("faire sonner le téléphone"), "forward": N_("tout renvoyer"),
+                 "sequence": N_("numéro de contact universel")},
+    **{key: {"voicemail": N_("messagerie vocale"), "forward": N_("renvoi vers un autre téléphone")}
+       for key in ("no_answer", "busy", "unreachable")},
 }
 
 JOB_KINDS = {
@@ -259,6 +264,10 @@ def value_text(key: str, value) -> str:
         return get_locale().territories.get(value.upper(), value)
     if isinstance(value, str) and value.startswith("+") and value[1:].isdigit():
         return phone_number(value)
+    if key == "columns" and isinstance(value, list):  # the universal number: [[number, seconds], ...] a column
+        return " ; ".join(tr(N_("colonne %(n)d : %(numbers)s"), n=i + 1, numbers=", ".join(
+            tr(N_("%(number)s (%(seconds)d s)"), number=value_text("number", cell[0]), seconds=cell[1])
+            for cell in column)) for i, column in enumerate(value)) or tr(N_("aucun"))
     if isinstance(value, list):
         return ", ".join(value_text(key, item) for item in value) or tr(N_("aucun"))
     return str(value)

@@ -162,3 +162,20 @@ def test_another_user_gets_404_on_every_url(alice, bob, zed):
                                      ).status_code == 404
     assert call_services.rules_of(alice.box.extension) == CallRules()
     assert not call_services.has_services_pin(alice.box.extension)
+
+
+def test_the_audit_log_tells_the_change_in_words(app, alice):
+    from console.audit import labels
+
+    response = apply(alice, incoming="sequence", row_0="2001", cell_0_0="10", row_1="06 12 34 56 78", cell_1_1="20",
+                     busy="forward", busy_to="06 12 34 56 78")
+    assert response.status_code == 302, response.text
+    entry = AuditEntry.select().where(AuditEntry.action == "call_rules.update").get()
+    with app.test_request_context():
+        lines = labels.changes(entry)
+        sentence = labels.sentence(entry)
+    text = "\n".join(lines)
+    assert "colonne 1 : 2001 (10 s) ; colonne 2 : 06 12 34 56 78 (20 s)" in text
+    assert "appels entrants : numéro de contact universel (avant : faire sonner le téléphone)" in text
+    assert "si le téléphone est occupé : renvoi vers un autre téléphone (avant : messagerie vocale)" in text
+    assert sentence == "Règles d'appel du poste 2001 modifiées"
