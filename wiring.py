@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from kamailio.rpc import KamailioRegistrar
 from rtp import notifications
-from tenants import extensions, jobs, mail, ports, prepaid
+from rtp.audio.port import MediaAudio
+from tenants import audio_port, extensions, jobs, mail, ports, prepaid
 from tenants.config import Settings
-from tenants.voicemail import notify
+from tenants.voicemail import notify, portal_mail, retention
 
 
 def worker_handlers() -> dict[str, jobs.Handler]:
@@ -23,6 +24,8 @@ def worker_handlers() -> dict[str, jobs.Handler]:
         extensions.PIN_EMAIL: extensions.send_pin_email,
         notify.EMAIL_JOB: notifications.send_voicemail_email,
         prepaid.RECONCILE_JOB: prepaid.reconcile_call,
+        retention.PURGE_JOB: retention.purge,
+        portal_mail.FORWARD_EMAIL: portal_mail.send_forward,
     }
 
 
@@ -37,3 +40,4 @@ def compose(settings: Settings) -> None:
     """Wire a process of the console, the CLI or the job worker for ``settings``."""
     register_handlers()
     ports.install_registrar(KamailioRegistrar(settings))
+    audio_port.install(MediaAudio())  # the portal's greetings and voice messages (issue 17)

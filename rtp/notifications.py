@@ -11,11 +11,10 @@ import logging
 
 from rtp.audio.files import read_wav
 from rtp.audio.mp3 import encode_mp3
-from tenants import mail
-from tenants.config import load_settings
+from tenants import config, mail
 from tenants.models import Extension, Mailbox, Tenant
-from tenants.voicemail import notify
-from tenants.voicemail.models import VoiceMessage
+from tenants.voicemail import mailbox_changes, notify
+from tenants.voicemail.models import MailboxSettings, VoiceMessage
 
 log = logging.getLogger(__name__)
 
@@ -28,11 +27,14 @@ def send_voicemail_email(payload: dict) -> None:
         return
     mailbox = message.mailbox
     ext = mailbox.extension
-    if not mailbox.email:
-        return
-    samples, rate = read_wav(load_settings().data_dir / message.path)
+    settings = MailboxSettings.get_or_none(MailboxSettings.mailbox == mailbox)
+    if not mailbox.email or (settings is not None and not settings.forward_email):
+        return  # E8: the owner turned "Renvoyer les messages comme courriels" off
+    samples, rate = read_wav(config.current().data_dir / message.path)
     email = mail.compose(mailbox.email, *notify.message_email(message))
     stamp = message.received_at.strftime("%Y%m%d-%H%M%S")
     email.add_attachment(encode_mp3(samples, rate), maintype="audio", subtype="mpeg",
                          filename=f"message-{ext.number}-{stamp}.mp3")
     mail.deliver(email)
+    if settings is not None and not settings.keep_original:  # E8: not kept once emailed: to Supprimés
+        mailbox_changes.move_message(mailbox.id, message.id, "deleted")

@@ -74,6 +74,8 @@ class Settings:
     smtp_host: str = _setting("POSTE_SMTP_HOST", "localhost")
     smtp_port: int = _setting("POSTE_SMTP_PORT", 25, "port")
     mail_from: str = _setting("POSTE_MAIL_FROM", "Poste <poste@localhost>")
+    # -- voicemail: days a message stays in Deleted (by phone or portal) before it is purged (E7)
+    deleted_retention_days: int = _setting("POSTE_DELETED_RETENTION_DAYS", 30, "count")
     # -- secrets: generated into $POSTE_DATA/secrets/ when not given (tenants.secrets_store)
     secret_key: str = _setting("POSTE_SECRET_KEY", "", secret=True)
     sip_key: str = _setting("POSTE_SIP_KEY", "", secret=True)

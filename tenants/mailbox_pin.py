@@ -63,6 +63,32 @@ def _tell_admins(box: Mailbox, locked_at: dt.datetime) -> None:
         mail.queue_mail(admin.email, *email, tenant=tenant)
 
 
+DEFAULT_PINS = ("1234",)  # the demo's first PIN (scripts/run), never acceptable as one's own
+
+
+def new_pin_problems(mailbox_id: int, new_pin: str, confirmation: str) -> list[Problem]:
+    """E10 (portal): the phone's rules, and a new PIN is neither the default nor the current one."""
+    problems = check_pin(new_pin)
+    pin = (new_pin or "").strip()
+    if not problems:
+        box = Mailbox.get_by_id(mailbox_id)
+        if pin in DEFAULT_PINS:
+            problems.append(Problem("pin", N_("Ce code PIN est celui par défaut : choisissez-en un autre.")))
+        elif verify_secret(box.pin_hash, pin):
+            problems.append(Problem("pin", N_("Le nouveau code PIN doit être différent du code actuel.")))
+    if (confirmation or "").strip() != pin:
+        problems.append(Problem("confirm", N_("Les deux codes PIN saisis sont différents.")))
+    return problems
+
+
+def change_pin_checked(mailbox_id: int, new_pin: str, confirmation: str) -> None:
+    """Change the PIN from the portal; DomainError (nothing changed) with every problem at once."""
+    problems = new_pin_problems(mailbox_id, new_pin, confirmation)
+    if problems:
+        raise DomainError(problems)
+    change_pin(mailbox_id, new_pin.strip())
+
+
 def change_pin(mailbox_id: int, new_pin: str, confirmation: str | None = None) -> None:
     """The user's own new PIN (by phone or portal): digits only, at least 4; ends first access."""
     problems = check_pin(new_pin)
@@ -75,4 +101,4 @@ def change_pin(mailbox_id: int, new_pin: str, confirmation: str | None = None) -
                        first_pin_enc=None).where(Mailbox.id == mailbox_id).execute()
 
 
-__all__ = ["MAX_FAILED_ATTEMPTS", "PinOutcome", "change_pin", "try_pin"]
+__all__ = ["MAX_FAILED_ATTEMPTS", "PinOutcome", "change_pin", "change_pin_checked", "new_pin_problems", "try_pin"]

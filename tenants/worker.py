@@ -16,6 +16,8 @@ def run_forever(poll_seconds: float = 1.0, stop: threading.Event | None = None) 
     Refuses to start (RuntimeError) unless every kind the worker runs has its handler
     registered (``wiring.register_handlers``, which ``wsgi.py`` calls)."""
     jobs.require_handlers(jobs.WORKER)
+    from tenants.voicemail import retention  # E7: the hourly purge of Supprimés
+    retention.ensure_scheduled()
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGTERM, signal.SIGINT):

@@ -17,7 +17,8 @@ from rtp.mediaapp.mwi_jobs import MwiJobs
 from tenants import jobs, mail, prepaid
 from tenants.audit import Actor
 from tenants.models import Job, Mailbox
-from tenants.voicemail import service
+from tenants.voicemail import portal_mail, retention, service
+from tenants.voicemail.models import VoiceMessage
 from tests import factories as f
 from tests.voicemail.test_voicemail_service import write_wav
 
@@ -86,6 +87,10 @@ def _example_jobs(settings) -> dict[str, Job]:
     write_wav(settings.data_dir / rel)
     service.store_message(Mailbox.get(Mailbox.extension == ext).id, "rec-wiring", rel, 1000, 16044, "0612345678",
                           "Bob", dt.datetime(2026, 3, 1, 13, 5), "noanswer")  # its email and its MWI
+    box = Mailbox.get(Mailbox.extension == ext)
+    portal_mail.queue_forward(box.id, VoiceMessage.get(VoiceMessage.recording_id == "rec-wiring").id,
+                              "paul@example.org", "", "", "Pour toi.")  # issue 17: forwarded as email
+    retention.ensure_scheduled()  # E7: the purge of Supprimés
     prepaid.import_rates(Actor.cli(), "prefix,description,cents_per_minute,increment_s,first_increment_s\n+1,US,60,60,\n")
     prepaid.enable(Actor.cli(), acme)
     prepaid.topup(Actor.cli(), acme, 100)
@@ -110,7 +115,8 @@ def test_the_worker_started_the_documented_way_runs_every_kind(smtp, settings):
         worker.terminate()
         _out, err = worker.communicate(timeout=20)
     assert worker.returncode == 0, err.decode()[-2000:]
-    assert sorted(m["To"] for m in smtp.wait_for(3)) == ["alice@acme.example"] * 2 + ["ops@acme.example"]
+    assert sorted(m["To"] for m in smtp.wait_for(4)) == ["alice@acme.example"] * 2 + ["ops@acme.example",
+                                                                                      "paul@example.org"]
     mwi = Job.get_by_id(queued["voicemail_mwi"].id)
     assert mwi.status == Job.QUEUED and mwi.attempts == 0  # the media app's: the worker leaves it
 

@@ -31,17 +31,27 @@ def _queue_mwi(mailbox_id: int) -> None:
 
 def move_message(mailbox_id: int, message_id: int, folder: str) -> bool:
     """Move one message of this mailbox (``deleted`` deletes, to E7's Deleted); MWI follows."""
-    if folder not in FOLDERS:
-        return False
+    return bool(move_messages(mailbox_id, [message_id], folder))
+
+
+def move_messages(mailbox_id: int, message_ids: list[int], folder: str) -> int:
+    """Move these messages of this mailbox (others' ids are ignored); one MWI job. How many moved.
+
+    A message moved to Deleted is stamped (its retention starts, E7); one taken out is not."""
+    if folder not in FOLDERS or not message_ids:
+        return 0
     with database.atomic():
-        changes: dict[str, Any] = {"folder": folder}
-        if folder != "new":
-            changes["heard_at"] = utcnow()
-        done = VoiceMessage.update(**changes).where((VoiceMessage.id == message_id)
-                                                    & (VoiceMessage.mailbox == mailbox_id)).execute()
+        now = utcnow()
+        changes: dict[str, Any] = {"folder": folder, "deleted_at": now if folder == "deleted" else None}
+        mine = (VoiceMessage.id.in_(message_ids)) & (VoiceMessage.mailbox == mailbox_id)
+        if folder == "new":  # unheard again (a restore from Deleted then brings it back as new)
+            changes["heard_at"] = None
+        else:  # heard (or dealt with) now, unless it was before
+            VoiceMessage.update(heard_at=now).where(mine & VoiceMessage.heard_at.is_null()).execute()
+        done = VoiceMessage.update(**changes).where(mine).execute()
         if done:
             _queue_mwi(mailbox_id)
-    return bool(done)
+    return done
 
 
 def set_greeting(mailbox_id: int, kind: str, path: str) -> str | None:

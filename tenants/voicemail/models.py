@@ -32,6 +32,12 @@ class MailboxSettings(BaseModel):
     skip_pin = pw.BooleanField(default=False)  # D1: no PIN from one's own phone
     envelope = pw.CharField(max_length=16, default="both")  # D9: both, envelope, message
     setup_done = pw.BooleanField(default=False)  # D3: name and greeting asked until the first access is done
+    # E8 (seed 001 "Réglages des messages"), made by m0070_portal
+    forward_email = pw.BooleanField(default=True)  # new messages emailed to the mailbox's address
+    keep_original = pw.BooleanField(default=True)  # False: a message emailed goes to Deleted
+    quick_login = pw.BooleanField(default=False)  # *98 from one's own phone asks the PIN only
+    autoplay = pw.BooleanField(default=False)  # messages play as soon as the mailbox is opened
+    greeting = pw.CharField(max_length=16, default="")  # "" as recorded, else system, system_number, system_name, custom
     updated_at = pw.DateTimeField(default=utcnow)
 
 
@@ -50,6 +56,7 @@ class VoiceMessage(BaseModel):
     cut = pw.BooleanField(default=False)  # stopped at the maximum length
     recording_id = pw.CharField(max_length=64, unique=True)  # idempotent store (crash recovery)
     heard_at = pw.DateTimeField(null=True)
+    deleted_at = pw.DateTimeField(null=True, index=True)  # E7: when it went to Deleted (purged after the retention)
 
 
 VOICEMAIL_MODELS = [VoicemailOptions, MailboxSettings, VoiceMessage]

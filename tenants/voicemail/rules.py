@@ -18,11 +18,13 @@ class Greetings:
     name: str | None = None
     temporary: str | None = None
     temporary_on: bool = False
+    # E8: the greeting the owner chose in the portal ("" none: as recorded); see choose_greeting
+    choice: str = ""
 
 
 @dataclass(frozen=True)
 class GreetingChoice:
-    """``kind``: temporary, busy, unavailable (recorded files) or system_name, system_number.
+    """``kind``: temporary, busy, unavailable (recorded files) or system, system_name, system_number.
 
     ``path`` is the recording to play (the name for system_name); ``busy`` tells
     the system greeting to say "is busy" rather than "is not available".
@@ -34,10 +36,18 @@ class GreetingChoice:
 
 
 def choose_greeting(greetings: Greetings, reason: str) -> GreetingChoice:
-    """D8: the temporary greeting when on, else busy or unavailable for the reason, else the system one."""
+    """D8: the temporary greeting when on; then the system one the owner chose (E8), else busy or
+    unavailable for the reason, else the system one with the name, else with the number."""
     busy = reason == BUSY
     if greetings.temporary_on and greetings.temporary:
         return GreetingChoice("temporary", greetings.temporary, busy)
+    # E8 / seed 001: a system greeting chosen in the portal plays even when one's own is recorded
+    if greetings.choice == "system":
+        return GreetingChoice("system", None, busy)
+    if greetings.choice == "system_number":
+        return GreetingChoice("system_number", None, busy)
+    if greetings.choice == "system_name" and greetings.name:
+        return GreetingChoice("system_name", greetings.name, busy)
     if busy and greetings.busy:
         return GreetingChoice("busy", greetings.busy, True)
     if not busy and greetings.unavailable:

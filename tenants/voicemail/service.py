@@ -80,7 +80,8 @@ def greetings_of(settings: MailboxSettings | None) -> rules.Greetings:
     if settings is None:
         return rules.Greetings()
     return rules.Greetings(unavailable=settings.unavailable_path, busy=settings.busy_path, name=settings.name_path,
-                           temporary=settings.temporary_path, temporary_on=settings.temporary_on)
+                           temporary=settings.temporary_path, temporary_on=settings.temporary_on,
+                           choice=settings.greeting or "")
 
 
 def capacity_of(mailbox_id: int, limit: int | None = None) -> rules.Capacity:

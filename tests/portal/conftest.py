@@ -50,6 +50,7 @@ def leave_message(box: Mailbox, domain: str, number: str, caller: str = "0612345
     path = service.message_path(domain, number, rid)
     if settings is not None:
         t = np.arange(int(8000 * seconds)) / 8000
+        (settings.data_dir / path).parent.mkdir(parents=True, exist_ok=True)
         write_wav_atomic(settings.data_dir / path, (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), 8000)
     size = (settings.data_dir / path).stat().st_size if settings is not None else 100
     message = service.store_message(box.id, rid, path, int(seconds * 1000), size, caller, name,
@@ -79,3 +80,14 @@ def bob(app, acme):
 def zed(app, db):
     other = f.tenant("globex.pbx.example")
     return owner(app, other, "2001", "Zed Other")
+
+
+@pytest.fixture(autouse=True)
+def media_audio():
+    """The audio port as wiring.compose installs it (rtp/audio and rtp/dsp)."""
+    from rtp.audio.port import MediaAudio
+    from tenants import audio_port
+
+    previous = audio_port.install(MediaAudio())
+    yield
+    audio_port.install(previous)
