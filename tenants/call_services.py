@@ -7,11 +7,12 @@ counts from the next call.
 """
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 import peewee as pw
 
-from tenants import audit, call_rules
+from tenants import audit, call_rules, throttle
 from tenants.allowlist import allowed
 from tenants.audit import Actor
 from tenants.call_rules import CallRules, Context
@@ -35,6 +36,10 @@ class CallRule(BaseModel):
 
 
 MODELS = [CallRule]  # made by m0080_call_rules
+
+# C11: wrong PINs an extension may type in a window before the PIN is no longer checked at all
+# (4 digits would otherwise fall to a script in minutes)
+PIN_TRIES, PIN_WINDOW_SECONDS = 5, 15 * 60
 
 
 def _row(ext: Extension) -> CallRule | None:
@@ -64,7 +69,12 @@ def _pin_problems(ext: Extension, pin: str | None, field: str = "services_pin") 
         return []
     if not (pin or "").strip():
         return [Problem(field, N_("Entrez votre NIP des services d'appels."))]
+    key, now = f"services-pin:{ext.id}", time.time()
+    if throttle.count(key, now) >= PIN_TRIES:
+        return [Problem(field, N_("Trop de NIP erronés : réessayez dans %(minutes)d minutes."),
+                        {"minutes": PIN_WINDOW_SECONDS // 60})]
     if not verify_secret(row.services_pin_hash, (pin or "").strip()):
+        throttle.hit(key, PIN_WINDOW_SECONDS, now)
         return [Problem(field, N_("Le NIP des services d'appels est incorrect."))]
     return []
 

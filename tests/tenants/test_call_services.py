@@ -2,6 +2,8 @@
 routing on the next call."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tenants import call_services, trunk
@@ -124,3 +126,20 @@ def test_a_caller_the_receptionist_puts_through_meets_the_users_rules(acme):
                              24)
     assert plan_for_transfer(DOMAIN, ("2001",), "0698765432").steps[0].code == 603
     assert plan_for_transfer(DOMAIN, ("2001",), "0142685300").steps[0] == Ring((Phones("2001", DOMAIN),), 24, OUTCOMES)
+
+
+def test_five_wrong_pins_and_even_the_right_one_waits(acme, monkeypatch):
+    t, alice = acme
+    call_services.set_services_pin(factories.CLI, alice, "4821", "4821")
+    for _ in range(call_services.PIN_TRIES):
+        with pytest.raises(DomainError) as caught:
+            call_services.save_rules(factories.CLI, alice, CallRules(do_not_disturb=True), 24, pin="0000")
+        assert problems(caught.value) == {"services_pin": ["Le NIP des services d'appels est incorrect."]}
+    with pytest.raises(DomainError) as caught:
+        call_services.save_rules(factories.CLI, alice, CallRules(do_not_disturb=True), 24, pin="4821")
+    assert problems(caught.value) == {"services_pin": ["Trop de NIP erronés : réessayez dans 15 minutes."]}
+    assert not call_services.rules_of(alice).do_not_disturb
+    later = time.time() + call_services.PIN_WINDOW_SECONDS + 1
+    monkeypatch.setattr(call_services.time, "time", lambda: later)
+    call_services.save_rules(factories.CLI, alice, CallRules(do_not_disturb=True), 24, pin="4821")
+    assert call_services.rules_of(alice).do_not_disturb
