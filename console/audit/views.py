@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from flask import Blueprint, Response, render_template, request, stream_with_context
 from flask_babel import gettext
 
-from console.audit import labels
+from console.audit import labels, words
 from console.bounds import page_arg
 from console.links import id_url
 from console.plugins import htmx
@@ -55,7 +55,7 @@ def index():
     page = page_arg()
     rows, total = audit.entries(tenant, page, PER_PAGE, **filters)
     show_tenant = account().role == Account.OPERATOR and tenant is None
-    context = {"rows": list(rows), "page": page, "pages": max(1, math.ceil(total / PER_PAGE)), "total": total,
+    context = {"rows": words.of(rows), "page": page, "pages": max(1, math.ceil(total / PER_PAGE)), "total": total,
                "show_tenant": show_tenant, "tenant": tenant,
                "tenant_url": id_url("operator.tenant", "tenant_id") if show_tenant else "",
                "filters": filters, "args": args, "labels": labels,
