@@ -10,6 +10,7 @@ import math
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
+from markupsafe import Markup
 
 from console import job_words
 from console.bounds import page_arg
@@ -19,6 +20,7 @@ from console.directory.forms import (
     VoicemailEmailForm,
 )
 from console.forms import ConfirmForm, apply_form, confirm_first, problem_text
+from console.links import id_url
 from console.once import keep_for_page, take_for_page
 from console.plugins import htmx
 from console.scoping import actor, current_tenant, roles_required, tenant_object
@@ -43,7 +45,20 @@ def table_context(tenant: Tenant) -> dict:
     dids = {d.extension_id: d.number for d in Did.select().where(
         (Did.tenant == tenant) & Did.extension.in_([e.id for e in rows]))} if rows else {}
     return {"rows": rows, "dids": dids, "q": q, "page": page, "pages": pages, "total": total,
-            "confirm": ConfirmForm()}
+            "confirm": ConfirmForm(), "row_text": row_text()}
+
+
+def row_text() -> dict:
+    """What each row of the extensions list says and links to (``directory/_row.html``), written
+    once for all the rows: a translation or a ``url_for`` for each cell was half of the page."""
+    return {"number": Markup(gettext("Poste")), "user": Markup(gettext("Utilisateur")),
+            "email": Markup(gettext("Adresse e-mail")), "type": Markup(gettext("Type")),
+            "did": Markup(gettext("SDA")), "virtual": Markup(gettext("Virtuel")),
+            "phone": Markup(gettext("Téléphone")), "edit": Markup(gettext("Modifier")),
+            "delete": Markup(gettext("Supprimer")),
+            "confirm_delete": Markup(gettext("Supprimer le poste %(number)s et sa messagerie ?")),
+            "detail_url": id_url("directory.detail", "ext_id"), "edit_url": id_url("directory.edit", "ext_id"),
+            "delete_url": id_url("directory.delete", "ext_id")}
 
 
 @bp.get("/")
@@ -115,7 +130,8 @@ def _detail_page(ext: Extension, pin_form: PinForm | None = None,
 def row(ext_id: int):
     ext = tenant_object(Extension, ext_id)
     did = Did.get_or_none(Did.extension == ext)
-    return render_template("directory/_row.html", ext=ext, did=did.number if did else None, confirm=ConfirmForm())
+    return render_template("directory/_row.html", ext=ext, did=did.number if did else None, confirm=ConfirmForm(),
+                           row_text=row_text())
 
 
 @bp.route("/<int:ext_id>/modifier", methods=["GET", "POST"])
@@ -136,7 +152,7 @@ def edit(ext_id: int):
         if htmx:
             did = Did.get_or_none(Did.extension == ext)
             return render_template("directory/_row.html", ext=ext, did=did.number if did else None,
-                                   confirm=ConfirmForm())
+                                   confirm=ConfirmForm(), row_text=row_text())
         flash(gettext("Poste %(number)s modifié.", number=ext.number), "success")
         return redirect(url_for("directory.detail", ext_id=ext.id))
     status = 422 if form.errors else 200
