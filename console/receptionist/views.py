@@ -13,12 +13,14 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from flask_wtf.file import FileField
+from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import Length
 
 from console.forms import apply_form
 from console.scoping import actor, current_tenant, roles_required
 from tenants.models import Account, Extension
+from tenants.problems import DomainError
 from tenants.receptionist import rules, service
 
 bp = Blueprint("receptionist", __name__, url_prefix="/receptionniste")
@@ -34,6 +36,10 @@ class ReceptionistForm(FlaskForm):
                               validators=[Length(max=service.MAX_TEXT, message=TOO_LONG)])
     closed_text = TextAreaField(_l("Annonce en dehors des heures d'ouverture"),
                                 validators=[Length(max=service.MAX_TEXT, message=TOO_LONG)])
+    open_file = FileField(_l("Annonce enregistrée, heures d'ouverture"))
+    closed_file = FileField(_l("Annonce enregistrée, en dehors des heures d'ouverture"))
+    open_remove = BooleanField(_l("Retirer l'annonce enregistrée (heures d'ouverture)"))
+    closed_remove = BooleanField(_l("Retirer l'annonce enregistrée (en dehors des heures)"))
 
 
 for _day in rules.DAYS:
@@ -73,14 +79,36 @@ def _change(form: ReceptionistForm) -> service.Change:
                           closed_text=form.closed_text.data or "")
 
 
-def _save(tenant, form: ReceptionistForm):
-    from tenants.problems import DomainError
+def _data_dir() -> Path:
+    return Path(current_app.config["POSTE_SETTINGS"].data_dir)
 
+
+def _save(tenant, form: ReceptionistForm):
+    """Everything checked first (the days, the keys, the operator, then the uploads made audio):
+    the first problem stops it all, and the receptionist in service stays as it was."""
     problems = _day_problems(form)
-    if problems:  # the days' own problems, with the rest of the form's
-        _values, others = service.check(tenant, _change(form))
-        raise DomainError(problems + [p for p in others if p.field != "hours"])
-    return service.update(actor(), tenant, _change(form))
+    _values, others = service.check(tenant, _change(form))
+    problems += [p for p in others if not (problems and p.field == "hours")]
+    uploads: dict[str, str] = {}
+    if not problems:
+        for when in service.WHEN:
+            upload = getattr(form, f"{when}_file").data
+            if upload and getattr(upload, "filename", ""):
+                try:
+                    uploads[when] = service.store_upload(tenant, when, upload.read(), upload.filename, _data_dir())
+                except DomainError as error:
+                    problems += error.problems
+    if problems:
+        for rel in uploads.values():  # made for nothing: the whole change is refused
+            (_data_dir() / rel).unlink(missing_ok=True)
+        raise DomainError(problems)
+    row = service.update(actor(), tenant, _change(form))
+    for when in service.WHEN:
+        if when in uploads or getattr(form, f"{when}_remove").data:
+            old = service.set_greeting_file(actor(), tenant, when, uploads.get(when))
+            if old:
+                (_data_dir() / old).unlink(missing_ok=True)
+    return row
 
 
 def _page(tenant, form: ReceptionistForm | None = None):
@@ -118,7 +146,7 @@ def greeting(when: str):
     if when not in service.WHEN:
         abort(404)
     path = getattr(service.current(current_tenant()), f"{when}_path")
-    data_dir = Path(current_app.config["POSTE_SETTINGS"].data_dir)
+    data_dir = _data_dir()
     full = (data_dir / path).resolve() if path else None
     if full is None or data_dir.resolve() not in full.parents or not full.exists():
         abort(404)

@@ -7,6 +7,7 @@ and nothing stored when there is one, so the receptionist in service keeps worki
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import cast
 
 import peewee as pw
 
-from tenants import audit
+from tenants import audio_port, audit
 from tenants.audit import Actor
 from tenants.db import database
 from tenants.models import Extension, Mailbox, Tenant, utcnow
@@ -149,6 +150,20 @@ def set_greeting_file(actor: Actor, tenant: Tenant, when: str, path: str | None)
         row.save()
         audit.record(actor, "receptionist.greeting", tenant, "tenant", tenant.id, tenant.domain, before, snapshot(row))
     return old if old != path else None
+
+
+def store_upload(tenant: Tenant, when: str, data: bytes, filename: str | None, data_dir: Path) -> str:
+    """An uploaded or browser-recorded greeting made a stored WAV (through the audio port: decoded,
+    trimmed and normalized by rtp/dsp) at a new path; the path, or ``DomainError`` (nothing written)
+    when it is not audio. Not in service yet: ``set_greeting_file`` points the greeting at it."""
+    if when not in WHEN:
+        raise DomainError(Problem("when", N_("Annonce inconnue : %(value)s (open ou closed)."), {"value": when[:10]}))
+    rel = greeting_path(tenant.domain, when, secrets.token_hex(6))
+    try:
+        audio_port.audio().store(data, filename, Path(data_dir) / rel)
+    except audio_port.AudioRejectedError as error:
+        raise DomainError(Problem(f"{when}_file", str(error))) from None
+    return rel
 
 
 # ------------------------------------------------------------------ what a call needs

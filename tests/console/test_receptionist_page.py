@@ -69,3 +69,52 @@ def test_only_an_admin_and_no_recorded_greeting_of_another_tenant(app, admin, of
     f.account("user", office, email="alice@acme.example")
     user = f.login(app.test_client(), "alice@acme.example")
     assert user.get("/receptionniste/").status_code in (302, 403)
+
+
+@pytest.fixture
+def audio():
+    from rtp.audio.port import MediaAudio
+    from tenants import audio_port
+
+    previous = audio_port.install(MediaAudio())
+    yield
+    audio_port.install(previous)
+
+
+def wav_bytes() -> bytes:
+    import io
+
+    import numpy as np
+    import soundfile as sf
+
+    from rtp.prompts.generate import render
+
+    out = io.BytesIO()
+    sf.write(out, np.concatenate([np.zeros(4000, np.float32), render("Bienvenue chez Acme.", "fr")]), 8000,
+             format="WAV", subtype="PCM_16")
+    return out.getvalue()
+
+
+def test_an_uploaded_greeting_goes_through_the_audio_path_and_a_broken_one_keeps_the_old(admin, office, audio,
+                                                                                       settings):
+    import io
+
+    page = admin.get("/receptionniste/")
+    done = admin.post("/receptionniste/", data={**form(page.text), "closed_file": (io.BytesIO(wav_bytes()), "accueil.wav")},
+                      content_type="multipart/form-data")
+    assert done.status_code == 302, done.text
+    path = service.current(office).closed_path
+    assert path and (settings.data_dir / path).exists()
+    preview = admin.get("/receptionniste/annonce/closed.wav")
+    assert preview.status_code == 200 and preview.data[:4] == b"RIFF"
+    page = admin.get("/receptionniste/")
+    broken = admin.post("/receptionniste/", data={**form(page.text, key_1="2005"),
+                                                  "closed_file": (io.BytesIO(b"not audio at all" * 50), "x.mp3")},
+                        content_type="multipart/form-data")
+    assert broken.status_code == 422 and "form-errors" in broken.text
+    row = service.current(office)
+    assert row.closed_path == path and (settings.data_dir / path).exists() and not row.keys  # nothing changed
+    page = admin.get("/receptionniste/")
+    removed = admin.post("/receptionniste/", data=form(page.text, closed_remove="y"))
+    assert removed.status_code == 302 and service.current(office).closed_path is None
+    assert not (settings.data_dir / path).exists()
