@@ -82,6 +82,10 @@
     document.body.addEventListener("htmx:afterSettle", function (event) {
       setUpCopy(event.target);
       markInvalidFields();
+      // a form swapped back with its errors: its summary takes the focus, as a full page's is seen first
+      var summary = event.target.querySelector && event.target.querySelector(".form-errors");
+      if (event.target.matches && event.target.matches(".form-errors")) summary = event.target;
+      if (summary && summary.isConnected) summary.focus();
     });
   });
 })();

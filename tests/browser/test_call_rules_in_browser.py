@@ -37,6 +37,7 @@ def test_appliquer_then_annuler_on_a_phone(browser, live_server, db):
         page.get_by_label("Numéro de renvoi de tous les appels").fill("0899 12 34 56")
         page.get_by_role("button", name="Appliquer").click()
         expect(page.locator("#forward_to-errors")).to_contain_text("n'autorise pas les appels vers le 0899 12 34 56")
+        expect(page.locator("#rules .form-errors")).to_be_focused()  # the summary is read first
         expect(page.get_by_label("Numéro de renvoi de tous les appels")).to_have_attribute("aria-invalid", "true")
         assert call_services.rules_of(alice).incoming == RING
 
