@@ -62,7 +62,7 @@ def _tenants_context() -> dict:
     total = query.count()
     pages = max(1, math.ceil(total / PER_PAGE))
     page = min(page_arg(), pages)
-    rows = list(query.paginate(page, PER_PAGE))
+    rows = list(query.select(Tenant.id, Tenant.name, Tenant.domain, Tenant.status).paginate(page, PER_PAGE))
     counts = dict(Extension.select(Extension.tenant, fn.COUNT(Extension.id))
                   .where(Extension.tenant.in_([t.id for t in rows])).group_by(Extension.tenant).tuples()) if rows else {}
     return {"rows": rows, "counts": counts, "q": q, "page": page, "pages": pages, "total": total,
