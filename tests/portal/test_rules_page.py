@@ -141,7 +141,7 @@ def test_the_call_services_pin_is_asked_before_a_change_once_set(alice):
     assert not call_services.has_services_pin(alice.box.extension)
     made = alice.client.post(alice.url("regles/nip"), data={"csrf_token": token, "new_pin": "4821",
                                                             "confirm_pin": "4821"})
-    assert made.status_code == 302
+    assert made.status_code == 303
     page = alice.client.get(alice.url()).text
     assert 'name="services_pin"' in page
     response = apply(alice, status="dnd")
@@ -179,3 +179,12 @@ def test_the_audit_log_tells_the_change_in_words(app, alice):
     assert "appels entrants : numéro de contact universel (avant : faire sonner le téléphone)" in text
     assert "si le téléphone est occupé : renvoi vers un autre téléphone (avant : messagerie vocale)" in text
     assert sentence == "Règles d'appel du poste 2001 modifiées"
+
+
+def test_the_pin_form_on_mots_de_passe_comes_back_there(alice):
+    page = alice.client.get(alice.url("mots-de-passe/"))
+    assert page.status_code == 200 and 'name="back" value="passwords"' in page.text
+    made = alice.client.post(alice.url("regles/nip"), data={"csrf_token": f.csrf_token(page.text), "back": "passwords",
+                                                            "new_pin": "4821", "confirm_pin": "4821"})
+    assert made.status_code == 303 and made.headers["Location"].endswith(alice.url("mots-de-passe/"))
+    assert call_services.has_services_pin(alice.box.extension)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -211,5 +211,6 @@ def services_pin():
         actor(), ext, form.new_pin.data or "", form.confirm_pin.data or "", form.current_pin.data))
     if made:
         flash(gettext("Votre NIP des services d'appels est changé."), "success")
-        return redirect(url_for("portal.home"))
+        back = "portal.passwords.index" if request.form.get("back") == "passwords" else "portal.home"
+        return redirect(url_for(back if back in current_app.view_functions else "portal.home"), 303)
     return _page(_form_of(ext), _grid_of(call_services.rules_of(ext)), pin_form=form, status=422)
