@@ -24,6 +24,15 @@ def test_appliquer_then_annuler_on_a_phone(browser, live_server, db):
         expect(page.get_by_role("heading", name="Accueil")).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
+        # a number's field shows only when its choice asks for one
+        busy_to = page.get_by_label("Numéro de renvoi si occupé")
+        expect(busy_to).to_be_hidden()
+        page.get_by_role("group", name="Si votre téléphone est occupé").get_by_label("Renvoyer à un autre téléphone").check()
+        expect(busy_to).to_be_visible()
+        page.get_by_role("group", name="Si votre téléphone est occupé").get_by_label(
+            "Envoyer vers la messagerie vocale").check()
+        expect(busy_to).to_be_hidden()
+
         # Appliquer: do not disturb, without reloading the page (htmx swaps the form)
         page.evaluate("window.notReloaded = true")
         page.get_by_label("Ne pas déranger").check()
