@@ -16,11 +16,16 @@
     controls.hidden = false;
 
     record.addEventListener("click", function () {
-      navigator.mediaDevices.getUserMedia({ audio: true }).then(function (s) {
+      // Raw sound: rtp/dsp trims and normalizes it as it does a recording by phone.
+      navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false } }).then(function (s) {
         stream = s;
         chunks = [];
         recorder = new MediaRecorder(stream);
-        recorder.addEventListener("dataavailable", function (e) { if (e.data.size) chunks.push(e.data); });
+        var started = Date.now();
+        recorder.addEventListener("dataavailable", function (e) {
+          if (e.data.size) chunks.push(e.data);
+          box.dataset.recordedMs = String(Date.now() - started);  // how long so far (tests wait on it)
+        });
         recorder.addEventListener("stop", function () {
           stream.getTracks().forEach(function (t) { t.stop(); });
           var type = recorder.mimeType || "audio/webm";
@@ -36,7 +41,7 @@
           record.disabled = false;
           stop.disabled = true;
         });
-        recorder.start();
+        recorder.start(250);
         status.textContent = status.dataset.recording;
         record.disabled = true;
         stop.disabled = false;

@@ -10,7 +10,7 @@ from tests import factories as f
 from tests.browser.signing import sign_in
 
 FOLDED = 900  # below this width the navigation folds behind "Menu" (poste.css)
-HOME = {"operator": "**/operateur/clients", "admin": "**/postes/", "user": "**/moi/"}
+HOME = {"operator": "**/operateur/clients", "admin": "**/postes/", "user": "**/portail/*/"}
 EMAIL = {"operator": "op@poste.example", "admin": "boss@acme.example", "user": "alice@acme.example"}
 
 
