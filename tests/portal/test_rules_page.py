@@ -188,3 +188,12 @@ def test_the_pin_form_on_mots_de_passe_comes_back_there(alice):
                                                             "new_pin": "4821", "confirm_pin": "4821"})
     assert made.status_code == 303 and made.headers["Location"].endswith(alice.url("mots-de-passe/"))
     assert call_services.has_services_pin(alice.box.extension)
+
+
+def test_a_forged_table_is_refused_in_french(alice):
+    response = apply(alice, incoming="sequence", row_0="2001", cell_0_0="10", cell_0_999999="10", cell_0_1="²")
+    assert response.status_code == 422
+    assert field_errors(response.text, "columns") == [
+        "Le numéro de contact universel compte au plus 6 colonnes.",
+        "Le délai doit être compris entre 5 et 120 secondes."]
+    assert call_services.rules_of(alice.box.extension) == CallRules()

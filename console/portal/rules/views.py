@@ -27,6 +27,7 @@ bp = Blueprint("rules", __name__, url_prefix="/regles")
 
 ROWS, COLUMNS = call_rules.MAX_ROWS, call_rules.MAX_COLUMNS
 _CELL = re.compile(r"^cell_(\d+)_(\d+)$")
+_CELL_LIMIT = 20  # a cell further right than this is not read at all (a forged form): too many columns
 FALLBACK_CHOICES = [(VOICEMAIL, _l("Envoyer vers la messagerie vocale")), (FORWARD, _l("Renvoyer à un autre téléphone"))]
 NUMBER_HINT = _l("Un poste (2002) ou un numéro : 06 12 34 56 78, 0049 30 1234567.")
 
@@ -110,14 +111,20 @@ def _columns(numbers: list[str], cells: dict[tuple[int, int], str]) -> tuple[lis
                                                                              list[Problem]]:
     """The typed table as columns of (number, delay), and what is wrong with it besides."""
     problems: list[Problem] = []
-    width = max((j for _, j in cells), default=-1) + 1
+    beyond = [(i, j) for i, j in cells if i >= ROWS or j >= _CELL_LIMIT]  # only a forged form has them
+    if beyond:
+        problems.append(Problem("columns", N_("Le numéro de contact universel compte au plus %(max)d colonnes."),
+                                {"max": COLUMNS}))
+    width = max((j for i, j in cells if (i, j) not in beyond), default=-1) + 1
     columns: list[list[tuple[str, int | None]]] = [[] for _ in range(width)]
     for (i, j), text in sorted(cells.items()):
+        if (i, j) in beyond:
+            continue
         number = numbers[i] if i < len(numbers) else ""
         if not number:
             problems.append(Problem("columns", N_("Indiquez le numéro de chaque ligne où figure un délai.")))
             continue
-        columns[j].append((number, int(text) if text.isdigit() else None))
+        columns[j].append((number, int(text) if text.isascii() and text.isdigit() else None))
     return columns, problems
 
 
