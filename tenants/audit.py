@@ -95,8 +95,12 @@ def search(tenant: Tenant | None, about: str = "", author: str = "", object_type
         query = query.where(_starts_with(AuditEntry.object_label, e164 or about, indexed))
     author = author.strip().lower().removeprefix("flask ")
     if author:
-        query = query.where(_starts_with(AuditEntry.actor_email, author, indexed)
-                            | _starts_with(AuditEntry.actor_email, f"{CLI}:{author}", indexed))
+        command = f"{CLI}:{author}"
+        by_author = _starts_with(AuditEntry.actor_email, author, indexed)
+        if not command.startswith(author):  # else ("cli") the commands' entries are the author's already,
+            # and the OR of two ranges made SQLite gather every matching row to count them (5 ms at 11,000)
+            by_author |= _starts_with(AuditEntry.actor_email, command, indexed)
+        query = query.where(by_author)
     if object_type:
         query = query.where(AuditEntry.object_type == object_type)
     return query
