@@ -69,7 +69,8 @@ def load_info(number: str, domain: str) -> mb.MailboxInfo | None:
         setup_done=bool(settings and settings.setup_done),
         envelope=settings.envelope if settings else access.ENVELOPE_BOTH,
         layout=options.menu_layout if options else access.DEFAULT_LAYOUT, language=tenant.language,
-        new=counts.new, old=counts.old, capacity=rules.capacity(folders, limit))
+        new=counts.new, old=counts.old, capacity=rules.capacity(folders, limit),
+        autoplay=bool(settings and settings.autoplay))
 
 
 def list_messages(mailbox_id: int, folder: str) -> tuple[mb.MessageInfo, ...]:
@@ -107,12 +108,16 @@ def save_greeting(data_dir: Path, mailbox_id: int, kind: str, audio: np.ndarray)
 
 
 def _deliver(data_dir: Path, box: Mailbox, to_number: str, audio: Callable[[], np.ndarray], caller_number: str,
-             caller_name: str, private: bool = False) -> bool:
+             caller_name: str, private: bool = False, urgent: bool = False) -> bool:
     """D11: a new message in mailbox ``to_number`` of the same tenant (with its email and MWI jobs),
-    when ``access.may_deliver`` allows it; ``audio`` is read only then."""
+    when ``access.may_deliver`` allows it and the target is not full (D12); ``audio`` is read only
+    then. A forwarded message keeps its urgent mark (issue 17, as the portal does)."""
     tenant = box.extension.tenant
     target = _mailbox(to_number, tenant.domain)
     if not access.may_deliver(box.extension.number, to_number, target is not None, private).ok:
+        return False
+    assert target is not None
+    if service.capacity_of(target.id).full:
         return False
     samples = audio()
     recording_id = rec.Recorder.new_id()
@@ -120,9 +125,12 @@ def _deliver(data_dir: Path, box: Mailbox, to_number: str, audio: Callable[[], n
     path = Path(data_dir) / rel
     path.parent.mkdir(parents=True, exist_ok=True)
     write_wav_atomic(path, samples, RATE)
-    service.store_message(target.id, recording_id, rel, duration_ms=int(round(samples.shape[0] * 1000 / RATE)),
-                          size_bytes=path.stat().st_size, caller_number=caller_number, caller_name=caller_name,
-                          received_at=utcnow(), reason=rules.UNAVAILABLE)
+    stored = service.store_message(target.id, recording_id, rel,
+                                   duration_ms=int(round(samples.shape[0] * 1000 / RATE)),
+                                   size_bytes=path.stat().st_size, caller_number=caller_number,
+                                   caller_name=caller_name, received_at=utcnow(), reason=rules.UNAVAILABLE)
+    if urgent:
+        VoiceMessage.update(urgent=True).where(VoiceMessage.id == stored.id).execute()
     return True
 
 
@@ -131,7 +139,7 @@ def forward_message(data_dir: Path, mailbox_id: int, message_id: int, to_number:
     if message is None:  # not this mailbox's
         return False
     return _deliver(data_dir, _box(mailbox_id), to_number, lambda: read_wav(Path(data_dir) / message.path)[0],
-                    message.caller_number, message.caller_name, private=message.private)
+                    message.caller_number, message.caller_name, private=message.private, urgent=message.urgent)
 
 
 def send_recording(data_dir: Path, mailbox_id: int, to_number: str, audio: np.ndarray) -> bool:

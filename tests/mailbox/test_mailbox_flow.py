@@ -533,3 +533,15 @@ def test_a_call_already_in_the_tenants_language_switches_nothing():
     phone = Phone(None, own_phone=False, lookup=info(language="en"))
     phone.flow.ctx = phone.flow.ctx.__class__("acme.pbx.example", None, False, language="en")
     assert not phone.start().keys("2001#").did(mb.UseLanguage) and phone.state == "pin"
+
+
+def test_autoplay_plays_the_first_new_message_right_after_the_counts():
+    """E8 (seed 001, "Messagerie vocale à lancement automatique"), set in the portal."""
+    store = Store(messages=[message(1), message(2, "old")])
+    phone = Phone(info(new=1, old=1, autoplay=True), store=store).start().mark_now().keys("1234#")
+    heard = phone.heard()
+    assert phone.state == "message" and heard.startswith("Vous avez un nouveau message et un ancien message")
+    assert heard.endswith("[voicemail/m1.wav]") and "appuyez sur 1" not in heard
+    assert [m.message_id for m in phone.did(mb.MoveMessage)] == [1]  # heard, as when 1 is pressed
+    quiet = Phone(info(new=1, old=1), store=Store(messages=[message(1), message(2, "old")])).start().keys("1234#")
+    assert quiet.state == "main"

@@ -9,7 +9,7 @@ import pytest
 from rtp.audio.files import write_wav_atomic
 from rtp.mediaapp import mailbox_call as mc
 from tenants import credentials, mail
-from tenants.models import Job, Mailbox, Tenant
+from tenants.models import Extension, Job, Mailbox, Tenant
 from tenants.voicemail import mailbox_changes as changes
 from tenants.voicemail import notify, service  # noqa: F401 - registers the job handlers
 from tenants.voicemail.models import MailboxSettings, VoicemailOptions, VoiceMessage
@@ -125,3 +125,17 @@ def test_a_star_98_call_speaks_its_tenants_language_before_the_mailbox_is_known(
         ("en", "America/Montreal", "acme.pbx.example", "2001", 0)
     assert service.access_context("nowhere.pbx.example").language == "fr"
     assert service.access_context("globex.pbx.example").language == "fr"  # another tenant's own
+
+
+def test_a_message_forwarded_by_phone_keeps_urgent_and_a_full_mailbox_takes_none(box, settings):
+    """Issue 17: as in the portal, the urgent mark is kept and the target's capacity checked."""
+    message = add_message(settings, box)
+    VoiceMessage.update(urgent=True).where(VoiceMessage.id == message.id).execute()
+    assert mc.forward_message(settings.data_dir, box.id, message.id, "2002")
+    target = Mailbox.select().join(Extension).where(Extension.number == "2002").get()
+    (copy,) = VoiceMessage.select().where(VoiceMessage.mailbox == target)
+    assert copy.urgent
+    VoicemailOptions.create(tenant=box.extension.tenant, max_messages=1)
+    assert not mc.forward_message(settings.data_dir, box.id, message.id, "2002")  # full
+    assert not mc.send_recording(settings.data_dir, box.id, "2002", TONE)
+    assert VoiceMessage.select().where(VoiceMessage.mailbox == target).count() == 1

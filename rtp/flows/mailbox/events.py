@@ -38,6 +38,7 @@ class MailboxInfo:
     new: int = 0
     old: int = 0
     capacity: Capacity | None = None  # D12: messages against the limit (None: not known, no warning)
+    autoplay: bool = False  # E8 (seed 001): the first new message plays right after the counts
 
 
 # ------------------------------------------------------------------ events (answers of the media app)

@@ -52,6 +52,8 @@ class OpeningMailbox(Waiting):
         session = self.session.opened(event.folder, event.messages)
         new = sum(1 for m in session.messages if m.folder == "new")
         said = capacity_warning(session.info) + tuple(phrases.message_count(new, session.info.old))
+        if session.info.autoplay and new:  # E8: "Messagerie vocale à lancement automatique"
+            return message.to_message(flow, session, 0, before=said)
         return flow.go(Main(session, before=said))
 
     def back(self, flow: MailboxFlow) -> MailboxState:
