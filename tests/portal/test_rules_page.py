@@ -197,3 +197,16 @@ def test_a_forged_table_is_refused_in_french(alice):
         "Le numéro de contact universel compte au plus 6 colonnes.",
         "Le délai doit être compris entre 5 et 120 secondes."]
     assert call_services.rules_of(alice.box.extension) == CallRules()
+
+
+def test_a_virtual_extensions_owner_is_told_the_rules_do_not_apply(app, acme):
+    from tests.portal.conftest import owner
+
+    virtual = owner(app, acme, "2050", "Victor Renvoi")
+    Extension.update(kind=Extension.VIRTUAL, forward_to="+33612345678").where(
+        Extension.id == virtual.box.extension_id).execute()
+    page = virtual.client.get(virtual.url())
+    assert page.status_code == 200 and "Ce poste est virtuel" in page.text and "06 12 34 56 78" in page.text
+    assert 'id="rules"' not in page.text
+    token = f.csrf_token(page.text)
+    assert virtual.client.post(virtual.url("regles/"), data={"csrf_token": token, "status": "dnd"}).status_code == 404

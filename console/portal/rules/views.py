@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -175,7 +175,8 @@ def _page(form: RulesForm, grid, pin_form: ServicesPinForm | None = None, status
         and request.endpoint == "portal.rules.apply" else "portal/rules/home.html"
     return render_template(template, form=form, numbers=numbers, cells=cells, rows=ROWS, width=COLUMNS,
                            has_pin=call_services.has_services_pin(ext), ext=ext,
-                           pin_form=pin_form or ServicesPinForm(formdata=None), number_hint=NUMBER_HINT), status
+                           pin_form=pin_form or ServicesPinForm(formdata=None), number_hint=NUMBER_HINT,
+                           display=call_rules.display), status
 
 
 def home():
@@ -188,6 +189,8 @@ def home():
 def apply():
     """Appliquer: every problem at once on its field, nothing stored; else stored for the next call."""
     ext = _extension()
+    if ext.kind == Extension.VIRTUAL:  # its calls go to its number (routing's C2): no rules to apply
+        abort(404)
     form = RulesForm()
     grid = _grid_from_request()
     columns, grid_problems = _columns(*grid)
