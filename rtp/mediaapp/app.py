@@ -126,10 +126,10 @@ class MediaApp:
         ctx = await self.work(service.load_context, *target) if target else None
         if ctx is None and not access:
             return 404, "No Mailbox", b""
-        if ctx is None:  # D2: mailbox access without a known mailbox: the login asks for it, in the tenant's language
-            domain = (request.get("X-Poste-Tenant") or ruri.host or "").lower()
-            ctx = await self.work(service.access_context, domain, target[0] if target else "")
         caller_number, caller_name = caller_of(request)
+        if ctx is None:  # D2: mailbox access without a known mailbox: the login asks for it, in the tenant's language
+            domain = (request.get("X-Poste-Tenant") or ruri.host or "").lower()  # (quick login: the caller's, E8)
+            ctx = await self.work(service.access_context, domain, target[0] if target else "", caller_number)
         session = await RtpSession.open(self.rtp_address, negotiated.codec, negotiated.dtmf_pt, ports=self.rtp_ports)
         session.remote = (negotiated.remote_address, negotiated.remote_port)
         call = Call(dialog=dialog, rtp=session, flow=None, ctx=ctx, reason=reason, caller_number=caller_number,

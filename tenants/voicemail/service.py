@@ -63,9 +63,22 @@ def load_context(number: str, domain: str) -> MailboxContext | None:
         max_seconds=opts["max_seconds"], reception=opts["reception"], email=row.email)
 
 
-def access_context(domain: str, number: str = "") -> MailboxContext:
+def quick_login_number(domain: str, caller: str) -> str:
+    """E8 "Connexion rapide": the caller's own mailbox number when its owner turned quick login on
+    (``*98`` from one's own phone then asks the PIN only), else ""."""
+    if not caller.isdigit():
+        return ""
+    on = (MailboxSettings.select().join(Mailbox).join(Extension).join(Tenant)
+          .where((Tenant.domain == domain.lower()) & (Extension.number == caller)
+                 & (MailboxSettings.quick_login == True)).exists())  # noqa: E712 - SQL, not Python
+    return caller if on else ""
+
+
+def access_context(domain: str, number: str = "", caller: str = "") -> MailboxContext:
     """D2 (``*98``): a mailbox access call before its mailbox is known. Its tenant is known from
-    the domain, so the call speaks the tenant's language from the first prompt (issue 12)."""
+    the domain, so the call speaks the tenant's language from the first prompt (issue 12). With
+    quick login (E8), the caller's own mailbox is known: only its PIN is asked."""
+    number = number or quick_login_number(domain, caller)
     tenant = Tenant.get_or_none(Tenant.domain == domain.lower())
     return MailboxContext(
         mailbox_id=0, extension_id=0, number=number, name="", domain=domain.lower(),

@@ -349,3 +349,14 @@ def test_calls_missed_and_received_with_csv(alice, db):
     csv = alice.client.get(alice.url("appels/recus.csv"))
     assert csv.mimetype == "text/csv" and "'+33612345678,61" in csv.text and "2026-03-01 10:00:00" in csv.text
     assert alice.client.get(alice.url("appels/autre")).status_code == 404
+
+
+def test_quick_login_lets_star_98_from_ones_own_phone_ask_the_pin_only(alice, bob):
+    """E8 "Connexion rapide": the media app's context of a *98 call knows the caller's mailbox."""
+    from tenants.voicemail import service
+    assert service.access_context("acme.pbx.example", "", "2001").number == ""
+    post(alice, "reglages-messages/", _settings_form(quick_login="y"))
+    assert service.access_context("acme.pbx.example", "", "2001").number == "2001"
+    assert service.access_context("acme.pbx.example", "", "2002").number == ""  # Bob did not turn it on
+    assert service.access_context("globex.pbx.example", "", "2001").number == ""  # only in its own tenant
+    assert service.access_context("acme.pbx.example", "", "0612345678").number == ""
