@@ -157,6 +157,28 @@ def test_busy_forwards_to_another_phone_while_no_answer_keeps_the_voicemail(sip,
     assert message.reason == "noanswer"
 
 
+def test_no_answer_then_the_carrier_and_unreachable_straight_to_it(sip, office):
+    """A later step through the trunk: rung from failure_route after our phone rang out (the
+    caller ID and the trunk's From rewritten on that branch too), or at once with no phone."""
+    me, caller = make_ext(office), make_ext(office)
+    set_rules(me, CallRules(no_answer=FORWARD, no_answer_to="06 98 76 54 18", unreachable=FORWARD,
+                            unreachable_to="06 98 76 54 19"), seconds=5)
+    carrier = sip.sipp("carrier_uas", local_ip=CARRIER, port=sip.carrier_port, background=True, timeout=30,
+                       substitutions={"RURI": r"\+33698765419", "FROM": r"sip:\+33184880017@", "PAI": ".",
+                                      "PRIVACY": "."})
+    assert_ok(sip.call(caller.number, DOMAIN, caller.password, me.number))  # no phone registered
+    assert_ok(carrier.wait())
+    port = free_port()
+    ringing = sip.sipp("uas_ring", background=True, port=port, timeout=30)
+    assert_ok(sip.register(me.number, DOMAIN, me.password, contact_port=port))
+    carrier = sip.sipp("carrier_uas", local_ip=CARRIER, port=sip.carrier_port, background=True, timeout=30,
+                       substitutions={"RURI": r"\+33698765418", "FROM": r"sip:\+33184880017@", "PAI": ".",
+                                      "PRIVACY": "."})
+    assert_ok(sip.call(caller.number, DOMAIN, caller.password, me.number))
+    assert_ok(ringing.wait())  # our phone rang out
+    assert_ok(carrier.wait())  # then the carrier got the call, with our number
+
+
 def test_a_caller_on_the_rejection_list_is_refused_without_voicemail(sip, office):
     me, rejected, other = make_ext(office), make_ext(office), make_ext(office)
     set_rules(me, CallRules(selective_reject=True, reject_list=(rejected.number,)))
