@@ -184,6 +184,7 @@ class Context:
     own: str
     extensions: Collection[str]
     allowed: frozenset[tuple[str, str]]
+    dids: Collection[str] = ()  # the tenant's own numbers (E.164): forwarding to one would loop
 
 
 def check_number(text: str, field: str, context: Context, required: bool = True) -> list[Problem]:
@@ -202,6 +203,9 @@ def check_number(text: str, field: str, context: Context, required: bool = True)
         return [Problem(field, N_("Les appels ne peuvent pas être renvoyés vers un numéro d'urgence."))]
     if dialled.kind not in (dialing.NUMBER, dialing.DIRECTORY):
         return [Problem(field, N_("« %(number)s » n'est pas un numéro de téléphone valide."), {"number": text.strip()})]
+    if dialled.e164 and dialled.e164 in context.dids:
+        return [Problem(field, N_("Le %(number)s est un numéro de votre entreprise : indiquez plutôt le poste "
+                                  "vers lequel renvoyer (par exemple 2002)."), {"number": text.strip()})]
     if not dialing.verdict(dialled, context.allowed).allowed:
         return [Problem(field, N_("Votre plan de numérotation n'autorise pas les appels vers le %(number)s."),
                         {"number": text.strip()})]

@@ -18,7 +18,7 @@ from tenants.audit import Actor
 from tenants.call_rules import CallRules, Context
 from tenants.credentials import hash_secret, verify_secret
 from tenants.db import database
-from tenants.models import BaseModel, Extension, JSONField, utcnow
+from tenants.models import BaseModel, Did, Extension, JSONField, utcnow
 from tenants.problems import N_, DomainError, Problem
 
 
@@ -60,7 +60,8 @@ def has_services_pin(ext: Extension) -> bool:
 def context_of(ext: Extension) -> Context:
     """What validating this extension's rules needs: its tenant's extensions and allow-list."""
     numbers = frozenset(e.number for e in Extension.select(Extension.number).where(Extension.tenant == ext.tenant_id))
-    return Context(own=ext.number, extensions=numbers, allowed=allowed(ext.tenant_id))
+    dids = frozenset(d.number for d in Did.select(Did.number).where(Did.tenant == ext.tenant_id))
+    return Context(own=ext.number, extensions=numbers, allowed=allowed(ext.tenant_id), dids=dids)
 
 
 def _pin_problems(ext: Extension, pin: str | None, field: str = "services_pin") -> list[Problem]:

@@ -202,3 +202,10 @@ def test_anonymous_callers_are_rejected_without_voicemail_when_asked():
     assert steps(rules, call_rules.outside_caller("+33142685300"), CALLED) == (Ring((ME,), 24, OUTCOMES), DEPOSIT)
     assert steps(CallRules(), call_rules.outside_caller("anonymous"), CALLED) == (Ring((ME,), 24, OUTCOMES), DEPOSIT)
     assert call_rules.outside_caller("0142685300") == Caller("+33142685300")
+
+
+def test_forwarding_to_one_of_the_tenants_own_numbers_is_refused_it_would_loop():
+    context = Context(own="2001", extensions={"2001", "2002"}, allowed=DEFAULT_ALLOWED, dids={"+33184880002"})
+    found = fields(check(CallRules(incoming=FORWARD, forward_to="01 84 88 00 02"), context, 24))
+    assert found["forward_to"] == ["Le 01 84 88 00 02 est un numéro de votre entreprise : indiquez plutôt le poste "
+                                   "vers lequel renvoyer (par exemple 2002)."]

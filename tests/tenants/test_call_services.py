@@ -58,6 +58,9 @@ def test_forwarding_to_the_outside_needs_the_trunk_and_presents_the_extensions_n
     from tenants import tenancy
 
     tenancy.add_did(factories.CLI, t, "01 84 88 00 01", extension="2001")
+    with pytest.raises(DomainError) as caught:  # our own number: through the carrier and back, forever
+        call_services.save_rules(factories.CLI, alice, CallRules(incoming=FORWARD, forward_to="01 84 88 00 01"), 24)
+    assert list(problems(caught.value)) == ["forward_to"]
     call_services.save_rules(factories.CLI, alice, CallRules(incoming=FORWARD, forward_to="06 12 34 56 78"), 24)
     assert call_services.rules_of(alice).forward_to == "+33612345678"
     # no trunk: the phone rings as if nothing were forwarded
