@@ -34,6 +34,7 @@ from tenants.prepaid_rules import (
     MAX_CENTS,
     Rate,
     billed_seconds,
+    cost_cents,
     find_rate,
     limit_reached,
     rate_key,
@@ -338,7 +339,8 @@ def _reserve_once(tenant: Tenant, call_id: str, extension: str, destination: str
         available, max_calls, max_daily, longest = _sql(
             "SELECT balance_cents, max_calls, max_daily_cents, max_call_seconds FROM prepaid_account "
             "WHERE tenant_id = ?", (tenant.id,)).fetchone()
-        held = reservation(rate, int(available), min(max_seconds, longest or MAX_CALL_SECONDS))
+        longest = min(max_seconds, longest or MAX_CALL_SECONDS)
+        held = reservation(rate, int(available), longest)
         if held is None:
             return Reserved(NO_FUNDS, balance_cents=int(available))
         if max_calls is not None or max_daily is not None:
@@ -347,8 +349,12 @@ def _reserve_once(tenant: Tenant, call_id: str, extension: str, destination: str
                 "COALESCE(SUM(CASE WHEN state = ? THEN reserved_cents ELSE debited_cents END), 0) "
                 "FROM prepaid_call WHERE tenant_id = ? AND (state = ? OR created_at >= ?)",
                 (RESERVED, RESERVED, tenant.id, RESERVED, str(_day_start(now)))).fetchone()
+            # past the daily spend, not even the first increment; short of it, the call reserves
+            # (and may last) only what is left of the day's allowance
             refusal = limit_reached(active_calls=int(active), max_calls=max_calls, spent_today_cents=int(spent),
-                                    max_daily_cents=max_daily, next_cents=held.cents)
+                                    max_daily_cents=max_daily, next_cents=cost_cents(rate, rate.first_increment_s))
+            if not refusal and max_daily is not None:
+                held = reservation(rate, min(int(available), max_daily - int(spent)), longest) or held
             if refusal:
                 _tell_limit(tenant, refusal, max_calls if refusal == CONCURRENT_LIMIT else max_daily, now)
                 return Reserved(refusal, balance_cents=int(available))

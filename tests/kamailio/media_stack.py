@@ -27,11 +27,12 @@ def shared_prompts() -> Path:
 
 
 @contextlib.contextmanager
-def media_stack(address: str):
+def media_stack(address: str, **options):
     """Kamailio + rtpengine with the real media app behind them on ``address`` (its own, so that
-    only it is trusted), sharing one POSTE_DATA, database and the rendered prompts."""
+    only it is trusted), sharing one POSTE_DATA, database and the rendered prompts; ``options``
+    of ``SipStack`` (a higher ``pike_density`` for many calls at once from one address, say)."""
     port = free_port(address)
-    stack = SipStack(media_nodes=(f"{address}:{port}",), media_ping_interval=1)
+    stack = SipStack(media_nodes=(f"{address}:{port}",), media_ping_interval=1, **options)
     media = None
     try:
         stack.start()

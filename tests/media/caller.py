@@ -74,8 +74,11 @@ class SippUac:
     Call-ID and RTP socket. ``trace``: sipp keeps every message in its work folder (read by
     ``explain`` when something fails)."""
 
-    def __init__(self, model: Caller, *, trace: bool = True, lifetime: float = 600):
+    def __init__(self, model: Caller, *, trace: bool = True, lifetime: float = 600, retransmit: bool = True):
         self.model, self.trace, self.lifetime = model, trace, lifetime
+        # False: no UDP retransmissions (sipp -nr), for many calls at once on a loaded machine, where a
+        # late 407 to a retransmitted first INVITE would otherwise pass for the second one's answer
+        self.retransmit = retransmit
         self.calls: dict[str, Caller] = {}
         self.work = Path(tempfile.mkdtemp(prefix="poste-caller-"))
         self.proc: subprocess.Popen | None = None
@@ -92,6 +95,7 @@ class SippUac:
                 "-i", ip, "-p", str(free_port(ip)), "-mp", str(free_port(ip, span=4)), "-3pcc", f"127.0.0.1:{twin}",
                 "-nostdin", "-timeout", f"{int(self.lifetime)}s", "-trace_err"]
         argv += ["-trace_msg"] if self.trace else []
+        argv += [] if self.retransmit else ["-nr"]
         for name, value in model.variables().items():
             argv += ["-set", name, str(value)]
         if model.auth:

@@ -76,8 +76,11 @@ def test_toll_fraud_limits(acme):
     assert prepaid.reserve(acme, "c", "2001", "+12125550100", max_seconds=60).refusal == "concurrent_limit"
     prepaid.settle("a", 60)
     prepaid.settle("b", 60)
-    assert prepaid.reserve(acme, "d", "2001", "+12125550100", max_seconds=180).refusal == "daily_limit"  # 120 + 180
-    assert prepaid.reserve(acme, "e", "2001", "+12125550100", max_seconds=60).refusal == ""  # 180 <= 250
+    held = prepaid.reserve(acme, "d", "2001", "+12125550100", max_seconds=180)  # 120 spent: 130 left today
+    assert (held.refusal, held.cents, held.seconds) == ("", 120, 120)  # only what the day allows
+    assert prepaid.reserve(acme, "e", "2001", "+12125550100", max_seconds=60).refusal == "daily_limit"  # 10 left
+    prepaid.settle("d", 30)  # 60 debited, 60 released: 70 left today
+    assert prepaid.reserve(acme, "f", "2001", "+12125550100", max_seconds=180).cents == 60
     _adds_up(acme)
 
 
