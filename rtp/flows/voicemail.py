@@ -73,7 +73,7 @@ def _greeting_items(ctx: FlowContext) -> tuple:
     if g.path is not None and g.kind in ("temporary", "busy", "unavailable"):
         return (File(g.path),)  # a recorded greeting says everything itself
     if g.kind == "system":  # E8: the plain system greeting identifies nobody
-        return ("your-party", "is-busy" if g.busy else "is-unavailable", "leave-message")
+        return ("party-busy" if g.busy else "party-unavailable", "leave-message")
     who = (File(g.path),) if g.path is not None and g.kind == "system_name" else tuple(
         phrases.extension_number(ctx.number))
     return ("your-party",) + who + ("is-busy" if g.busy else "is-unavailable", "leave-message")

@@ -7,6 +7,8 @@ FIXED = {
         "extension": "le poste",
         "is-unavailable": "n'est pas disponible.",
         "is-busy": "est déjà en ligne.",
+        "party-unavailable": "Votre correspondant n'est pas disponible.",  # the plain system greeting (E8)
+        "party-busy": "Votre correspondant est déjà en ligne.",
         "leave-message": "Laissez votre message après le bip sonore, puis appuyez sur dièse.",
         "mailbox-full": "La boîte vocale de votre correspondant est pleine. Vous ne pouvez pas laisser de message.",
         "goodbye": "Au revoir.",
@@ -168,6 +170,8 @@ FIXED = {
         "extension": "extension",
         "is-unavailable": "is not available.",
         "is-busy": "is on the phone.",
+        "party-unavailable": "The person you are calling is not available.",
+        "party-busy": "The person you are calling is on the phone.",
         "leave-message": "Please leave your message after the tone, then press pound.",
         "mailbox-full": "This mailbox is full. You cannot leave a message.",
         "goodbye": "Goodbye.",

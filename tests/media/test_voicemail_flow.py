@@ -49,6 +49,13 @@ def record(flow_ctx=None, *events):
     (Greetings(busy="b.wav", name="n.wav"), "noanswer", ("system_name", "n.wav")),
     (Greetings(), "noanswer", ("system_number", None)),
     (Greetings(temporary_on=True), "busy", ("system_number", None)),  # on but never recorded
+    # E8: the system greeting chosen in the portal wins over one's own (not over the temporary one)
+    (Greetings(unavailable="u.wav", name="n.wav", choice="system"), "noanswer", ("system", None)),
+    (Greetings(unavailable="u.wav", name="n.wav", choice="system_number"), "busy", ("system_number", None)),
+    (Greetings(unavailable="u.wav", name="n.wav", choice="system_name"), "noanswer", ("system_name", "n.wav")),
+    (Greetings(unavailable="u.wav", choice="system_name"), "noanswer", ("unavailable", "u.wav")),  # no name yet
+    (Greetings(unavailable="u.wav", choice="custom"), "noanswer", ("unavailable", "u.wav")),
+    (Greetings(temporary="t.wav", temporary_on=True, choice="system"), "noanswer", ("temporary", "t.wav")),
 ])
 def test_greeting_choice(greetings, reason, expected):
     choice = choose_greeting(greetings, reason)
@@ -61,6 +68,8 @@ def test_each_greeting_is_played_first():
     assert recorded == [Play((File("b.wav"),), "greeting")]
     named = VoicemailFlow(ctx(greeting=GreetingChoice("system_name", "n.wav", True))).start()
     assert named == [Play(("your-party", File("n.wav"), "is-busy", "leave-message"), "greeting")]
+    plain = VoicemailFlow(ctx(greeting=GreetingChoice("system", None, False))).start()
+    assert plain == [Play(("party-unavailable", "leave-message"), "greeting")]  # E8: nobody identified
     numbered = VoicemailFlow(ctx(greeting=GreetingChoice("system_number", None, False))).start()
     assert numbered == [Play(("your-party", "extension", "digit-2", "digit-0", "digit-0", "digit-1",
                               "is-unavailable", "leave-message"), "greeting")]
