@@ -14,7 +14,7 @@ from rtp import notifications
 from rtp.audio.port import MediaAudio
 from tenants import audio_port, extensions, jobs, mail, ports, prepaid
 from tenants.config import Settings
-from tenants.voicemail import notify, portal_mail, retention
+from tenants.voicemail import notify, portal_mail
 
 
 def worker_handlers() -> dict[str, jobs.Handler]:
@@ -24,7 +24,6 @@ def worker_handlers() -> dict[str, jobs.Handler]:
         extensions.PIN_EMAIL: extensions.send_pin_email,
         notify.EMAIL_JOB: notifications.send_voicemail_email,
         prepaid.RECONCILE_JOB: prepaid.reconcile_call,
-        retention.PURGE_JOB: retention.purge,
         portal_mail.FORWARD_EMAIL: portal_mail.send_forward,
     }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 
 from tenants import jobs
 
@@ -17,13 +18,19 @@ def run_forever(poll_seconds: float = 1.0, stop: threading.Event | None = None) 
     registered (``wiring.register_handlers``, which ``wsgi.py`` calls)."""
     jobs.require_handlers(jobs.WORKER)
     from tenants.voicemail import retention  # E7: the hourly purge of Supprimés
-    retention.ensure_scheduled()
     stop = stop or threading.Event()
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
     log.info("job worker started")
+    next_purge = 0.0
     while not stop.is_set():
+        if time.monotonic() >= next_purge:
+            try:
+                retention.purge_due()
+            except Exception:  # noqa: BLE001 - tried again in an hour; jobs go on meanwhile
+                log.exception("purge of deleted voice messages failed")
+            next_purge = time.monotonic() + retention.EVERY_SECONDS
         try:
             ran = jobs.run_due()
         except Exception:  # a database hiccup must not kill the worker

@@ -17,7 +17,7 @@ from rtp.mediaapp.mwi_jobs import MwiJobs
 from tenants import jobs, mail, prepaid
 from tenants.audit import Actor
 from tenants.models import Job, Mailbox
-from tenants.voicemail import portal_mail, retention, service
+from tenants.voicemail import portal_mail, service
 from tenants.voicemail.models import VoiceMessage
 from tests import factories as f
 from tests.voicemail.test_voicemail_service import write_wav
@@ -90,7 +90,6 @@ def _example_jobs(settings) -> dict[str, Job]:
     box = Mailbox.get(Mailbox.extension == ext)
     portal_mail.queue_forward(box.id, VoiceMessage.get(VoiceMessage.recording_id == "rec-wiring").id,
                               "paul@example.org", "", "", "Pour toi.")  # issue 17: forwarded as email
-    retention.ensure_scheduled()  # E7: the purge of Supprimés
     prepaid.import_rates(Actor.cli(), "prefix,description,cents_per_minute,increment_s,first_increment_s\n+1,US,60,60,\n")
     prepaid.enable(Actor.cli(), acme)
     prepaid.topup(Actor.cli(), acme, 100)

@@ -1,31 +1,28 @@
 """E7: messages in Supprimés (deleted by phone or in the portal) are purged with their files
 after the operator's retention (``POSTE_DELETED_RETENTION_DAYS``, default 30 days).
 
-One job (``voicemail_purge``) does it and queues the next run an hour later; the job worker
-makes sure one is queued when it starts (``ensure_scheduled``), so the purge needs no cron.
+The job worker runs ``purge_due`` when it starts and then every hour (``tenants/worker.py``):
+no cron, no row left waiting in the job list. Several workers may purge at once: a row is
+deleted once, a file already gone is no error.
 """
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
-from tenants import config, jobs
-from tenants.models import Job, utcnow
+from tenants import config
 from tenants.voicemail import portal
 
-PURGE_JOB = jobs.declare("voicemail_purge")
-EVERY = dt.timedelta(hours=1)
+log = logging.getLogger(__name__)
+EVERY_SECONDS = 3600.0
 
 
-def ensure_scheduled() -> None:
-    """Queue the purge unless one is already waiting."""
-    waiting = Job.select().where((Job.kind == PURGE_JOB) & (Job.status.in_([Job.QUEUED, Job.RUNNING]))).exists()
-    if not waiting:
-        jobs.enqueue(PURGE_JOB, {})
-
-
-def purge(payload: dict) -> None:
-    """The job: purge what is past the retention, then queue the next run."""
+def purge_due(now: dt.datetime | None = None) -> int:
+    """Purge every message past the retention (in batches); how many went."""
     settings = config.current()
-    while portal.purge_expired(settings.data_dir, settings.deleted_retention_days):
-        pass  # batches of 500, until none is left
-    jobs.enqueue(PURGE_JOB, {}, run_at=utcnow() + EVERY)
+    total = 0
+    while done := portal.purge_expired(settings.data_dir, settings.deleted_retention_days, now):
+        total += done
+    if total:
+        log.info("purged %d voice message(s) deleted more than %d days ago", total, settings.deleted_retention_days)
+    return total

@@ -208,15 +208,34 @@ def test_deleted_messages_are_purged_after_the_retention(alice, settings):
     mailbox_changes.move_messages(alice.box.id, [old.id, recent.id], "deleted")
     long_ago = dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(days=31)
     VoiceMessage.update(deleted_at=long_ago).where(VoiceMessage.id == old.id).execute()
-    retention.ensure_scheduled()
-    retention.ensure_scheduled()  # one waiting job is enough
-    assert Job.select().where(Job.kind == retention.PURGE_JOB).count() == 1
-    jobs.run_due()
+    assert retention.purge_due() == 1
     assert VoiceMessage.get_or_none(VoiceMessage.id == old.id) is None and not (settings.data_dir / old.path).exists()
     assert VoiceMessage.get_by_id(recent.id).folder == "deleted"
-    later = Job.select().where((Job.kind == retention.PURGE_JOB) & (Job.status == Job.QUEUED)).get()
-    assert later.run_at > dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(minutes=50)
+    later = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(days=31)
+    assert retention.purge_due(later) == 1  # its turn comes
     assert "30 jours" in alice.client.get(alice.url("supprimes/")).text
+
+
+def test_the_job_worker_purges_as_soon_as_it_starts(alice, settings):
+    import threading
+    import time
+
+    from tenants import worker
+    message = leave_message(alice.box, alice.domain, alice.number, settings=settings)
+    portal.delete(alice.box.id, message.id)
+    VoiceMessage.update(deleted_at=dt.datetime(2020, 1, 1)).where(VoiceMessage.id == message.id).execute()
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run_forever, kwargs={"poll_seconds": 0.05, "stop": stop})
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while VoiceMessage.get_or_none(VoiceMessage.id == message.id) is not None:
+            assert time.monotonic() < deadline, "the worker did not purge"
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        thread.join(timeout=20)
+    assert not (settings.data_dir / message.path).exists()
 
 
 # --- Réglages des messages (E8) ----------------------------------------------------------------
