@@ -123,3 +123,30 @@ def test_switch_mailbox(portal_page, alice):
     portal_page.get_by_label("Boîte vocale").select_option(label="2010 · Accueil")
     portal_page.wait_for_url(f"**/portail/{box2.id}/messages/", wait_until="load")
     assert portal_page.get_by_label("Boîte vocale").evaluate("s => s.options[s.selectedIndex].text") == "2010 · Accueil"
+
+
+def test_the_list_shows_a_new_message_by_itself(portal_page, alice, settings):
+    sign_in_by_number(portal_page)
+    portal_page.goto(f"/portail/{alice.id}/messages/")
+    assert portal_page.locator("li.message").count() == 0
+    leave_message(alice, "acme.pbx.example", "2001", "0699999999", "Nouvel Appelant", settings=settings)
+    portal_page.locator("li.message").first.wait_for(timeout=20000)  # the poll (every 5 s) brings it
+    assert "Nouvel Appelant" in portal_page.locator("#messages").inner_text()
+
+
+def test_record_and_send_a_voice_message(portal_page, alice, settings):
+    from tenants.voicemail import portal
+    bob = Mailbox.get(Mailbox.extension == f.extension(alice.extension.tenant, "2002", "Bob Durand"))
+    sign_in_by_number(portal_page)
+    portal_page.goto(f"/portail/{alice.id}/nouveau-message/")
+    portal_page.get_by_label("À").fill("2002")
+    recorder = portal_page.locator("[data-recorder]")
+    recorder.get_by_role("button", name="Enregistrer").click()
+    portal_page.wait_for_function(
+        "Number(document.querySelector('[data-recorder]').dataset.recordedMs || 0) >= 4000", timeout=20000)
+    recorder.get_by_role("button", name="Arrêter").click()
+    portal_page.wait_for_function("document.querySelector('[data-recorder]').dataset.recorded === '1'", timeout=10000)
+    portal_page.get_by_role("button", name="Envoyer").click()
+    portal_page.wait_for_url("**/messages/", wait_until="load")
+    (got,) = portal.inbox(bob.id)
+    assert got.caller_number == "2001" and 1800 <= got.duration_ms <= 3200  # trimmed to the voice
