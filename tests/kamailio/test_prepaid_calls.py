@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
+import re
 import threading
 from collections import Counter
 
@@ -37,9 +39,29 @@ RATES = ("prefix,description,cents_per_minute,increment_s,first_increment_s\n"
          "+33118,Renseignements,60,1,1\n")
 
 
+def _postgres_database() -> str:
+    """With ``scripts/test --postgres`` (POSTE_TEST_DATABASE_URL): an empty PostgreSQL database of
+    this module and xdist worker, for Kamailio and the test alike; else "" (SQLite)."""
+    base = os.environ.get("POSTE_TEST_DATABASE_URL")
+    if not base:
+        return ""
+    import psycopg2
+    from psycopg2 import sql
+
+    name = f"poste_prepaid_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    admin = psycopg2.connect(base)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    admin.close()
+    return re.sub(r"/[^/]*$", f"/{name}", base)
+
+
 @pytest.fixture(scope="module")
 def sip():
-    with media_stack(MEDIA_ADDRESS, pike_density=1000) as stack:  # 50 callers at once from one address
+    # 50 callers at once from one address: pike would ban it
+    with media_stack(MEDIA_ADDRESS, pike_density=1000, database_url=_postgres_database()) as stack:
         stack.carrier_port = free_port(CARRIER)
         yield stack
 
@@ -205,7 +227,7 @@ class BalanceWatch(threading.Thread):
         self.join(10)
 
 
-async def place(sip, me, count: int, dialled: str = MOBILE_DE):
+async def place(sip, me, count: int, cut_expected: int, dialled: str = MOBILE_DE):
     """``count`` calls at once from ``me`` through one sipp (placed 40 ms apart: two cores carry
     Kamailio, rtpengine, the media app and sipp); each caller's answer, with what it heard before
     it, and the BYE of each answered one (the far end hangs up: within 30 s)."""
@@ -222,9 +244,14 @@ async def place(sip, me, count: int, dialled: str = MOBILE_DE):
             await asyncio.sleep(0.04)
         answers = await asyncio.gather(*invites)
         heard_before = [list(c.rtp.received) for c in callers]
-        cut = await asyncio.gather(*(c.wait_bye(timeout=30) for c, a in zip(callers, answers, strict=True)
-                                     if a.status == 200))
-        return answers, heard_before, cut
+        # the connected calls are cut by Kamailio (its BYE, which sipp answers and reports), counted
+        # by the BYE itself: sipp 3.6 may report a connected call's 183 as its answer (below)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 30
+        while sum(c.bye_received is not None for c in callers) < cut_expected and loop.time() < deadline:
+            await asyncio.sleep(0.1)
+        await asyncio.sleep(1.0)  # and no more than those
+        return answers, heard_before, [c.bye_received is not None for c in callers]
     finally:
         for caller in callers:
             caller.close()
@@ -241,16 +268,23 @@ def test_fifty_calls_at_once_on_a_balance_for_ten(sip, office, account):
     since = last_call_id()
     carrier = carrier_takes(sip, "+4915112345678", calls=10, timeout=120)
     with BalanceWatch(tenant) as watch:
-        answers, heard_before, cut = asyncio.run(asyncio.wait_for(place(sip, me, 50), 150))
+        answers, heard_before, cut = asyncio.run(asyncio.wait_for(place(sip, me, 50, 10), 150))
         calls = wait_for(lambda: finished(tenant, 10, since), 30, what="the ten calls settled")
     assert watch.error is None, watch.error
     assert watch.reads > 10 and watch.lowest == 0, (watch.reads, watch.lowest)
-    statuses = Counter((a.status, a.reason) for a in answers)
-    assert statuses == {(200, "OK"): 10, (402, "Insufficient Prepaid Balance"): 40}, statuses
-    assert len(cut) == 10  # every connected call got its BYE from Kamailio, nobody hung up
+    # ten connected, each cut by Kamailio when its 4 s ran out (nobody hung up): the BYE each got
+    assert sum(cut) == 10, Counter((a.status, a.reason) for a in answers)
+    assert len(paid_calls(tenant, since)) == 10  # the 40 others reserved nothing
+    # the others refused with 402 after their announcement. sipp 3.6 at times reports the 183 of the
+    # announcement in place of the final answer that follows it (its message log has 183 then 402
+    # or 200), so the answer of a call is its report unless that is the 183
+    statuses = Counter((a.status, a.reason) for a, bye in zip(answers, cut, strict=True) if not bye)
+    assert set(statuses) <= {(402, "Insufficient Prepaid Balance"), (183, "Session Progress")}, statuses
+    assert statuses[(402, "Insufficient Prepaid Balance")] >= 20, statuses
+    assert all(a.status in (200, 183) for a, bye in zip(answers, cut, strict=True) if bye)
     assert carrier.wait().ok, carrier.explain()
     prompts = PromptStore(sip.data_dir)
-    refused = [audio_of(h) for a, h in zip(answers, heard_before, strict=True) if a.status == 402]
+    refused = [audio_of(h) for h, bye in zip(heard_before, cut, strict=True) if not bye]
     missed = [n for n, audio in enumerate(refused) if not heard(prompts, ["prepaid-no-funds"], audio, 0.9)]
     assert not missed, f"{len(missed)} refusals not heard (of {len(refused)})"
     for call in calls:
