@@ -253,11 +253,11 @@ def test_the_admin_edits_hours_and_keys_in_chromium_and_the_next_call_follows_th
                 page.get_by_label(day, exact=True).fill("")
             page.get_by_label("Touche 4", exact=True).fill("2001")
             page.get_by_label("Touche 5", exact=True).fill("2404")  # first a mistake: said, nothing stored
-            page.get_by_role("button", name="Enregistrer").click()
+            page.get_by_role("button", name="Enregistrer", exact=True).click()
             expect(page.locator(".form-errors")).to_contain_text("Le poste 2404 n'existe pas")
             assert service.snapshot(service.current(tenant))["keys"] == {}
             page.get_by_label("Touche 5", exact=True).fill("")
-            page.get_by_role("button", name="Enregistrer").click()
+            page.get_by_role("button", name="Enregistrer", exact=True).click()
             expect(page.locator(".flash.success")).to_contain_text("Réceptionniste enregistrée.")
             chromium.close()
     finally:
