@@ -130,9 +130,15 @@ def navigation() -> list[tuple[str, object]]:
     return [(endpoint, label) for endpoint, label in NAVIGATION if endpoint in known]
 
 
+def storage_level() -> str:
+    """Seed 001 "Limite de la boîte vocale": ``ok``, ``nearly_full`` or ``full`` for the warning icon."""
+    from tenants.voicemail import portal
+    return portal.storage(current_mailbox().id, current_app.config["POSTE_SETTINGS"].data_dir).level
+
+
 @bp.app_context_processor
 def _portal_context():
-    return {"portal_navigation": navigation, "is_portal_user": is_portal_user}
+    return {"portal_navigation": navigation, "is_portal_user": is_portal_user, "portal_storage_level": storage_level}
 
 
 def placeholder_home():

@@ -323,6 +323,8 @@ def test_storage_bar_and_the_guides_warning(alice, settings):
         leave_message(alice.box, alice.domain, alice.number, settings=settings)
     page = alice.client.get(alice.url("stockage/")).text
     assert "a presque atteint sa limite" in page and "9 messages sur 10" in page
+    elsewhere = text(alice.client.get(alice.url("messages/")))  # the guide's warning icon, on every page
+    assert "⚠ Votre boîte vocale a presque atteint sa limite." in elsewhere and alice.url("stockage/") in elsewhere
 
 
 def test_portal_password_change(app, alice):
