@@ -193,6 +193,40 @@ def test_after_hours_the_after_hours_greeting_plays(sip, office):
     carrier_call(sip, script)
 
 
+def zone_after_hours(now: dt.datetime) -> str:
+    """A time zone where it is now between 20:00 and 06:00: the clock the call meets, set by the test."""
+    for name in ("Europe/Paris", "America/New_York", "America/Los_Angeles", "Pacific/Auckland", "Asia/Tokyo",
+                 "Asia/Kolkata", "America/Sao_Paulo", "Pacific/Honolulu", "Asia/Dubai", "Australia/Perth"):
+        hour = now.astimezone(rules.zone_of(name)).hour
+        if hour >= 20 or hour < 6:
+            return name
+    raise AssertionError("no zone is at night now")
+
+
+def test_after_hours_in_the_tenants_time_zone(sip, office):
+    tenant, _people = office
+    zone = zone_after_hours(dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1))
+    Tenant.update(timezone=zone).where(Tenant.id == tenant.id).execute()
+    service.update(factories.CLI, tenant, service.Change(hours="mon-sun 07:00-19:00",
+                                                         closed_text="Nous sommes fermés, rappelez demain."))
+    try:
+        from rtp.prompts.generate import render
+
+        spoken = PromptStore(sip.data_dir).samples(render("Nous sommes fermés, rappelez demain.", "fr"), 0)
+        spoken = spoken[:len(spoken) // 160 * 160][1600:-1600]  # as the media app speaks it (espeak-ng)
+
+        async def script(caller):
+            await caller.until(lambda: spoken in heard(caller), 15, "the typed after-hours greeting, spoken")
+            assert prompt(sip, "receptionist-open")[:800] not in heard(caller)
+            await keys(caller, "2002")
+            assert (await caller.until(lambda: caller.answer, 30, "2002's voicemail")).status == 200
+            assert (await caller.bye()).status == 200
+        carrier_call(sip, script)
+    finally:
+        Tenant.update(timezone="Europe/Paris").where(Tenant.id == tenant.id).execute()
+        service.update(factories.CLI, tenant, service.Change(closed_text=""))
+
+
 def test_dial_by_name_387_finds_dupont_and_1_connects(sip, office):
     _tenant, people = office
     desk = phone(sip, people["2001"])
