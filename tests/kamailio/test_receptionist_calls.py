@@ -58,6 +58,7 @@ def office(sip):
     mailbox_pin.change_pin(box.id, PIN)
     MailboxSettings.create(mailbox=box, setup_done=True)
     tenancy.add_did(factories.CLI, tenant, DID, receptionist=True)
+    tenancy.update_tenant(factories.CLI, tenant, main_number=DID)  # the tenant's main number
     trunk.set_trunk(factories.CLI, trunk.TrunkInput(host=CARRIER, port=free_port(CARRIER)))
     service.update(factories.CLI, tenant, service.Change(hours="mon-sun 00:00-24:00", holidays=""))
     return tenant, people
@@ -225,6 +226,43 @@ def test_after_hours_in_the_tenants_time_zone(sip, office):
     finally:
         Tenant.update(timezone="Europe/Paris").where(Tenant.id == tenant.id).execute()
         service.update(factories.CLI, tenant, service.Change(closed_text=""))
+
+
+def test_an_uploaded_greeting_is_what_the_caller_hears(sip, office):
+    """Uploaded (any format) through the audio path (rtp/audio, rtp/dsp), then played as stored."""
+    import io
+
+    import soundfile as sf
+
+    from rtp.audio.files import read_wav
+    from rtp.audio.port import MediaAudio
+    from rtp.prompts.generate import render
+    from tenants import audio_port
+
+    tenant, _people = office
+    upload = io.BytesIO()
+    voice = render("Bienvenue au centre d'affaires. Composez le numéro de poste.", "fr")
+    sf.write(upload, np.concatenate([np.zeros(8000, np.float32), voice, np.zeros(8000, np.float32)]), 8000,
+             format="FLAC")
+    previous = audio_port.install(MediaAudio())
+    try:
+        rel = service.store_upload(tenant, rules.OPEN, upload.getvalue(), "accueil.flac", sip.data_dir)
+    finally:
+        audio_port.install(previous)
+    service.set_greeting_file(factories.CLI, tenant, rules.OPEN, rel)
+    stored, _rate = read_wav(sip.data_dir / rel)
+    assert stored.shape[0] < voice.shape[0] + 8000  # the silences trimmed by rtp/dsp
+    expected = PromptStore(sip.data_dir).samples(stored, 0)
+    expected = expected[:len(expected) // 160 * 160][1600:-1600]
+    try:
+        async def script(caller):
+            await caller.until(lambda: expected in heard(caller), 20, "the uploaded greeting")
+            await keys(caller, "2002")
+            assert (await caller.until(lambda: caller.answer, 30, "2002's voicemail")).status == 200
+            assert (await caller.bye()).status == 200
+        carrier_call(sip, script)
+    finally:
+        service.set_greeting_file(factories.CLI, tenant, rules.OPEN, None)
 
 
 def test_dial_by_name_387_finds_dupont_and_1_connects(sip, office):
