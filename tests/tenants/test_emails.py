@@ -37,6 +37,8 @@ KINDS = {
     "mailbox_capacity": dict(level="nearly_full", name="Alice Martin", number="2001", count=90, limit=100),
     "low_balance": dict(domain="acme.pbx.example", url="https://pbx.example/compte-prepaye", balance="4,00 €",
                         threshold="5,00 €"),
+    "prepaid_limit": dict(domain="acme.pbx.example", url="https://pbx.example/compte-prepaye",
+                          limit_kind="concurrent_limit", limit="3"),
 }
 
 
@@ -237,3 +239,16 @@ def test_low_balance_notice_in_french_and_english():
     assert '<a href="https://pbx.example/compte-prepaye">' in fr.html
     assert en.subject == "Prepaid account of acme.pbx.example: low balance"
     assert "The balance of the prepaid account of acme.pbx.example is €4.00, below the €5.00 threshold" in en.text
+
+
+def test_prepaid_limit_notice_in_french_and_english():
+    fr, en = render("prepaid_limit", "fr"), render("prepaid_limit", "en")
+    assert fr.subject == "Compte prépayé de acme.pbx.example : appels payants refusés"
+    assert "3 appels payants sont déjà en cours, la limite que votre opérateur a fixée." in fr.text
+    assert "changez son mot de passe SIP" in fr.text and '<a href="https://pbx.example/compte-prepaye">' in fr.html
+    assert en.subject == "Prepaid account of acme.pbx.example: paid calls refused"
+    assert "3 paid calls are already in progress" in en.text
+    daily = render("prepaid_limit", "fr", limit_kind="daily_limit", limit="20,00 €")
+    assert "il dépasserait la dépense maximale de 20,00 € par jour" in daily.text
+    assert "maximum spend of €20.00 a day" in render("prepaid_limit", "en", limit_kind="daily_limit",
+                                                     limit="€20.00").text
