@@ -74,9 +74,11 @@ def test_bad_topups_and_limits_are_refused_in_french(cli, tmp_path):  # noqa: F8
     for cents in ("0", "-100", "1000000000000", "12.50", "douze"):
         done = cli("prepaid", "topup", "--domain", DOMAIN, "--cents", cents)
         assert done.exit_code == 1 and ("centimes" in done.output or "nombre entier" in done.output), done.output
-    for option in ("--max-calls", "--max-daily-cents"):
-        done = cli("prepaid", "enable", "--domain", DOMAIN, option, "0")
-        assert done.exit_code == 1 and "La limite" in done.output
+    for option, value in (("--max-calls", "0"), ("--max-daily-cents", "0"), ("--max-call-seconds", "0"),
+                          ("--max-call-seconds", "3601"), ("--max-calls", "-2")):
+        done = cli("prepaid", "enable", "--domain", DOMAIN, option, value)
+        assert done.exit_code == 1 and "La limite" in done.output, done.output
+    assert not prepaid.account_of(Tenant.get(Tenant.domain == DOMAIN)).enabled  # nothing stored
     assert cli("prepaid", "topup", "--domain", "nobody.example", "--cents", "5").exit_code == 1
     assert not LedgerEntry.select().exists()
     assert cli("prepaid", "balance", "--domain", DOMAIN).output == "0\n"
