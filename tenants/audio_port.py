@@ -24,12 +24,19 @@ class Audio(Protocol):
     def copy(self, source: Path, target: Path) -> int:
         """Copy a stored WAV to ``target`` atomically; return its length in ms."""
 
+    def speak(self, text: str, language: str, target: Path) -> int:
+        """``text`` spoken by the prompt generator (espeak-ng), as the media app says a typed
+        greeting, written to ``target`` (WAV 8 kHz); its length in ms (issue 16: the preview)."""
+
 
 class NoAudio:
     def store(self, data: bytes, filename: str | None, target: Path) -> int:
         raise AudioRejectedError("Le traitement audio n'est pas disponible.")
 
     def copy(self, source: Path, target: Path) -> int:
+        raise AudioRejectedError("Le traitement audio n'est pas disponible.")
+
+    def speak(self, text: str, language: str, target: Path) -> int:
         raise AudioRejectedError("Le traitement audio n'est pas disponible.")
 
 

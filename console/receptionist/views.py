@@ -7,6 +7,7 @@ The checks are the domain's (``tenants.receptionist``), the same as the CLI's.
 """
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, send_file, url_for
@@ -19,6 +20,7 @@ from wtforms.validators import Length
 
 from console.forms import apply_form
 from console.scoping import actor, current_tenant, roles_required
+from tenants import audio_port
 from tenants.models import Account, Extension
 from tenants.problems import DomainError
 from tenants.receptionist import rules, service
@@ -142,12 +144,28 @@ def save():
 @bp.get("/annonce/<when>.wav")
 @roles_required(Account.ADMIN)
 def greeting(when: str):
-    """The preview of a recorded greeting (the tenant's own only)."""
+    """The preview of a greeting as callers hear it (the tenant's own only): the recorded one, else
+    the typed text spoken as the media app speaks it, else the built-in prompt."""
     if when not in service.WHEN:
         abort(404)
-    path = getattr(service.current(current_tenant()), f"{when}_path")
+    tenant = current_tenant()
+    row = service.current(tenant)
     data_dir = _data_dir()
-    full = (data_dir / path).resolve() if path else None
-    if full is None or data_dir.resolve() not in full.parents or not full.exists():
+    path, text = getattr(row, f"{when}_path"), getattr(row, f"{when}_text")
+    if path:
+        full = (data_dir / path).resolve()
+    elif text:
+        digest = hashlib.sha256(f"{tenant.language}:{text}".encode()).hexdigest()[:16]
+        full = (data_dir / service.greeting_path(tenant.domain, f"preview-{when}", digest)).resolve()
+        if not full.exists():
+            for stale in full.parent.glob(f"preview-{when}-*.wav"):  # the text changed since
+                stale.unlink(missing_ok=True)
+            try:
+                audio_port.audio().speak(text, tenant.language, full)
+            except audio_port.AudioRejectedError:
+                abort(404)
+    else:
+        full = (data_dir / "prompts" / tenant.language / f"receptionist-{when}.wav").resolve()
+    if data_dir.resolve() not in full.parents or not full.exists():
         abort(404)
-    return send_file(full, mimetype="audio/wav")
+    return send_file(full, mimetype="audio/wav", max_age=0)

@@ -25,3 +25,14 @@ class MediaAudio:
         target.parent.mkdir(parents=True, exist_ok=True)
         write_wav_atomic(target, samples, rate)
         return int(round(samples.shape[0] * 1000 / rate))
+
+    def speak(self, text: str, language: str, target: Path) -> int:
+        from rtp.prompts.generate import render  # espeak-ng, only when asked
+
+        try:
+            samples = render(text, language if language in ("fr", "en") else "fr")
+        except Exception:  # espeak-ng missing or failing
+            raise AudioRejectedError("La voix de synthèse n'est pas disponible.") from None
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_wav_atomic(target, samples, GREETING_RATE)
+        return int(round(samples.shape[0] * 1000 / GREETING_RATE))

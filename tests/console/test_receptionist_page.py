@@ -64,7 +64,7 @@ def test_a_key_emptied_leads_nowhere(admin, office):
 
 
 def test_only_an_admin_and_no_recorded_greeting_of_another_tenant(app, admin, office):
-    assert admin.get("/receptionniste/annonce/open.wav").status_code == 404  # none recorded
+    assert admin.get("/receptionniste/annonce/open.wav").status_code == 404  # no prompts rendered here
     assert admin.get("/receptionniste/annonce/other.wav").status_code == 404
     f.account("user", office, email="alice@acme.example")
     user = f.login(app.test_client(), "alice@acme.example")
@@ -118,3 +118,15 @@ def test_an_uploaded_greeting_goes_through_the_audio_path_and_a_broken_one_keeps
     removed = admin.post("/receptionniste/", data=form(page.text, closed_remove="y"))
     assert removed.status_code == 302 and service.current(office).closed_path is None
     assert not (settings.data_dir / path).exists()
+
+
+def test_the_preview_speaks_a_typed_greeting_and_plays_the_built_in_one(admin, office, audio, settings):
+    service.update(f.CLI, office, service.Change(open_text="Bienvenue chez Acme."))
+    spoken = admin.get("/receptionniste/annonce/open.wav")
+    assert spoken.status_code == 200 and spoken.data[:4] == b"RIFF" and len(spoken.data) > 8000
+    prompts = settings.data_dir / "prompts" / "fr"
+    prompts.mkdir(parents=True)
+    (prompts / "receptionist-closed.wav").write_bytes(spoken.data)  # stands for the rendered prompt
+    assert admin.get("/receptionniste/annonce/closed.wav").data == spoken.data
+    page = admin.get("/receptionniste/").text
+    assert "dit par la voix de synthèse" in page and "Le message intégré." in page
