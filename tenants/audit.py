@@ -6,7 +6,7 @@ import contextvars
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from peewee import fn
+from peewee import SQL, fn
 
 from tenants.models import Account, AuditEntry, Tenant
 from tenants.validation import to_e164
@@ -98,7 +98,8 @@ def search(tenant: Tenant | None, about: str = "", author: str = "", object_type
         command = f"{CLI}:{author}"
         by_author = _starts_with(AuditEntry.actor_email, author, indexed)
         if not command.startswith(author):  # else ("cli") the commands' entries are the author's already,
-            # and the OR of two ranges made SQLite gather every matching row to count them (5 ms at 11,000)
+            # and the OR of two ranges made SQLite gather every matching row to count them (1.2 ms
+            # against 0.45 ms at 11,500 entries)
             by_author |= _starts_with(AuditEntry.actor_email, command, indexed)
         query = query.where(by_author)
     if object_type:
@@ -108,7 +109,12 @@ def search(tenant: Tenant | None, about: str = "", author: str = "", object_type
 
 def entries(tenant: Tenant | None, page: int = 1, per_page: int = 50, **filters):
     """One page of ``search(tenant, **filters)`` and how many entries it has in all."""
-    total = search(tenant, **filters).count()
+    if tenant is None and not any(filters.values()):
+        # the whole log: COUNT(*), which SQLite counts from an index's pages without reading its
+        # entries (it grows for ever: 0.6 ms at 11,500 entries for the count of the search)
+        total = int(AuditEntry.select(fn.COUNT(SQL("*"))).scalar())
+    else:
+        total = search(tenant, **filters).count()
     dense = total > DENSE and (filters.get("about") or filters.get("author"))
     return search(tenant, **filters, indexed=not dense).paginate(page, per_page), total
 

@@ -59,7 +59,7 @@ def _tenants_context() -> dict:
     """One page of the tenants (searched by name or domain), with their extensions counted in one query."""
     q = (request.args.get("q") or "").strip()[:100]
     query = tenancy.listing(q)
-    total = query.count()
+    total = tenancy.count(q)
     pages = max(1, math.ceil(total / PER_PAGE))
     page = min(page_arg(), pages)
     rows = list(query.select(Tenant.id, Tenant.name, Tenant.domain, Tenant.status).paginate(page, PER_PAGE))

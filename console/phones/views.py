@@ -101,7 +101,7 @@ def _totals_context() -> dict:
     except RegistrarError:
         totals, error = {}, True
     query = tenancy.listing(q)
-    count = query.count()
+    count = tenancy.count(q)
     pages = max(1, math.ceil(count / PER_PAGE))
     page = min(page_arg(), pages)
     rows = []
