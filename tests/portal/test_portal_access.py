@@ -56,6 +56,12 @@ def test_a_login_owning_two_mailboxes_switches_between_them(app, acme, alice):
     page = alice.client.get(alice.url()).text
     assert f'/portail/{box2.id}/' in page and "2010 · Alice Accueil" in page
     assert alice.client.get(f"/portail/{box2.id}/").status_code == 200
+    # the list opens the same page of the other mailbox; after a refused POST, its Accueil
+    settings_page = alice.client.get(alice.url("reglages-messages/")).text
+    assert f'value="/portail/{box2.id}/reglages-messages/"' in settings_page
+    refused = alice.client.post(alice.url("mots-de-passe/portail"), data={
+        "csrf_token": f.csrf_token(settings_page), "current": "x", "new": "y", "confirm": "z"})
+    assert refused.status_code == 422 and f'value="/portail/{box2.id}/"' in refused.text
 
 
 def test_other_users_get_404_on_the_portal_of_a_mailbox(app, alice, bob, zed):
