@@ -423,3 +423,19 @@ def test_the_limits_refuse_past_them_and_the_admins_are_emailed_once(sip, office
     finally:
         server.stop()
     assert_adds_up(tenant)
+
+
+def test_a_caller_who_hangs_up_during_the_balance_pays_nothing(sip, office, account):
+    """CANCEL while the balance is being said: the dialog fails, its reservation is released whole,
+    and the carrier is never called."""
+    tenant, me = office
+    prepaid.topup(Actor.cli(), tenant, 500)
+    since = last_call_id()
+    run = sip.sipp("call_cancel_early", auth=(me.number, me.password),
+                   variables={"user": me.number, "domain": DOMAIN, "ruser": MOBILE_DE, "rdomain": DOMAIN,
+                              "ua": "Poste-Test-Phone/1.0"})
+    assert run.ok, run.explain()
+    (call,) = wait_for(lambda: finished(tenant, 1, since), 15, what="the reservation released")
+    assert call.state == prepaid.RELEASED and entries(call) == {"reservation": 500, "release": 500}
+    assert prepaid.balance(tenant) == 500
+    assert_adds_up(tenant)
