@@ -319,6 +319,9 @@ def test_storage_bar_and_the_guides_warning(alice, settings):
     VoicemailOptions.create(tenant=alice.box.extension.tenant, max_messages=10)
     page = alice.client.get(alice.url("stockage/")).text
     assert "<meter" in page and "presque atteint" not in page
+    assert "0 o utilisés sur 28,8 Mo (0 %)" in text(alice.client.get(alice.url("stockage/")))  # 10 x 180 s x 16 kB/s
+    assert "0 B used of 28.8 MB" in text(alice.client.get(alice.url("stockage/?lang=en")))
+    alice.client.get(alice.url("stockage/?lang=fr"))
     for _ in range(9):
         leave_message(alice.box, alice.domain, alice.number, settings=settings)
     page = alice.client.get(alice.url("stockage/")).text
