@@ -49,6 +49,7 @@ OUTCOMES = frozenset({NO_ANSWER, BUSY, UNAVAILABLE, FAILED})
 REASON_OF_OUTCOME = {NO_ANSWER: "noanswer", BUSY: "busy", UNAVAILABLE: "unavailable", FAILED: "noanswer"}
 DEPOSIT, ACCESS = "deposit", "access"
 RECEPTIONIST = "receptionist"  # H1: the media app's receptionist, in early media (rtp/README.md "Transfers")
+MENU = "menu"  # the receptionist's reason when the call comes in; back from an extension: how that rang
 GROUP_RING_SECONDS = 30  # a receptionist key that rings several extensions at once
 # Call classes in accounting
 INTERNAL, INBOUND = "internal", "inbound"
@@ -392,7 +393,7 @@ def build_trunk_plan(dialled_user: str, caller_number: str, did_extension: str |
         return Plan((REFUSALS["unassigned"],), Account(destination=dialled_user or "", call_class=REFUSED))
     account = Account(tenant.domain, did_extension or "", number, INBOUND)
     if tenant.active and data.receptionist:  # H1: the receptionist answers; it hands the call on (build_transfer_plan)
-        return Plan((ToMedia(RECEPTIONIST, tenant.domain),), Account(tenant.domain, "", number, INBOUND),
+        return Plan((ToMedia(RECEPTIONIST, tenant.domain, reason=MENU),), Account(tenant.domain, "", number, INBOUND),
                     language=tenant.language)
     entry = tenant.extensions.get(did_extension or "")
     if not tenant.active or entry is None:
@@ -414,7 +415,9 @@ def build_trunk_plan(dialled_user: str, caller_number: str, did_extension: str |
 def build_transfer_plan(targets: tuple[str, ...], caller_number: str, data: CallData) -> Plan:
     """The receptionist puts a caller through to ``targets`` (H1): one extension rings with its own
     rules (its voicemail on no answer, busy, unreachable; a virtual one its number), several ring at
-    once for ``GROUP_RING_SECONDS``. Accounting records the extension reached, not the DID."""
+    once for ``GROUP_RING_SECONDS``. Where nobody answers and no voicemail takes the call (a group,
+    an extension without a mailbox), the caller is back at the receptionist, told why, with the menu.
+    Accounting records the extension reached, not the DID."""
     tenant = data.tenant
     if tenant is None or not tenant.active:
         return Plan((REFUSALS["unassigned"],), Account(destination=",".join(targets), call_class=REFUSED))
@@ -436,9 +439,13 @@ def build_transfer_plan(targets: tuple[str, ...], caller_number: str, data: Call
 
             return call_rules.plan(tenant, data, entry, call_rules.outside_caller(caller_number), account,
                                    from_outside=True)
+        if not entry.has_mailbox:
+            return Plan((Ring((Phones(entry.number, tenant.domain),), _seconds(entry), OUTCOMES),
+                         ToMedia(RECEPTIONIST, tenant.domain)), account, language=tenant.language)
         return Plan(_ring_extension(tenant, entry), account, language=tenant.language)
     phones = tuple(Phones(e.number, tenant.domain) for e in entries if e.kind != "virtual")
-    return Plan((Ring(phones, GROUP_RING_SECONDS), UNAVAILABLE_480), account, language=tenant.language)
+    return Plan((Ring(phones, GROUP_RING_SECONDS, OUTCOMES), ToMedia(RECEPTIONIST, tenant.domain)), account,
+                language=tenant.language)
 
 
 # ------------------------------------------------------------------ loading the data (the database)
