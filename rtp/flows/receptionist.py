@@ -8,7 +8,8 @@
       # --> NameEntry --keys then #/pause--> NameMatch(i) ("Dupont, le poste 2 0 0 1; 1 connects, 2 next")
       nothing for MENU_WAIT_SECONDS, or a wrong key --> Menu(n+1); after MENU_REPEATS:
           the operator (Connecting) or a polite goodbye (Goodbye, then Hangup)
-    Every wait has a timer; a hang-up ends the flow wherever it is.
+    Every wait has a timer; a hang-up ends the flow wherever it is. A caller back from extensions
+    nobody answered (a group, an extension without voicemail) hears why, then the menu.
 
 The caller stays in early media the whole time: ``Connect`` makes the media app end its leg
 with the chosen extensions, and Kamailio rings them with the routing plan (rtp/README.md,
@@ -80,9 +81,12 @@ class Menu(State):
         self.repeats = repeats
 
     def enter(self, flow):
-        items = _menu_items(flow.setup, self.repeats == 0)
+        back = flow.back and self.repeats == 0  # back from an extension nobody answered: why, then the menu
+        items = _menu_items(flow.setup, self.repeats == 0 and not back)
         if not items:  # a recorded greeting repeated: played again whole
             items = _greeting(flow.setup)
+        if back:
+            items = ("your-party", "is-busy" if flow.back == "busy" else "is-unavailable", *items)
         return [Play(items, f"menu-{self.repeats}")]
 
     def handle(self, flow, event):
@@ -243,8 +247,12 @@ class Goodbye(State):
 
 
 class ReceptionistFlow(FlowMachine):
-    def __init__(self, setup: CallSetup):
+    """``back``: the caller comes back from extensions that did not answer (``busy``, ``noanswer``,
+    ``unavailable``): they hear why, then the menu (not the greeting again)."""
+
+    def __init__(self, setup: CallSetup, back: str = ""):
         self.setup = setup
+        self.back = back
         self.state: State = Done()
 
     def start(self) -> list:

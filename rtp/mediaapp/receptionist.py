@@ -34,6 +34,7 @@ TRANSFER_HEADER = "X-Poste-Transfer"
 # The longest a caller stays in the menu (three rounds, dial-by-name): then goodbye, whatever the flow says
 LONGEST_SECONDS = 280.0
 GONE = ("gone",)
+BACK_REASONS = ("busy", "noanswer", "unavailable")
 
 
 def wanted(request: Request) -> bool:
@@ -135,7 +136,8 @@ async def run(app, dialog: Dialog, request: Request) -> tuple[int, str, bytes]:
         extra=[("Contact", app.stack.contact(dialog.link)), ("Allow", ALLOW), ("Server", app.stack.user_agent),
                ("Content-Type", "application/sdp")]))
     app.clock.add(session)
-    call.flow = ReceptionistFlow(setup)
+    back = (request.get("X-Poste-Reason") or "").strip().lower()  # "menu": a new call; else how the extension rang
+    call.flow = ReceptionistFlow(setup, back if back in BACK_REASONS else "")
     log.info("call %s: receptionist of %s (%s greeting)", request.call_id, domain, setup.greeting.when)
     app.perform(call, call.flow.start())
     try:

@@ -265,6 +265,27 @@ def test_an_uploaded_greeting_is_what_the_caller_hears(sip, office):
         service.set_greeting_file(factories.CLI, tenant, rules.OPEN, None)
 
 
+def test_an_extension_without_voicemail_that_does_not_answer_gives_the_caller_back_to_the_menu(sip, office):
+    tenant, people = office
+    if "2003" not in people:
+        people["2003"] = _ext(tenant, "2003", "Sans Messagerie")
+        Mailbox.delete().where(Mailbox.extension == people["2003"].model.id).execute()
+    desk = phone(sip, people["2001"])
+
+    async def script(caller):
+        await keys(caller, "2003")  # no phone registered, no mailbox: back to the receptionist
+        await caller.until(lambda: prompt(sip, "is-unavailable") in heard(caller), 30, "why, back at the menu")
+        start = len(caller.rtp.received)
+        await caller.until(lambda: prompt(sip, "receptionist-menu")[:8000] in heard(caller, start), 20, "the menu")
+        assert caller.answer is None
+        await keys(caller, "2001")
+        answer = await caller.until(lambda: caller.answer, 30, "2001 answering")
+        assert answer.status == 200
+        assert (await caller.bye()).status == 200
+    carrier_call(sip, script)
+    assert_ok(desk.wait())
+
+
 def test_dial_by_name_387_finds_dupont_and_1_connects(sip, office):
     _tenant, people = office
     desk = phone(sip, people["2001"])

@@ -140,3 +140,12 @@ def test_a_hang_up_ends_it_anywhere():
     for events in ([], keys("20"), [Digit("#"), Digit("3")], [Digit("*")]):
         flow, _actions = run([*events, HangUp()])
         assert flow.done
+
+
+def test_back_from_an_extension_nobody_answered_the_caller_hears_why_then_the_menu():
+    flow = ReceptionistFlow(SETUP, back="busy")
+    assert plays(flow.start()) == [("your-party", "is-busy", "receptionist-menu", "receptionist-operator",
+                                    "receptionist-mailbox")]
+    assert plays(ReceptionistFlow(SETUP, back="noanswer").start())[0][:2] == ("your-party", "is-unavailable")
+    actions = flow.handle(Digit("0")) + flow.handle(PromptEnd("connecting"))
+    assert connects(actions) == [Connect(("2000",), "operator")]

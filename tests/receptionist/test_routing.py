@@ -29,7 +29,7 @@ OFFICE = TenantDirectory(DOMAIN, True, {
 
 def test_a_did_of_the_receptionist_goes_to_the_media_app():
     plan = build_trunk_plan("+33184880100", "+33698765432", None, CallData(OFFICE, TrunkInfo(), receptionist=True))
-    assert plan == Plan((ToMedia("receptionist", DOMAIN),), Account(DOMAIN, "", "+33184880100", "inbound"))
+    assert plan == Plan((ToMedia("receptionist", DOMAIN, reason="menu"),), Account(DOMAIN, "", "+33184880100", "inbound"))
     assert Plan.from_json(plan.to_json()) == plan
 
 
@@ -41,8 +41,16 @@ def test_one_extension_rings_with_its_own_rules_and_is_accounted():
 
 def test_a_group_rings_at_once():
     plan = build_transfer_plan(("2001", "2002"), "", CallData(OFFICE))
-    assert plan.steps == (Ring((Phones("2001", DOMAIN), Phones("2002", DOMAIN)), 30), UNAVAILABLE_480)
+    assert plan.steps == (Ring((Phones("2001", DOMAIN), Phones("2002", DOMAIN)), 30, OUTCOMES),
+                          ToMedia("receptionist", DOMAIN))  # nobody answers: back to the menu
     assert plan.account.destination == "2001,2002"
+    assert plan.after(0, "no_answer") == 1 and plan.after(0, "busy") == 1
+
+
+def test_an_extension_without_a_mailbox_gives_the_caller_back_to_the_receptionist():
+    plan = build_transfer_plan(("2002",), "", CallData(OFFICE))
+    assert plan.steps == (Ring((Phones("2002", DOMAIN),), 24, OUTCOMES), ToMedia("receptionist", DOMAIN))
+    assert UNAVAILABLE_480 not in plan.steps
 
 
 def test_a_virtual_extension_calls_its_number_and_an_unknown_one_is_not_found():
@@ -59,5 +67,5 @@ def test_the_loader_knows_a_receptionist_did(db):
     tenant = factories.tenant(DOMAIN)
     factories.extension(tenant, "2001", "Jean Dupont")
     tenancy.add_did(factories.CLI, tenant, "+33184880100", receptionist=True)
-    assert plan_for_trunk("+33184880100", "+33698765432").steps == (ToMedia("receptionist", DOMAIN),)
+    assert plan_for_trunk("+33184880100", "+33698765432").steps == (ToMedia("receptionist", DOMAIN, reason="menu"),)
     assert plan_for_transfer(DOMAIN, ("2001",), "+33698765432").account.destination == "2001"
