@@ -32,11 +32,13 @@ import KSR  # provided by app_python3
 from tenants import config, credentials, routing, sip_accounts, trunk
 from tenants.db import database, open_database
 from tenants.routing import (
+    PREPAID_REFUSALS,
     REASON_OF_OUTCOME,
     REFUSED,
     UNAVAILABLE,
     Announce,
     External,
+    Limit,
     Plan,
     Refuse,
     Reserve,
@@ -102,6 +104,7 @@ def _reserve(plan: Plan) -> Announce | Refuse:
     if answer.refusal:
         KSR.info(f"poste prepaid: call {call_id} to {account.destination} refused: {answer.refusal}\n")
         _put("acct_class", REFUSED)
+        KSR.pv.unset("$avp(outside_limited)")  # a refused call is no outside call under way
     else:
         _put("max_seconds", answer.seconds)
         _put("paid_call", call_id)
@@ -115,6 +118,11 @@ def _enter(plan: Plan, index: int, outcome: str = "") -> None:
     step = plan.steps[index]
     if isinstance(step, Reserve):
         step = _reserve(plan)
+    _describe(step, outcome)
+
+
+def _describe(step, outcome: str = "") -> None:
+    """Describe ``step`` to the configuration (``$var(step)`` and its variables)."""
     KSR.pv.sets("$var(prompt)", "")
     KSR.pv.sets("$var(amount)", "")
     KSR.pv.seti("$var(code)", 0)
@@ -123,6 +131,9 @@ def _enter(plan: Plan, index: int, outcome: str = "") -> None:
         KSR.pv.sets("$var(targets)", "|".join(_target(t) for t in step.targets))
         KSR.pv.seti("$var(n_targets)", len(step.targets))
         KSR.pv.seti("$var(ms)", step.seconds * 1000)
+    elif isinstance(step, Limit):
+        KSR.pv.sets("$var(step)", "limit")
+        KSR.pv.seti("$var(limit)", step.calls)
     elif isinstance(step, ToMedia):
         KSR.pv.sets("$var(step)", "media")
         number = step.mailbox.split("@", 1)[0] if step.mailbox else ""
@@ -215,6 +226,22 @@ class Router:
             shown = "".join(c for c in (_get("$fn") or caller) if c not in '"\\\r\n').strip()
             _put("recep_display", f'"Standard: {shown}"')
         return _run("receptionist transfer", step)
+
+    def limit_refused(self, msg) -> int:
+        """route[LIMIT]: the tenant already has ``$var(limit)`` outside calls under way (C6's
+        toll-fraud limit): the admins are told (once a day), the call is refused with its
+        announcement (described as the step to carry out)."""
+        def refuse():
+            from tenants import prepaid
+            from tenants.models import Tenant
+
+            tenant = Tenant.get_or_none(Tenant.domain == _get("$avp(acct_tenant)"))
+            if tenant is not None:
+                prepaid.outside_limit_reached(tenant, int(_get("$var(limit)") or 0))
+            KSR.info(f"poste prepaid: call {_get('$ci')} refused: {_get('$var(limit)')} outside calls at once\n")
+            _put("acct_class", REFUSED)
+            _describe(PREPAID_REFUSALS["concurrent_limit"])
+        return _run("outside call limit", refuse)
 
     def prepaid_end(self, msg) -> int:
         """event_route[dialog:end|failed]: settle a paid call (``$dlg_var(paid)``, its Call-ID) once

@@ -385,6 +385,13 @@ def _longest_life(reserved_seconds: int) -> dt.timedelta:
     return dt.timedelta(seconds=RING_SECONDS + reserved_seconds + GRACE_SECONDS)
 
 
+def outside_limit_reached(tenant: Tenant, limit: int, now: dt.datetime | None = None) -> None:
+    """Kamailio refused an outside call: ``limit`` calls to the outside were under way (the
+    toll-fraud limit ``max_calls``, counted by its dialog profile). The admins are told once a day."""
+    with database.atomic():
+        _tell_limit(tenant, CONCURRENT_LIMIT, limit, now or utcnow())
+
+
 def _tell_limit(tenant: Tenant, kind: str, limit: int, now: dt.datetime) -> None:
     """A toll-fraud limit refused a call: every admin of the tenant is emailed, once a day per
     limit (a conditional update claims the telling: concurrent refusals send it once)."""

@@ -108,6 +108,15 @@ class Announce:
 
 
 @dataclass(frozen=True)
+class Limit:
+    """C6's toll-fraud limit on outside calls: refused (``PREPAID_REFUSALS["concurrent_limit"]``,
+    its announcement, the admins emailed) when the tenant already has ``calls`` calls to the
+    outside under way (Kamailio's dialog profile ``outside``); else the next step."""
+
+    calls: int
+
+
+@dataclass(frozen=True)
 class Reserve:
     """C6: reserve the funds of a paid call (the account's tenant, extension and destination) when
     the step runs, atomically (``tenants/prepaid.py``); then, as ``after_reservation`` says, the
@@ -124,7 +133,7 @@ class Refuse:
     prompt: str = ""
 
 
-Step = Ring | ToMedia | Announce | Refuse | Reserve
+Step = Ring | ToMedia | Announce | Refuse | Reserve | Limit
 
 
 @dataclass(frozen=True)
@@ -172,7 +181,8 @@ class Plan:
                    max_seconds=data["max_seconds"], language=data["language"])
 
 
-_STEP_KINDS = {"ring": Ring, "media": ToMedia, "announce": Announce, "refuse": Refuse, "reserve": Reserve}
+_STEP_KINDS = {"ring": Ring, "media": ToMedia, "announce": Announce, "refuse": Refuse, "reserve": Reserve,
+               "limit": Limit}
 
 
 def _step_data(step: Step) -> dict:
@@ -212,7 +222,7 @@ REFUSALS = {
 # C6: a paid call whose reservation is refused (tenants/prepaid.py's refusals)
 PREPAID_REFUSALS = {
     "no_funds": Refuse(402, "Insufficient Prepaid Balance", "prepaid-no-funds"),
-    "concurrent_limit": Refuse(403, "Paid Call Limit Reached", "prepaid-limit"),
+    "concurrent_limit": Refuse(403, "Outside Call Limit Reached", "prepaid-limit"),
     "daily_limit": Refuse(403, "Daily Spend Limit Reached", "prepaid-limit"),
     "no_rate": REFUSALS[dialing.NOT_INCLUDED],  # the rate table does not price it: not payable
     "prepaid_disabled": REFUSALS[dialing.NOT_INCLUDED],  # disabled since the plan was made
@@ -259,6 +269,7 @@ class TenantDirectory:
     allowed: frozenset[tuple[str, str]] = frozenset()  # the allow-list: (country, fixed|mobile)
     language: str = "fr"
     prepaid: bool = False  # C6: the prepaid account is enabled: PAYABLE destinations are paid from it
+    max_outside_calls: int | None = None  # C6's toll-fraud limit: outside calls at once (emergency ones aside)
 
 
 @dataclass(frozen=True)
@@ -322,7 +333,12 @@ def _outside(tenant: TenantDirectory, data: CallData, dialled: Dialled, account:
         return Plan((REFUSALS[refusal],), Account(account.tenant, account.extension, destination, REFUSED),
                     language=tenant.language)
     ring = Ring((External(destination),), seconds, next_on)
-    return Plan((Reserve(), ring, *then) if verdict.call_class == PAID else (ring, *then),
+    first: tuple[Step, ...] = ()
+    if tenant.max_outside_calls and verdict.call_class != EMERGENCY:
+        first += (Limit(tenant.max_outside_calls),)
+    if verdict.call_class == PAID:
+        first += (Reserve(),)
+    return Plan((*first, ring, *then),
                 Account(account.tenant, account.extension, destination, verdict.call_class),
                 caller_id=caller_id, language=tenant.language)
 
@@ -466,7 +482,7 @@ _EXTENSIONS = ("SELECT e.number, e.kind, e.forward_to, e.no_answer_seconds, e.an
                "WHERE e.tenant_id = ? AND e.number IN ({})")
 _ALLOWED = "SELECT country, kind FROM allowed_destination WHERE tenant_id = ?"
 _TRUNK = "SELECT forward_caller_id FROM trunk ORDER BY id LIMIT 1"
-_PREPAID = "SELECT enabled FROM prepaid_account WHERE tenant_id = ?"
+_PREPAID = "SELECT enabled, max_calls FROM prepaid_account WHERE tenant_id = ?"
 _DID = "SELECT tenant_id, extension_id, receptionist FROM did WHERE number = ?"
 _EXTENSION_NUMBER = "SELECT number FROM extension WHERE id = ?"
 
@@ -514,9 +530,10 @@ def load_phone_call(caller_user: str, caller_domain: str, dialled_user: str) -> 
         dialing.EXTENSION, dialing.SERVICE, dialing.UNKNOWN))
     leaves = dialled.kind not in (dialing.SERVICE, dialing.UNKNOWN) and (
         dialled.kind != dialing.EXTENSION or any(e.reaches_outside() for e in directory.extensions.values()))
-    if dialled.kind in (dialing.NUMBER, dialing.DIRECTORY):  # C6: may the call be paid?
-        enabled = _rows(_PREPAID, (tenant[0],))
-        directory = replace(directory, prepaid=bool(enabled and enabled[0][0]))
+    if leaves:  # C6: may the call be paid, and how many outside calls at once?
+        account = _rows(_PREPAID, (tenant[0],))
+        if account:
+            directory = replace(directory, prepaid=bool(account[0][0]), max_outside_calls=account[0][1])
     return CallData(directory, _trunk() if leaves else None)
 
 

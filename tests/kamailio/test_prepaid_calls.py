@@ -361,6 +361,9 @@ def test_kamailio_restarted_in_the_middle_of_a_paid_call(sip, office, account, h
 
 
 def test_the_limits_refuse_past_them_and_the_admins_are_emailed_once(sip, office, account):
+    """``--max-calls 1``: while a paid call is connected, another paid call and an included one
+    (the limit counts every outside call) are refused with the announcement; past the day's spend,
+    paid calls are refused too; the admins get one email per limit, not one per refusal."""
     import wiring
     from tests.mail_server import MailServer
 
@@ -378,8 +381,8 @@ def test_the_limits_refuse_past_them_and_the_admins_are_emailed_once(sip, office
         try:
             assert (await first.invite(timeout=30)).status == 200
             refused = []
-            for _ in range(2):
-                other = await dial(sip, me)
+            for dialled in (MOBILE_DE, "0142685300"):  # paid, then included
+                other = await dial(sip, me, dialled)
                 try:
                     refused.append((await other.invite(timeout=30), audio_of(other.rtp.received)))
                 finally:
@@ -391,7 +394,7 @@ def test_the_limits_refuse_past_them_and_the_admins_are_emailed_once(sip, office
     refused = asyncio.run(asyncio.wait_for(call_while_one_runs(), 90))
     assert carrier.wait().ok, carrier.explain()
     for answer, audio in refused:
-        assert (answer.status, answer.reason) == (403, "Paid Call Limit Reached")
+        assert (answer.status, answer.reason) == (403, "Outside Call Limit Reached")
         assert heard(prompts, ["prepaid-limit"], audio, 0.9)
     wait_for(lambda: finished(tenant, 1, since), 15, what="the first call settled")
     spent = sum(c.debited_cents for c in paid_calls(tenant, since))
@@ -417,9 +420,9 @@ def test_the_limits_refuse_past_them_and_the_admins_are_emailed_once(sip, office
         server.wait_for(2)
         sent = [m for m in server.messages if "prépayé" in str(m["Subject"])]  # not the extension's PIN email
         assert sorted((m["To"], m["Subject"]) for m in sent) == [
-            (f"chef-{tenant.id}@prepaid.example", f"Compte prépayé de {DOMAIN} : appels payants refusés")] * 2
+            (f"chef-{tenant.id}@prepaid.example", f"Compte prépayé de {DOMAIN} : appels refusés")] * 2
         texts = " ".join(m.get_body(("plain",)).get_content() for m in sent)
-        assert "1 appels payants sont déjà en cours" in texts and "dépense maximale" in texts
+        assert "1 appels vers l'extérieur sont déjà en cours" in texts and "dépense maximale" in texts
     finally:
         server.stop()
     assert_adds_up(tenant)

@@ -243,11 +243,11 @@ def test_low_balance_notice_in_french_and_english():
 
 def test_prepaid_limit_notice_in_french_and_english():
     fr, en = render("prepaid_limit", "fr"), render("prepaid_limit", "en")
-    assert fr.subject == "Compte prépayé de acme.pbx.example : appels payants refusés"
-    assert "3 appels payants sont déjà en cours, la limite que votre opérateur a fixée." in fr.text
+    assert fr.subject == "Compte prépayé de acme.pbx.example : appels refusés"
+    assert "3 appels vers l'extérieur sont déjà en cours, la limite que votre opérateur a fixée." in fr.text
     assert "changez son mot de passe SIP" in fr.text and '<a href="https://pbx.example/compte-prepaye">' in fr.html
-    assert en.subject == "Prepaid account of acme.pbx.example: paid calls refused"
-    assert "3 paid calls are already in progress" in en.text
+    assert en.subject == "Prepaid account of acme.pbx.example: calls refused"
+    assert "3 calls to the outside are already in progress" in en.text
     daily = render("prepaid_limit", "fr", limit_kind="daily_limit", limit="20,00 €")
     assert "il dépasserait la dépense maximale de 20,00 € par jour" in daily.text
     assert "maximum spend of €20.00 a day" in render("prepaid_limit", "en", limit_kind="daily_limit",

@@ -272,9 +272,9 @@ def test_a_limit_refusal_emails_the_admins_once_a_day_per_limit(acme):
     for n in range(3):
         assert prepaid.reserve(acme, f"b{n}", "2001", "+12125550100", max_seconds=60,
                                now=day).refusal == "concurrent_limit"
-    assert told() == [("boss@acme.example", f"Compte prépayé de {acme.domain} : appels payants refusés")]
+    assert told() == [("boss@acme.example", f"Compte prépayé de {acme.domain} : appels refusés")]
     body = Job.get(Job.kind == mail.SEND_MAIL).payload
-    assert "1 appels payants sont déjà en cours" in str(body)
+    assert "1 appels vers l'extérieur sont déjà en cours" in str(body)
     prepaid.settle("a", 60, now=day)
     assert prepaid.reserve(acme, "c", "2001", "+12125550100", max_seconds=60, now=day).refusal == "daily_limit"
     assert prepaid.reserve(acme, "d", "2001", "+12125550100", max_seconds=60, now=day).refusal == "daily_limit"

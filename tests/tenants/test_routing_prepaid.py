@@ -19,6 +19,7 @@ from tenants.routing import (
     CallData,
     ExtensionEntry,
     External,
+    Limit,
     Plan,
     Refuse,
     Reserve,
@@ -71,6 +72,16 @@ def test_forwards_and_carrier_calls_are_never_paid():
                             CallData(ACME, TrunkInfo())).steps[0] == REFUSALS["not_included"]
 
 
+def test_the_toll_fraud_limit_comes_first_on_every_outside_call_but_emergency_ones():
+    limited = replace(ACME, max_outside_calls=3)
+    assert plan("004915112345678", limited).steps == (Limit(3), Reserve(), Ring((External("+4915112345678"),), 120))
+    assert plan("0142685300", limited).steps == (Limit(3), Ring((External("+33142685300"),), 120))
+    assert plan("112", limited).steps == (Ring((External("112"),), 120),)
+    assert plan("2001", limited).steps[0] != Limit(3)  # an extension: not outside
+    assert plan("004915112345678", limited).after(0, "passed") == 1
+    assert Plan.from_json(plan("0142685300", limited).to_json()) == plan("0142685300", limited)
+
+
 def test_a_reservation_becomes_the_balance_announcement_or_its_refusal():
     assert after_reservation("", 1250) == Announce("prepaid-balance", 1250)
     assert after_reservation("no_funds", 12) == Refuse(402, "Insufficient Prepaid Balance", "prepaid-no-funds")
@@ -105,3 +116,5 @@ def test_the_loader_reads_whether_prepaid_is_enabled(db):
     prepaid.enable(Actor.cli(), tenant)
     assert plan_for_phone("2001", DOMAIN, "004915112345678", DOMAIN).steps[0] == Reserve()
     assert plan_for_phone("2001", DOMAIN, "0142685300", DOMAIN).account.call_class == "included"
+    prepaid.enable(Actor.cli(), tenant, max_calls=2)
+    assert plan_for_phone("2001", DOMAIN, "0142685300", DOMAIN).steps[0] == Limit(2)
