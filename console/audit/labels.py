@@ -56,6 +56,8 @@ ACTIONS = {
     "rates.import": N_("Grille tarifaire importée : %(object)s"),
     "call_rules.update": N_("Règles d'appel du poste %(object)s modifiées"),
     "call_services_pin.update": N_("NIP des services d'appels du poste %(object)s changé"),
+    "receptionist.update": N_("Réceptionniste du client %(object)s modifiée"),
+    "receptionist.greeting": N_("Annonce de la réceptionniste du client %(object)s changée"),
 }
 
 # The short name of each action (the filter, the column's title).
@@ -98,6 +100,8 @@ ACTION_NAMES = {
     "rates.import": N_("Grille tarifaire importée"),
     "call_rules.update": N_("Règles d'appel modifiées"),
     "call_services_pin.update": N_("NIP des services d'appels changé"),
+    "receptionist.update": N_("Réceptionniste modifiée"),
+    "receptionist.greeting": N_("Annonce de la réceptionniste changée"),
 }
 
 OBJECT_TYPES = {
@@ -179,7 +183,18 @@ FIELDS = {
     "reject_list": N_("liste de rejet"),
     "reject_anonymous": N_("rejet des appels anonymes"),
     "services_pin": N_("NIP des services d'appels"),
+    # the receptionist (issue 16)
+    "hours": N_("heures d'ouverture"),
+    "holidays": N_("jours de fermeture"),
+    "keys": N_("touches du menu"),
+    "operator": N_("standardiste (touche 0)"),
+    "open_text": N_("annonce pendant les heures d'ouverture (texte)"),
+    "closed_text": N_("annonce en dehors des heures d'ouverture (texte)"),
+    "open_path": N_("annonce enregistrée pendant les heures d'ouverture"),
+    "closed_path": N_("annonce enregistrée en dehors des heures d'ouverture"),
 }
+# Values that are files: the entry says whether there is one, not where it is kept.
+FILE_FIELDS = ("open_path", "closed_path")
 SECRETS = ("password", "sip_password", "pin", "credentials")
 
 # Coded values, by the field that holds them.
@@ -255,6 +270,11 @@ def value_text(key: str, value) -> str:
         return tr(N_("aucun"))
     if isinstance(value, bool):
         return tr(N_("oui")) if value else tr(N_("non"))
+    if key in FILE_FIELDS:
+        return tr(N_("enregistrée"))
+    if key == "keys" and isinstance(value, dict):  # the receptionist's key map: key -> extensions rung at once
+        return " ; ".join(tr(N_("%(key)s : %(numbers)s"), key=k, numbers=value_text("extension", v))
+                          for k, v in value.items()) or tr(N_("aucun"))
     if key in VALUES and value in VALUES[key]:
         return tr(VALUES[key][value])
     if key == "run_at":

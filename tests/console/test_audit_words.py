@@ -14,6 +14,7 @@ from tenants import accounts, extensions, jobs, tenancy
 from tenants.audit import Actor
 from tenants.extensions import ExtensionInput
 from tenants.models import Account, AuditEntry, Job
+from tenants.receptionist import service as receptionist
 from tenants.voicemail import tenant_options
 from tests import factories as f
 
@@ -169,6 +170,9 @@ def test_every_value_the_services_record_has_a_label(operator, smtp):
     extensions.unlock_mailbox(op, box)
     extensions.set_voicemail_email(op, box, "alice.vm@acme.example")
     tenant_options.update(op, acme, "ooma", "2001")
+    receptionist.update(op, acme, receptionist.Change(hours="mon-fri 09:00-18:00", operator="2001",
+                                                      keys=["1=2001"], open_text="Bonjour"))
+    receptionist.set_greeting_file(op, acme, "open", "receptionist/acme.pbx.example/open-x.wav")
     admin = accounts.create_account(op, "admin", "boss@acme.example", f.PASSWORD, tenant=acme)
     accounts.change_password(admin, f.PASSWORD, "another-long-password", "another-long-password")
     accounts.set_timezone(op, Account.get(Account.email == "op@poste.example"), "Asia/Tokyo")
@@ -189,3 +193,5 @@ def test_every_value_the_services_record_has_a_label(operator, smtp):
     page = operator.get("/journal/").text
     assert "Client acme.pbx.example supprimé" in page and "Numéro 01 84 88 00 01 retiré" in page
     assert "rôle : administrateur" in page and "mot de passe : changé" in page
+    assert "Réceptionniste du client acme.pbx.example modifiée" in page and "1 : 2001" in page
+    assert "ouverture : enregistrée (avant : aucun)" in page  # the file's place is not shown
