@@ -1,6 +1,8 @@
 """The admin's "Compte prépayé" (issue 15, C6): the balance, whether paid calls are enabled, the
-low-balance threshold, the ledger and what each paid call cost. Top-ups and the rate table are
-the operator's (``flask --app wsgi prepaid topup``, ``rates import``)."""
+low-balance threshold, the toll-fraud limits (read only), the ledger and what each paid call cost.
+Top-ups, the rate table and the limits are the operator's (``flask --app wsgi prepaid topup``,
+``rates import``, ``prepaid enable --max-calls/--max-daily-cents/--max-call-seconds``): the console
+has no operator view."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -16,7 +18,7 @@ from console.forms import apply_form
 from console.scoping import actor, current_tenant, roles_required
 from tenants import prepaid
 from tenants.models import Account, Tenant
-from tenants.prepaid_rules import parse_euros
+from tenants.prepaid_rules import MAX_CALL_SECONDS, parse_euros
 from tenants.problems import N_, DomainError, Problem
 
 bp = Blueprint("prepaid", __name__)
@@ -42,7 +44,8 @@ def _page(tenant: Tenant, form: SettingsForm | None = None):
                                       "low_balance": "" if low is None else f"{low // 100},{low % 100:02d}"})
     return render_template("prepaid/index.html", tenant=tenant, account=account, form=form, euros=euros,
                            ledger=prepaid.ledger(tenant, 200), calls=prepaid.calls(tenant), kinds=KIND_NAMES,
-                           states=STATE_NAMES), 422 if form.errors else 200
+                           states=STATE_NAMES, longest=account.max_call_seconds or MAX_CALL_SECONDS), \
+        422 if form.errors else 200
 
 
 @bp.get("/compte-prepaye")

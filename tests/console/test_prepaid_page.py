@@ -58,3 +58,32 @@ def test_only_an_admin_sees_it_and_only_their_tenant(app, acme):
     f.account("admin", acme, email="boss@acme.example")
     boss = f.login(app.test_client(), "boss@acme.example")
     assert "43,21" not in boss.get("/compte-prepaye").text
+
+
+def test_the_admin_sees_the_toll_fraud_limits_the_operator_set_and_cannot_change_them(admin, acme):
+    import re
+
+    def limits(page: str) -> list[str]:
+        section = page[page.index('id="limits"'):]
+        section = section[:section.index("</section>")]
+        return [re.sub(r"[ \t\n]+", " ", v).strip(" \t\n") for v in re.findall(r"<dd>(.*?)</dd>", section, re.S)]
+
+    prepaid.import_rates(Actor.cli(), RATES)
+    prepaid.enable(Actor.cli(), acme)
+    assert limits(admin.get("/compte-prepaye").text) == ["sans limite", "sans limite", "60 min"]
+    prepaid.enable(Actor.cli(), acme, max_calls=3, max_daily_cents=2500, max_call_seconds=90)
+    page = admin.get("/compte-prepaye").text
+    assert limits(page) == ["3", "25,00\u00a0€", "90 s"]
+    assert "Fixées par votre opérateur" in page
+    assert 'name="max_calls"' not in page and 'name="max_daily_cents"' not in page  # read only
+    # a form that tries anyway changes none of them
+    token = f.token_for(admin)
+    answer = admin.post("/compte-prepaye", data={"csrf_token": token, "enabled": "y", "max_calls": "999",
+                                                  "max_daily_cents": "0", "max_call_seconds": "99999"})
+    assert answer.status_code == 302
+    account = prepaid.account_of(acme)
+    assert (account.max_calls, account.max_daily_cents, account.max_call_seconds) == (3, 2500, 90)
+    english = limits(admin.get("/compte-prepaye?lang=en").text)
+    assert english == ["3", "€25.00", "90 s"]
+    prepaid.enable(Actor.cli(), acme, max_call_seconds=120)
+    assert limits(admin.get("/compte-prepaye?lang=en").text)[2] == "2 min"
