@@ -66,6 +66,21 @@ class TransferSucceeded:
     status: int = 200
 
 
+class BridgeAnswered(Signal):
+    """The bridge's other leg answered (2xx, ACKed): the two legs are relayed to each other."""
+
+
+@dataclass(frozen=True)
+class BridgeFailed:
+    """The bridge's other leg did not answer: its final status (486, 480, 408...; 0: not sendable)."""
+
+    status: int
+
+
+class BridgeEnded(Signal):
+    """The bridge's other leg hung up (BYE) after answering."""
+
+
 @dataclass(frozen=True)
 class TransferFailed:
     """The transfer did not happen: the REFER's final non-2xx (403, 405, 501...), its timeout
@@ -131,6 +146,19 @@ class Hangup(Signal):
 @dataclass(frozen=True)
 class Transfer:
     target: str
+
+
+@dataclass(frozen=True)
+class Bridge:
+    """Put the (answered) caller through to ``target`` with the media app in between: a new call
+    through Kamailio to that extension (its routing plan), RTP relayed both ways. The outcome comes
+    back as ``BridgeAnswered``, ``BridgeFailed``, then ``BridgeEnded`` (rtp/README.md "Transfers")."""
+
+    target: str
+
+
+class DropBridge(Signal):
+    """End the bridge's other leg (CANCEL while it rings, BYE once answered); nothing comes back."""
 
 
 @dataclass(frozen=True)

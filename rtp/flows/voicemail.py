@@ -3,10 +3,15 @@
     Greeting --PromptEnd--> Beep --PromptEnd--> Recording --#/max/hang-up--> Checking
     Checking --Recorded(kept)--> Review (1 accept, 2 listen, 3 record again, 0 reception)
     Checking --Recorded(too short / no speech)--> Beep again (or the end after a hang-up)
-    Review --0--> Transferring (message stored) --PromptEnd--> AwaitingTransfer (REFER sent)
+    Review --0--> Transferring (message stored) --PromptEnd--> AwaitingTransfer (REFER sent),
+        or Bridging when the caller's side does not take REFER (its INVITE's Allow)
     AwaitingTransfer --TransferSucceeded / no NOTIFY after the 202 / HangUp--> the end
-    AwaitingTransfer --TransferFailed (REFER >= 300, timer F, NOTIFY sipfrag >= 300)-->
+    AwaitingTransfer --REFER refused (403, 405, 420, 489, 501)--> Bridging
+    AwaitingTransfer --TransferFailed (other REFER >= 300, timer F, NOTIFY sipfrag >= 300)-->
         "reception unreachable", Review again (the message stays stored once: 1 ends, 2 listens)
+    Bridging (a new call to the reception, rtp/README.md "Transfers") --BridgeAnswered--> Bridged
+    Bridging --BridgeFailed / no answer in BRIDGE_RING_SECONDS--> "reception unreachable", Review
+    Bridged --HangUp (DropBridge) / BridgeEnded (Hangup)--> the end
     Greeting/Full --*--> Login (EnterLogin: the media app starts rtp.flows.mailbox on this mailbox, PIN always)
     Full: "mailbox full", goodbye, nothing recorded (D12)
 
@@ -17,8 +22,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rtp.flows.events import (
+    Bridge,
+    BridgeAnswered,
+    BridgeEnded,
+    BridgeFailed,
     Digit,
     DiscardRecording,
+    DropBridge,
     EnterLogin,
     File,
     HangUp,
@@ -51,6 +61,12 @@ TRANSFER_NOTIFY_SECONDS = 5.0
 # Once a NOTIFY says "trying/ringing", how long the reception may ring before we take the
 # caller back to the menu (about a ringing timeout plus the phone's own delays).
 TRANSFER_RING_SECONDS = 60.0
+# The answer to a REFER that means "not this way" (the method or its event refused, not the
+# reception unreachable): the media app bridges the caller itself instead.
+REFER_REFUSALS = frozenset({403, 405, 420, 489, 501})
+# How long the bridge's call to the reception may go unanswered (its plan rings, then maybe
+# its voicemail answers) before the caller is told and gets the menu back.
+BRIDGE_RING_SECONDS = 90.0
 
 
 @dataclass(frozen=True)
@@ -63,6 +79,7 @@ class FlowContext:
     max_seconds: float = 180.0
     reception: str | None = None
     language: str = "fr"
+    refer: bool = True  # the caller's side takes REFER (its INVITE's Allow lists it): tried first
 
 
 State = FlowState  # the base of this flow's states
@@ -239,6 +256,8 @@ class Transferring(State):
 
     def handle(self, flow, event):
         if event == PromptEnd("transfer"):
+            if not flow.ctx.refer:
+                return flow.go(Bridging())
             return AwaitingTransfer(), [Transfer(flow.ctx.reception)]
         return super().handle(flow, event)
 
@@ -254,19 +273,57 @@ class AwaitingTransfer(State):
 
     def __init__(self):
         self.notified = False
+        self.accepted = False  # a 2xx came: a TransferFailed now is a NOTIFY's, about the reception
 
     def handle(self, flow, event):
         if isinstance(event, TransferAccepted):
+            self.accepted = True
             # A NOTIFY may overtake the 202 (UDP, proxies): then the longer wait already runs.
             return self, [] if self.notified else [StartTimer(TRANSFER_NOTIFY_SECONDS, "transfer")]
         if isinstance(event, TransferProgress):  # the same tag: replaces the shorter wait
-            self.notified = True
+            self.notified = self.accepted = True
             return self, [StartTimer(TRANSFER_RING_SECONDS, "transfer")]
         if isinstance(event, TransferSucceeded) or event == Timeout("transfer"):
             return Done(), [Hangup()]
         if isinstance(event, TransferFailed):
+            if event.status in REFER_REFUSALS and not self.accepted:  # the REFER's own answer
+                return flow.go(Bridging())
             return TransferFailedNotice(), [Play(("reception-unreachable",), "transfer-failed")]
         return super().handle(flow, event)
+
+
+class Bridging(State):
+    """The media app calls the reception itself (its routing plan rings it) and will relay the two
+    legs: the caller's side refused REFER, or never offered it. The caller stays on the line."""
+
+    name = "bridging"
+
+    def enter(self, flow):
+        return [Bridge(flow.ctx.reception), StartTimer(BRIDGE_RING_SECONDS, "bridge")]
+
+    def handle(self, flow, event):
+        if isinstance(event, BridgeAnswered):
+            return Bridged(), []
+        if isinstance(event, BridgeFailed):
+            return TransferFailedNotice(), [Play(("reception-unreachable",), "transfer-failed")]
+        if event == Timeout("bridge"):
+            return TransferFailedNotice(), [DropBridge(), Play(("reception-unreachable",), "transfer-failed")]
+        if isinstance(event, HangUp):
+            return Done(), [DropBridge()]
+        return super().handle(flow, event)
+
+
+class Bridged(State):
+    """The caller and the reception talk through the media app's relay until one hangs up."""
+
+    name = "bridged"
+
+    def handle(self, flow, event):
+        if isinstance(event, HangUp):
+            return Done(), [DropBridge()]
+        if isinstance(event, BridgeEnded):
+            return Done(), [Hangup()]
+        return self, []  # keys go to the reception with the audio; the ring timer is over
 
 
 class TransferFailedNotice(State):

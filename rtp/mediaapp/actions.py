@@ -12,7 +12,7 @@ import logging
 import numpy as np
 
 from rtp.flows import events as ev
-from rtp.mediaapp import mailbox_call, receptionist, transfer
+from rtp.mediaapp import bridge, mailbox_call, receptionist, transfer
 from rtp.mediaapp import recorder as rec
 from rtp.mediaapp.call import Call
 from tenants.models import utcnow
@@ -72,6 +72,10 @@ def do(app, call: Call, action) -> None:
         receptionist.finish(call, ("answer",))
     elif isinstance(action, ev.Transfer):
         app.stack.spawn(transfer.refer(app, call, action.target))
+    elif isinstance(action, ev.Bridge):  # the caller's side refused REFER: the media app bridges (D7)
+        app.stack.spawn(bridge.start(app, call, action.target))
+    elif isinstance(action, ev.DropBridge):
+        bridge.drop(app, call)
     elif isinstance(action, ev.EnterLogin):  # "*" during the greeting (D2): that mailbox, PIN always
         app.perform(call, mailbox_call.start(app, call, action.number, own_phone=False))
 

@@ -22,7 +22,7 @@ import numpy as np
 
 from rtp.flows import events as ev
 from rtp.flows.voicemail import FlowContext, VoicemailFlow
-from rtp.mediaapp import actions, announce, mailbox_call, receptionist, stats, subscriptions, transfer
+from rtp.mediaapp import actions, announce, bridge, mailbox_call, receptionist, stats, subscriptions, transfer
 from rtp.mediaapp import recorder as rec
 from rtp.mediaapp.call import Call, caller_of
 from rtp.mediaapp.mwi_jobs import MwiJobs
@@ -48,6 +48,7 @@ class MediaApp:
         Kamailio's requests carry and ours carry back; ``proxy``: where message-waiting NOTIFYs go;
         ``rtp_ports``: the range calls' RTP sockets take a port from (None: any free port)."""
         self.data_dir = Path(data_dir)
+        self.proxy = proxy  # Kamailio: where our own requests and calls go
         self.address = address
         self.rtp_address = rtp_address or address
         self.rtp_ports = rtp_ports
@@ -157,7 +158,7 @@ class MediaApp:
         call.flow = VoicemailFlow(FlowContext(
             number=ctx.number, domain=ctx.domain, greeting=rules.choose_greeting(ctx.greetings, call.reason),
             full=ctx.capacity.full, min_seconds=ctx.min_seconds, max_seconds=ctx.max_seconds,
-            reception=ctx.reception, language=ctx.language))
+            reception=ctx.reception, language=ctx.language, refer=transfer.takes_refer(dialog.invite)))
         self.perform(call, call.flow.start())
         for digit in call.early_digits:
             self.event(call, digit)
@@ -240,6 +241,7 @@ class MediaApp:
             self.cleanup(call)
 
     def cleanup(self, call: Call) -> None:
+        bridge.drop(self, call)
         for timer in call.timers.values():
             timer.cancel()
         call.timers.clear()

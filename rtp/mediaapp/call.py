@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -36,6 +37,7 @@ class Call:
     refer_cseq: int | None = None  # our last REFER: NOTIFYs of an earlier one (Event id=) are stale
     receptionist: bool = False  # H1: the receptionist's menu, in early media (rtp/mediaapp/receptionist.py)
     outcome: asyncio.Future | None = None  # how the receptionist's INVITE ends (receptionist.finish)
+    bridge: Any = None  # D7 bridged to the reception (rtp.mediaapp.bridge.Leg): the other leg
 
 
 def caller_of(request: Request) -> tuple[str, str]:

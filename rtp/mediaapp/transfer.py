@@ -35,6 +35,14 @@ async def refer(app, call: Call, target: str) -> None:
               else ev.TransferFailed(response.status))
 
 
+def takes_refer(invite: Request | None) -> bool:
+    """Does the caller's side take REFER? Its INVITE's Allow says so; without Allow, try it."""
+    if invite is None:
+        return True
+    allowed = [m.strip().upper() for value in invite.get_all("Allow") for m in value.split(",")]
+    return not allowed or "REFER" in allowed
+
+
 def progress(call: Call, request: Request):
     """The flow event a NOTIFY of our REFER means (sipfrag), or None when it is not about it."""
     if call.flow is None or call.refer_cseq is None:

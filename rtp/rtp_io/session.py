@@ -65,6 +65,9 @@ class RtpSession(asyncio.DatagramProtocol):
         self.dtmf = DtmfReceiver()
         self.sent = self.received = self.bad = 0
         self.latched = False
+        # a bridge (rtp/mediaapp/bridge.py): every packet goes out of that session as it came,
+        # nothing decoded; the session itself sends nothing then (off the clock)
+        self.relay: RtpSession | None = None
 
     # ------------------------------------------------------------- socket
     @classmethod
@@ -88,6 +91,12 @@ class RtpSession(asyncio.DatagramProtocol):
         self._current = b""
 
     def datagram_received(self, data: bytes, addr) -> None:
+        if self.relay is not None:  # bridged: not even parsed (rtpengine on both sides checks RTP)
+            self.received += 1
+            if not self.latched:
+                self.remote, self.latched = (addr[0], addr[1]), True
+            self.relay.forward(data)
+            return
         try:
             packet = parse(data)
         except RtpError:
@@ -103,6 +112,12 @@ class RtpSession(asyncio.DatagramProtocol):
             digit = self.dtmf.feed(packet)
             if digit and self.on_digit is not None:
                 self.on_digit(digit)
+
+    def forward(self, data: bytes) -> None:
+        """Send a packet of the bridged session unchanged (its SSRC, sequence and timestamps)."""
+        if self.remote is not None and self.transport is not None:
+            self.transport.sendto(data, self.remote)
+            self.sent += 1
 
     def error_received(self, exc) -> None:
         log.debug("RTP socket error: %s", exc)

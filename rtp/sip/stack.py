@@ -34,7 +34,7 @@ import logging
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from rtp.sip.message import (
     ParseError,
@@ -47,6 +47,9 @@ from rtp.sip.message import (
     uas_refusal,
 )
 from rtp.sip.transport import Address, Link, Transports
+
+if TYPE_CHECKING:
+    from rtp.sip.uac import OutgoingCall
 
 SECRET_HEADER = "X-Poste-Secret"
 
@@ -242,6 +245,7 @@ class SipStack:
         self.user_agent = user_agent
         self.server_tx: dict[tuple, ServerTransaction] = {}
         self.client_tx: dict[tuple, ClientTransaction] = {}
+        self.invite_clients: dict[str, OutgoingCall] = {}  # our own INVITEs by branch (rtp.sip.uac)
         self.dialogs: dict[tuple[str, str, str], Dialog] = {}
         self.stats = {"received": 0, "malformed": 0, "dropped": 0, "retransmissions": 0}
         self._tasks: set[asyncio.Task] = set()
@@ -524,6 +528,9 @@ class SipStack:
             key = (via.branch, response.cseq[1])
         except ParseError:
             return
+        if key[1] == "INVITE" and via.branch in self.invite_clients:
+            self.invite_clients[via.branch].on_response(response)
+            return
         ctx = self.client_tx.get(key)
         if ctx is None or response.status < 200:
             if ctx is not None:
@@ -547,6 +554,10 @@ class SipStack:
         self.dialogs.pop(dialog.id, None)
         if send_bye and confirmed:
             self.spawn(self._send_quietly(dialog.request("BYE"), dialog.link))
+        uac = dialog.data.get("uac")
+        if uac is not None:  # a call we placed (rtp.sip.uac): its owner hears it
+            uac.dialog_ended(why)
+            return
         try:
             self.app.on_ended(dialog, why)
         except Exception:

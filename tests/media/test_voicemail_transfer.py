@@ -1,7 +1,7 @@
 """D7, 0 = reception, when the transfer fails: the caller's flow driven by lists of events (no network).
 
-A REFER refused (403/405/501), unanswered (timer F) or reported failed by a NOTIFY sipfrag
-(RFC 3515) must not cut the caller off: they hear "the reception cannot be reached" and get
+A REFER refused (403/405/501: then the bridge, which may fail too), unanswered (timer F) or reported
+failed by a NOTIFY sipfrag (RFC 3515) must not cut the caller off: they hear "the reception cannot be reached" and get
 the after-recording menu back, with their message stored once.
 """
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from rtp.flows.events import (
+    BridgeFailed,
     Digit,
     DiscardRecording,
     HangUp,
@@ -56,9 +57,9 @@ def test_the_refer_goes_out_and_the_caller_stays_until_the_outcome():
 
 
 @pytest.mark.parametrize("failure", [
-    [TransferFailed(403)],  # REFER forbidden (the phone does not take transfers)
-    [TransferFailed(405)],
-    [TransferFailed(501)],  # REFER not implemented
+    [TransferFailed(403), BridgeFailed(480)],  # REFER refused, then the bridge's call unanswered
+    [TransferFailed(405), BridgeFailed(486)],
+    [TransferFailed(501), BridgeFailed(0)],
     [TransferFailed(408)],  # timer F: no answer to the REFER
     [TransferAccepted(), TransferProgress(100), TransferFailed(486)],  # NOTIFY sipfrag: reception busy
     [TransferAccepted(), TransferFailed(404)],  # NOTIFY sipfrag straight after the 202
@@ -74,14 +75,14 @@ def test_a_failed_transfer_says_so_and_returns_to_the_menu(failure):
 
 
 def test_after_a_failed_transfer_1_ends_without_storing_again():
-    flow, actions = flow_after(TransferFailed(403), PromptEnd("transfer-failed"), Digit("1"))
+    flow, actions = flow_after(TransferFailed(408), PromptEnd("transfer-failed"), Digit("1"))
     assert actions[-1] == Play(("message-saved", "goodbye"), "bye")
     assert len(stores(actions)) == 1
     assert flow.handle(PromptEnd("bye")) == [Hangup()] and flow.done
 
 
 def test_after_a_failed_transfer_2_listens_and_3_is_not_offered():
-    flow, actions = flow_after(TransferFailed(403), PromptEnd("transfer-failed"), Digit("2"))
+    flow, actions = flow_after(TransferFailed(408), PromptEnd("transfer-failed"), Digit("2"))
     assert actions[-2:] == [StopPlayback(), PlayRecording("listen")]
     assert flow.handle(PromptEnd("listen")) == [STORED_MENU]
     again = flow.handle(Digit("3"))  # a second recording would be a second message
@@ -90,23 +91,23 @@ def test_after_a_failed_transfer_2_listens_and_3_is_not_offered():
 
 
 def test_a_key_during_the_notice_chooses_at_once():
-    flow, actions = flow_after(TransferFailed(501), Digit("1"))
+    flow, actions = flow_after(TransferFailed(408), Digit("1"))
     assert actions[-2:] == [StopPlayback(), Play(("message-saved", "goodbye"), "bye")]
     assert len(stores(actions)) == 1 and flow.state.name == "goodbye"
 
 
 def test_0_again_after_a_failure_retries_the_transfer_without_storing():
-    flow, actions = flow_after(TransferFailed(403), PromptEnd("transfer-failed"), Digit("0"), PromptEnd("transfer"))
+    flow, actions = flow_after(TransferFailed(408), PromptEnd("transfer-failed"), Digit("0"), PromptEnd("transfer"))
     assert actions[-1] == Transfer("2000") and flow.state.name == "awaiting-transfer"
     assert len(stores(actions)) == 1
 
 
 def test_menu_timeouts_and_hang_up_after_a_failure_store_nothing_more():
-    flow, actions = flow_after(TransferFailed(403), PromptEnd("transfer-failed"),
+    flow, actions = flow_after(TransferFailed(408), PromptEnd("transfer-failed"),
                                PromptEnd("menu"), Timeout("menu-0"), PromptEnd("menu"), Timeout("menu-1"),
                                PromptEnd("menu"), Timeout("menu-2"))
     assert actions[-1] == Play(("message-saved", "goodbye"), "bye") and len(stores(actions)) == 1
-    flow, actions = flow_after(TransferFailed(403), PromptEnd("transfer-failed"), HangUp())
+    flow, actions = flow_after(TransferFailed(408), PromptEnd("transfer-failed"), HangUp())
     assert flow.done and len(stores(actions)) == 1
 
 
@@ -135,7 +136,7 @@ def test_the_caller_hanging_up_during_the_transfer_ends_quietly():
 
 
 def test_late_transfer_events_in_the_menu_are_ignored():
-    flow, _ = flow_after(TransferFailed(403), PromptEnd("transfer-failed"))
+    flow, _ = flow_after(TransferFailed(408), PromptEnd("transfer-failed"))
     assert flow.handle(TransferAccepted(202)) == [] and flow.handle(Timeout("transfer")) == []
     assert flow.state.name == "review"
 
