@@ -179,6 +179,8 @@ class MediaApp:
         self.maybe_cleanup(call)
 
     def on_reoffer(self, dialog: Dialog, request: Request) -> tuple[int, str, bytes]:
+        if "bridge" in dialog.data:  # the reception's leg of a bridge (D7)
+            return bridge.reoffer(dialog.data["bridge"], request)
         call: Call | None = dialog.data.get("call")
         saved = dialog.data.get("sdp")
         if call is None or saved is None:

@@ -28,6 +28,7 @@ class Leg:
 
     outgoing: OutgoingCall
     rtp: RtpSession
+    offer: bytes = b""  # our session description: also our answer to the phone's re-INVITEs
     connected: bool = False
 
 
@@ -59,7 +60,7 @@ async def start(app, call: Call, target: str) -> None:
     link = app.stack.link_to(app.proxy)
     outgoing = OutgoingCall(app.stack, link, f"sip:{target}@{domain}", caller_address(call),
                             f"<sip:{target}@{domain}>", offer)
-    leg = Leg(outgoing, session)
+    leg = Leg(outgoing, session, offer)
     call.bridge = leg
     outgoing.on_answer = lambda response: answered(app, call, leg, response)
     outgoing.on_failure = lambda status: failed(app, call, leg, status)
@@ -78,11 +79,26 @@ def answered(app, call: Call, leg: Leg, response: Response) -> None:
         return
     leg.rtp.remote = (neg.remote_address, neg.remote_port)
     leg.connected = True
+    if leg.outgoing.dialog is not None:  # its re-INVITEs (session refresh, hold) come to reoffer()
+        leg.outgoing.dialog.data["bridge"] = leg
     app.clock.discard(call.rtp)  # from now on the caller hears the reception, not us
     call.rtp.stop_playback()
     call.rtp.relay, leg.rtp.relay = leg.rtp, call.rtp
     log.info("call %s: bridged to %s", call.dialog.call_id, leg.outgoing.call_id)
     app.event(call, ev.BridgeAnswered())
+
+
+def reoffer(leg: Leg, request) -> tuple[int, str, bytes]:
+    """A re-INVITE or UPDATE of the reception's phone: our description unchanged (the same version);
+    a new address of its media is followed."""
+    if request.body:
+        try:
+            neg = sdp.negotiate(sdp.parse(request.body))
+        except sdp.SdpError:
+            return 488, "Not Acceptable Here", b""
+        if (neg.remote_address, neg.remote_port) != leg.rtp.remote:
+            leg.rtp.remote, leg.rtp.latched = (neg.remote_address, neg.remote_port), False
+    return 200, "OK", leg.offer
 
 
 def failed(app, call: Call, leg: Leg, status: int) -> None:

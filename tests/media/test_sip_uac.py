@@ -103,3 +103,20 @@ def test_hang_up_while_ringing_cancels_and_a_late_2xx_is_ended():
         assert methods[-2:] == ["ACK", "BYE"] and call.state == ENDED and seen.events == []
         await stack.close()
     asyncio.run(main())
+
+
+def test_the_reception_phones_reinvite_is_answered_with_our_description_and_its_address_followed():
+    from types import SimpleNamespace
+
+    from rtp.mediaapp.bridge import Leg, reoffer
+
+    leg = Leg(outgoing=None, rtp=SimpleNamespace(remote=("127.0.0.1", 4000), latched=True), offer=b"v=0 ours")
+    refresh = Request(method="INVITE", uri="sip:media@127.0.0.1")
+    refresh.body = SDP
+    assert reoffer(leg, refresh) == (200, "OK", b"v=0 ours") and leg.rtp.latched  # same address: kept
+    moved = Request(method="INVITE", uri="sip:media@127.0.0.1")
+    moved.body = SDP.replace(b"4000", b"4002")
+    assert reoffer(leg, moved)[0] == 200 and leg.rtp.remote == ("127.0.0.1", 4002) and not leg.rtp.latched
+    bad = Request(method="INVITE", uri="sip:media@127.0.0.1")
+    bad.body = b"v=0\r\nc=IN IP4 127.0.0.1\r\nm=audio 4000 RTP/AVP 18\r\n"
+    assert reoffer(leg, bad)[0] == 488
