@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
+import random
 import re
 import threading
 from collections import Counter
@@ -60,8 +61,12 @@ def _postgres_database() -> str:
 
 @pytest.fixture(scope="module")
 def sip():
-    # 50 callers at once from one address: pike would ban it
-    with media_stack(MEDIA_ADDRESS, pike_density=1000, database_url=_postgres_database()) as stack:
+    # 50 callers at once from one address: pike would ban it. rtpengine takes two RTP/RTCP pairs a
+    # call (4 ports): 50 announcements at once, then the paid calls' new offers, need more than the
+    # 200 ports a test stack has by default (out of ports, it cannot anchor: the call gets 503)
+    base = random.randrange(20000, 30000, 2)
+    with media_stack(MEDIA_ADDRESS, pike_density=1000, database_url=_postgres_database(),
+                     rtp_port_min=base, rtp_port_max=base + 999) as stack:
         stack.carrier_port = free_port(CARRIER)
         yield stack
 
@@ -245,12 +250,12 @@ async def place(sip, me, count: int, cut_expected: int, dialled: str = MOBILE_DE
         answers = await asyncio.gather(*invites)
         heard_before = [list(c.rtp.received) for c in callers]
         # the connected calls are cut by Kamailio (its BYE, which sipp answers and reports), counted
-        # by the BYE itself: sipp 3.6 may report a connected call's 183 as its answer (below)
+        # by the BYE itself (what proves Kamailio cut them)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 30
         while sum(c.bye_received is not None for c in callers) < cut_expected and loop.time() < deadline:
             await asyncio.sleep(0.1)
-        await asyncio.sleep(1.0)  # and no more than those
+        # (no more than those: only the ten paid calls were answered, the test checks)
         return answers, heard_before, [c.bye_received is not None for c in callers]
     finally:
         for caller in callers:
@@ -275,13 +280,11 @@ def test_fifty_calls_at_once_on_a_balance_for_ten(sip, office, account):
     # ten connected, each cut by Kamailio when its 4 s ran out (nobody hung up): the BYE each got
     assert sum(cut) == 10, Counter((a.status, a.reason) for a in answers)
     assert len(paid_calls(tenant, since)) == 10  # the 40 others reserved nothing
-    # the others refused with 402 after their announcement. sipp 3.6 at times reports the 183 of the
-    # announcement in place of the final answer that follows it (its message log has 183 then 402
-    # or 200), so the answer of a call is its report unless that is the 183
+    # the others refused with 402 after their announcement (a 183 the media app repeats, for an
+    # INVITE Kamailio sent again on a loaded machine, is no answer: tests/media/scenarios/caller.xml)
     statuses = Counter((a.status, a.reason) for a, bye in zip(answers, cut, strict=True) if not bye)
-    assert set(statuses) <= {(402, "Insufficient Prepaid Balance"), (183, "Session Progress")}, statuses
-    assert statuses[(402, "Insufficient Prepaid Balance")] >= 20, statuses
-    assert all(a.status in (200, 183) for a, bye in zip(answers, cut, strict=True) if bye)
+    assert statuses == {(402, "Insufficient Prepaid Balance"): 40}, statuses
+    assert all(a.status == 200 for a, bye in zip(answers, cut, strict=True) if bye)
     assert carrier.wait().ok, carrier.explain()
     prompts = PromptStore(sip.data_dir)
     refused = [audio_of(h) for h, bye in zip(heard_before, cut, strict=True) if not bye]
@@ -438,6 +441,57 @@ def test_a_caller_who_hangs_up_during_the_balance_pays_nothing(sip, office, acco
                    variables={"user": me.number, "domain": DOMAIN, "ruser": MOBILE_DE, "rdomain": DOMAIN,
                               "ua": "Poste-Test-Phone/1.0"})
     assert run.ok, run.explain()
+    (call,) = wait_for(lambda: finished(tenant, 1, since), 15, what="the reservation released")
+    assert call.state == prepaid.RELEASED and entries(call) == {"reservation": 500, "release": 500}
+    assert prepaid.balance(tenant) == 500
+    assert_adds_up(tenant)
+
+
+def _rtpengine_in_use(sip) -> bool:
+    """Kamailio sends its offers to rtpengine again (it leaves a node that failed aside; enabling it
+    asks it first)."""
+    from kamailio import rpc
+
+    try:
+        rpc.call("rtpengine.enable", "all", 1, settings=sip.settings)
+        nodes = rpc.call("rtpengine.show", "all", settings=sip.settings)
+    except rpc.RpcError:
+        return False
+    nodes = nodes if isinstance(nodes, list) else [nodes]
+    return bool(nodes) and all(int(n.get("disabled", 1)) == 0 for n in nodes)
+
+
+def test_a_paid_call_rtpengine_cannot_anchor_never_reaches_the_carrier(sip, office, account):
+    """rtpengine down (or out of ports, or too slow under load): the INVITE never goes on with the
+    phone's own SDP, to the carrier least of all; the caller gets 503 and pays nothing."""
+    import socket
+
+    tenant, me = office
+    prepaid.topup(Actor.cli(), tenant, 500)
+    since = last_call_id()
+    carrier = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)  # the carrier: what reaches it
+    carrier.bind((CARRIER, sip.carrier_port))
+    carrier.setblocking(False)
+    sip.stop_process("rtpengine")
+    try:
+        async def main():
+            phone = await dial(sip, me)
+            try:
+                return await phone.invite(timeout=30)
+            finally:
+                phone.close()
+        answer = asyncio.run(asyncio.wait_for(main(), 60))
+    finally:
+        sip._spawn("rtpengine", dict(sip_service_commands(sip))["rtpengine"])
+        wait_for(lambda: _rtpengine_in_use(sip), 30, what="rtpengine back in use")
+    try:
+        reached = carrier.recv(65535)
+    except BlockingIOError:  # the INVITE goes out before the caller's answer: none came
+        reached = b""
+    finally:
+        carrier.close()
+    assert not reached, reached[:300]
+    assert (answer.status, answer.reason) == (503, "Media Relay Unavailable"), answer
     (call,) = wait_for(lambda: finished(tenant, 1, since), 15, what="the reservation released")
     assert call.state == prepaid.RELEASED and entries(call) == {"reservation": 500, "release": 500}
     assert prepaid.balance(tenant) == 500
