@@ -1,8 +1,9 @@
 """D7's "0 for the reception" for a carrier's caller whose side refuses REFER (issue 16): the media
 app bridges. The real poste.cfg, rtpengine and media app; the carrier is the receptionist tests'
 caller on 127.0.0.2 (its scenario answers REFER 405), the reception's phone a registered sipp that
-echoes RTP. The carrier calls the DID of an extension with no phone, leaves a message, presses 0:
-the reception's phone rings and answers, audio flows both ways, either side's hang-up ends both."""
+echoes RTP. The carrier calls the DID of an extension whose phone does not answer, leaves a
+message, presses 0: the reception's phone rings and answers, audio flows both ways, either side's
+hang-up ends both, and the bridged call's accounting record names the reception."""
 from __future__ import annotations
 
 import asyncio
@@ -14,7 +15,8 @@ from rtp.audio.g711 import to_pcm16, ulaw_encode
 from rtp.rtp_io.packet import parse as parse_rtp
 from tenants import tenancy, trunk
 from tenants.db import database
-from tenants.models import Mailbox
+from tenants.models import Extension, Mailbox
+from tenants.routing import MIN_NO_ANSWER_SECONDS
 from tenants.voicemail import tenant_options
 from tenants.voicemail.models import VoiceMessage
 from tests import factories
@@ -49,10 +51,12 @@ def speech():
 
 @pytest.fixture(scope="module")
 def office(sip):
-    """The box (no phone: its voicemail answers at once), the reception, the DID to the box."""
+    """The box (its phone rings unanswered for the shortest delay, then its voicemail), the
+    reception, the DID to the box."""
     sip.use_database()
     tenant = factories.tenant(DOMAIN)
     box, reception = make_ext(tenant), make_ext(tenant)
+    Extension.update(no_answer_seconds=MIN_NO_ANSWER_SECONDS).where(Extension.id == box.model.id).execute()
     tenant_options.update(factories.CLI, tenant, "asterisk", reception.number)  # D7's reception
     tenancy.add_did(factories.CLI, tenant, DID, extension=box.number)
     trunk.set_trunk(factories.CLI, trunk.TrunkInput(host=CARRIER, port=free_port(CARRIER)))
@@ -92,7 +96,7 @@ def bridged_call(sip, speech, caller_hangs_up: bool):
                                    domain="carrier.example", local_ip=CARRIER, display_name=None).open()
         try:
             caller.sipp.place(caller)
-            answer = await caller.until(lambda: caller.answer, 30, "the voicemail's answer", audio=False)
+            answer = await caller.until(lambda: caller.answer, 60, "the voicemail's answer", audio=False)
             assert answer.status == 200 and "Poste-Media" in (answer.get("Server") or ""), answer
             await caller.silence(0.3)
             await caller.key("#")  # skip the greeting
@@ -125,9 +129,13 @@ def bridged_call(sip, speech, caller_hangs_up: bool):
 @pytest.mark.parametrize("caller_hangs_up", [True, False], ids=["caller-hangs-up", "reception-hangs-up"])
 def test_0_bridges_the_carrier_caller_to_the_reception_phone(sip, office, speech, caller_hangs_up):
     _tenant, box, reception = office
+    port = free_port()
+    ringing = sip.sipp("uas_ring", port=port, background=True, timeout=60)  # the box's phone: never answers
+    assert_ok(sip.register(box.number, box.domain, box.password, contact_port=port))
     phone = reception_phone(sip, reception, hang_up=not caller_hangs_up)
     refers = bridged_call(sip, speech, caller_hangs_up)
     assert [r.answered for r in refers] == [405]  # REFER tried once, refused: then the bridge
+    assert_ok(ringing.wait())  # the box's phone rang, was CANCELled: then the voicemail answered
     assert_ok(phone.wait())  # the phone got its BYE (or its own BYE was answered): both legs ended
     rows = VoiceMessage.select().join(Mailbox).where(Mailbox.extension == box.model.id)
     wait_for(lambda: list(rows), 15, what="the voice message row")
