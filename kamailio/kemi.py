@@ -8,7 +8,8 @@ timeouts. The plan travels with the call as JSON in ``$avp(plan)``, the current 
 
 - ``$var(step)``: ``ring``, ``media``, ``announce``, ``refuse`` or ``end``;
 - ring: ``$var(targets)`` (``p:<ext>@<domain>`` for an extension's phones, ``x:<number>`` for a
-  number through the trunk, ``|``-separated), ``$var(n_targets)``, ``$var(ms)``;
+  number through the trunk, ``|``-separated), ``$var(n_targets)``, ``$var(ms)``, ``$var(delays)``
+  (each target's own, in ms, ``|``-separated);
 - media: ``$avp(vm_number)``, ``$avp(vm_domain)``, ``$avp(vm_reason)``, ``$avp(vm_service)``
   (the media app contract, kamailio/README.md);
 - announce / refuse: ``$var(prompt)``, ``$var(amount)`` (the balance a ``prepaid-balance``
@@ -131,6 +132,9 @@ def _describe(step, outcome: str = "") -> None:
         KSR.pv.sets("$var(targets)", "|".join(_target(t) for t in step.targets))
         KSR.pv.seti("$var(n_targets)", len(step.targets))
         KSR.pv.seti("$var(ms)", step.seconds * 1000)
+        # C9: how long each target rings, in ms; shorter than $var(ms): looped through Kamailio
+        # to get a transaction, and a timer, of its own (route[RING], "Per-number ring delays")
+        KSR.pv.sets("$var(delays)", "|".join(str(step.delay_of(i) * 1000) for i in range(len(step.targets))))
     elif isinstance(step, Limit):
         KSR.pv.sets("$var(step)", "limit")
         KSR.pv.seti("$var(limit)", step.calls)
@@ -226,6 +230,21 @@ class Router:
             shown = "".join(c for c in (_get("$fn") or caller) if c not in '"\\\r\n').strip()
             _put("recep_display", f'"Standard: {shown}"')
         return _run("receptionist transfer", step)
+
+    def loop_trunk(self, msg) -> int:
+        """route[LOOPED]: a branch to a number looped through Kamailio for a ring delay of its own
+        (C9): the trunk's address and credentials (``$avp(trunk_at)``, ``$avp(trunk_user|pass)``);
+        the branch that looped already carries the plan's caller ID."""
+        def step():
+            route = trunk.route(trunk.current())
+            if route is None:
+                return
+            suffix = ";transport=tcp" if route.transport == "tcp" else ""
+            _put("trunk_at", f"@{route.host}:{route.port}{suffix}")
+            if route.username:
+                _put("trunk_user", route.username)
+                _put("trunk_pass", route.password)
+        return _run("looped branch to the trunk", step)
 
     def limit_refused(self, msg) -> int:
         """route[LIMIT]: the tenant already has ``$var(limit)`` outside calls under way (C6's

@@ -373,11 +373,17 @@ def steps(rules: CallRules, caller: Caller, called: Called) -> tuple[Step, ...]:
     rings: list[Ring] = []
     if rules.incoming == SEQUENCE and rules.columns:
         for column in rules.columns:
-            targets = tuple(dict.fromkeys(t for t in (_target(c.number, called) if c.number != called.number
-                                                      else Phones(called.number, called.domain) for c in column)
-                                          if t is not None))
-            if targets:
-                rings.append(Ring(targets, _clamp(max(c.seconds for c in column)), OUTCOMES))
+            # each number rings for its own delay (a number twice in a column: the longer)
+            delays: dict[Target, int] = {}
+            for cell in column:
+                found = _target(cell.number, called) if cell.number != called.number \
+                    else Phones(called.number, called.domain)
+                if found is not None:
+                    delays[found] = max(delays.get(found, 0), _clamp(cell.seconds))
+            if delays:
+                longest = max(delays.values())
+                own = tuple(delays.values()) if any(d != longest for d in delays.values()) else ()
+                rings.append(Ring(tuple(delays), longest, OUTCOMES, delays=own))
     if not rings:
         rings = [Ring((Phones(called.number, called.domain),), _clamp(called.no_answer_seconds), OUTCOMES)]
 
@@ -408,7 +414,7 @@ def steps(rules: CallRules, caller: Caller, called: Called) -> tuple[Step, ...]:
     # (480 when nothing could ring)
     last = rings[-1]
     jumps = tuple(sorted((o, i) for o, i in goto.items() if i != first))
-    rings[-1] = Ring(last.targets, last.seconds, frozenset(goto), jumps)
+    rings[-1] = Ring(last.targets, last.seconds, frozenset(goto), jumps, last.delays)
     return (*rings, *tail_steps)
 
 

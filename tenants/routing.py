@@ -85,6 +85,13 @@ class Ring:
     # (outcome, index of the step that follows on it) when not simply the next one: the call
     # rules send no answer, busy and unreachable to different steps (tenants/call_rules.py)
     goto: tuple[tuple[str, int], ...] = ()
+    # C9: how long each target rings (seconds, in the order of ``targets``) when one rings less
+    # than ``seconds`` (the step's longest): empty, every target rings for ``seconds``
+    delays: tuple[int, ...] = ()
+
+    def delay_of(self, index: int) -> int:
+        """How long target ``index`` rings: its own delay, at most the step's."""
+        return min(self.delays[index], self.seconds) if index < len(self.delays) else self.seconds
 
 
 @dataclass(frozen=True)
@@ -190,7 +197,8 @@ def _step_data(step: Step) -> dict:
     if isinstance(step, Ring):
         return {"kind": kind, "seconds": step.seconds, "next_on": sorted(step.next_on),
                 "targets": [{"phones": vars(t)} if isinstance(t, Phones) else {"external": t.number}
-                            for t in step.targets], **({"goto": [list(g) for g in step.goto]} if step.goto else {})}
+                            for t in step.targets], **({"goto": [list(g) for g in step.goto]} if step.goto else {}),
+                **({"delays": list(step.delays)} if step.delays else {})}
     return {"kind": kind, **vars(step)}
 
 
@@ -199,7 +207,8 @@ def _step_of(data: dict) -> Step:
     kind = _STEP_KINDS[data.pop("kind")]
     if kind is Ring:
         return Ring(tuple(Phones(**t["phones"]) if "phones" in t else External(t["external"]) for t in data["targets"]),
-                    data["seconds"], frozenset(data["next_on"]), tuple(tuple(g) for g in data.get("goto", ())))
+                    data["seconds"], frozenset(data["next_on"]), tuple(tuple(g) for g in data.get("goto", ())),
+                    tuple(data.get("delays", ())))
     return kind(**data)
 
 

@@ -224,3 +224,66 @@ def test_a_two_column_universal_number_rings_the_first_column_then_the_second(si
     # never sooner (a lower bound only: a busy machine may make it later, never earlier)
     assert rang_second - rang_first >= FIRST_COLUMN_SECONDS - 0.5, "the second column rang with the first"
     assert cancelled - rang_first >= FIRST_COLUMN_SECONDS - 0.5
+
+
+def sent(run, what: str) -> list[float]:
+    """When (sipp's clock, seconds) the phone ``run`` sent each message starting with ``what``."""
+    import datetime as dt
+
+    times = []
+    for log in run.work.glob("*_messages.log"):
+        stamp = None
+        outgoing = False
+        for line in log.read_text(errors="replace").splitlines():
+            found = re.match(r"^-{10,}\s+(\d{4}-\d\d-\d\d)\s+(\d\d:\d\d:\d\d(?:\.\d+)?)", line)
+            if found:
+                stamp = dt.datetime.fromisoformat(f"{found.group(1)} {found.group(2)}").timestamp()
+                outgoing = False
+            elif "message sent" in line:
+                outgoing = True
+            elif outgoing and stamp is not None and line.startswith(what):
+                times.append(stamp)
+                outgoing = False
+    return times
+
+
+def test_each_number_of_a_column_rings_for_its_own_delay(sip, office):
+    """C9: one column, 5 s for one phone and 12 s for the other: the first stops ringing (CANCEL)
+    at its own delay while the second rings on, and answers (8 s after it rang, as it is told)."""
+    me, colleague, caller = make_ext(office), make_ext(office), make_ext(office)
+    set_rules(me, CallRules(incoming=SEQUENCE, columns=((Cell(me.number, 5), Cell(colleague.number, 12)),)))
+    port = free_port()
+    short = sip.sipp("uas_ring", background=True, port=port, timeout=40)  # rings, never answers
+    assert_ok(sip.register(me.number, DOMAIN, me.password, contact_port=port))
+    late_port = free_port()
+    late = sip.sipp("uas_late", background=True, port=late_port, timeout=40, substitutions={"ANSWER_MS": 8000})
+    assert_ok(sip.register(colleague.number, DOMAIN, colleague.password, contact_port=late_port))
+    assert_ok(sip.call(caller.number, DOMAIN, caller.password, me.number))  # answered by the second
+    assert_ok(short.wait())  # the first rang and was cancelled
+    assert_ok(late.wait())  # the second rang, answered, got the caller's BYE
+    assert len(received(short, "INVITE")) == 1 and len(received(late, "INVITE")) == 1
+    (cancelled,) = received(short, "CANCEL")
+    answered = sent(late, "SIP/2.0 200 OK")[0]  # to the INVITE (then its retransmissions, the BYE's)
+    assert cancelled < answered, "the first phone rang on until the second answered: its own delay was not kept"
+    assert received(late, "CANCEL") == [], "the second phone was cancelled with the first"
+
+
+def test_a_number_through_the_carrier_rings_for_its_own_delay_with_our_caller_id(sip, office):
+    """C9 through the trunk: the mobile's 5 s in a column with a phone's 12 s. The looped branch
+    reaches the carrier with the plan's caller ID and nothing of the loop (its key, our headers),
+    and is cancelled at its delay, before the phone answers."""
+    me, caller = make_ext(office), make_ext(office)
+    set_rules(me, CallRules(incoming=SEQUENCE, columns=((Cell("06 98 76 54 20", 5), Cell(me.number, 12)),)))
+    carrier = sip.sipp("uas_ring", local_ip=CARRIER, port=sip.carrier_port, background=True, timeout=40)
+    port = free_port()
+    late = sip.sipp("uas_late", background=True, port=port, timeout=40, substitutions={"ANSWER_MS": 8000})
+    assert_ok(sip.register(me.number, DOMAIN, me.password, contact_port=port))
+    assert_ok(sip.call(caller.number, DOMAIN, caller.password, me.number))
+    assert_ok(carrier.wait())
+    assert_ok(late.wait())
+    (cancelled,) = received(carrier, "CANCEL")
+    assert cancelled < sent(late, "SIP/2.0 200 OK")[0], "the carrier rang on until the phone answered"
+    text = "".join(log.read_text(errors="replace") for log in carrier.work.glob("*_messages.log"))
+    assert re.search(r"INVITE sip:\+33698765420@", text)
+    assert re.search(r"From:[^\n]*sip:\+33184880017@", text), "not our caller ID"
+    assert "poste-key" not in text and "X-Poste-" not in text

@@ -176,11 +176,25 @@ def test_the_universal_number_rings_its_columns_one_after_the_other_then_the_no_
     rules = CallRules(incoming=SEQUENCE, columns=((Cell("2001", 10),), (Cell(MOBILE, 20), Cell("2002", 15))))
     got = steps(rules, Caller("2003"), CALLED)
     assert got == (Ring((ME,), 10, OUTCOMES),
-                   Ring((External(MOBILE), Phones("2002", DOMAIN)), 20, OUTCOMES),
+                   Ring((External(MOBILE), Phones("2002", DOMAIN)), 20, OUTCOMES, delays=(20, 15)),
                    DEPOSIT)
     plan = Plan(got)
     assert plan.after(0, UNAVAILABLE) == 1  # the desk phone is off: straight to the next column
     assert plan.after(1, NO_ANSWER) == 2
+
+
+def test_each_number_of_a_column_rings_for_its_own_delay():
+    column = (Cell("2002", 15), Cell(MOBILE, 30), Cell("2003", 8), Cell("2002", 20))
+    ring = steps(CallRules(incoming=SEQUENCE, columns=(column,)), Caller("2009"), CALLED)[0]
+    assert isinstance(ring, Ring)
+    # the column lasts its longest delay; 2002, twice in it, rings for the longer of its two
+    assert ring.targets == (Phones("2002", DOMAIN), External(MOBILE), Phones("2003", DOMAIN))
+    assert ring.seconds == 30
+    assert [ring.delay_of(i) for i in range(3)] == [20, 30, 8]
+    assert Plan.from_json(Plan((ring,)).to_json()).steps == (ring,)  # travels with the call
+    same = steps(CallRules(incoming=SEQUENCE, columns=((Cell("2002", 15), Cell("2003", 15)),)), Caller("2009"),
+                 CALLED)[0]
+    assert isinstance(same, Ring) and same.delays == () and same.delay_of(1) == 15  # no own delay to keep
 
 
 def test_rejection_wins_over_selective_forwarding_and_dnd_wins_over_forwarding():
