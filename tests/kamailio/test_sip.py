@@ -67,14 +67,19 @@ def test_call_between_two_extensions_is_answered_through_rtpengine(sip, new_ext)
     call = sip.call(caller.number, caller.domain, caller.password, callee.number)
     assert_ok(call)
     assert_ok(phone.wait())
-    # call start and end are accounted for the call history
-    rows = wait_for(lambda: sip.db.execute_sql(
-        "SELECT method, sip_code, src_user, src_domain, dst_ouser FROM acc WHERE src_user = "
-        f"{sip.db.param} ORDER BY id", (caller.number,)).fetchall() or None, 5, what="acc rows")
+    # call start and end are accounted for the call history: wait for both rows (the BYE's is written
+    # after sipp has already seen its 200) and for the dialog's CDR, each written by its own worker
+    def acc_rows():
+        found = sip.db.execute_sql("SELECT method, sip_code, src_user, src_domain, dst_ouser FROM acc WHERE src_user = "
+                                   f"{sip.db.param} ORDER BY id", (caller.number,)).fetchall()
+        return found if len(found) >= 2 else None
+
+    rows = wait_for(acc_rows, 15, what="the INVITE's and the BYE's acc rows")
     assert [r[:2] for r in rows] == [("INVITE", "200"), ("BYE", "200")]
     assert rows[0][2:] == (caller.number, "acme.pbx.example", callee.number)
-    cdr = sip.db.execute_sql(f"SELECT src_user, dst_user, src_domain FROM acc_cdrs WHERE src_user = {sip.db.param}",
-                             (caller.number,)).fetchall()
+    cdr = wait_for(lambda: sip.db.execute_sql(
+        f"SELECT src_user, dst_user, src_domain FROM acc_cdrs WHERE src_user = {sip.db.param}",
+        (caller.number,)).fetchall() or None, 15, what="the call's CDR")
     assert cdr == [(caller.number, callee.number, "acme.pbx.example")]
 
 
