@@ -342,14 +342,48 @@ def _outside(tenant: TenantDirectory, data: CallData, dialled: Dialled, account:
         return Plan((REFUSALS[refusal],), Account(account.tenant, account.extension, destination, REFUSED),
                     language=tenant.language)
     ring = Ring((External(destination),), seconds, next_on)
-    first: tuple[Step, ...] = ()
-    if tenant.max_outside_calls and verdict.call_class != EMERGENCY:
-        first += (Limit(tenant.max_outside_calls),)
-    if verdict.call_class == PAID:
-        first += (Reserve(),)
+    # C6's toll-fraud limit comes before the ring (and its reservation): limit_outside_calls
+    first: tuple[Step, ...] = (Reserve(),) if verdict.call_class == PAID else ()
     return Plan((*first, ring, *then),
                 Account(account.tenant, account.extension, destination, verdict.call_class),
                 caller_id=caller_id, language=tenant.language)
+
+
+def _reaches_outside(step: Step) -> bool:
+    """Does ``step`` ring a number through the trunk (an emergency number aside)?"""
+    return isinstance(step, Ring) and any(
+        isinstance(t, External) and parse_dialled(t.number).kind != dialing.EMERGENCY for t in step.targets)
+
+
+def limit_outside_calls(plan: Plan, calls: int | None) -> Plan:
+    """C6's toll-fraud limit on every outside call of ``plan``: a ``Limit(calls)`` step before each
+    ``Ring`` of a number through the trunk (before the ``Reserve`` paying for it), whatever made
+    it (a phone dialling out, a virtual extension, a call rule's forward, a universal number's
+    column); jumps (``Ring.goto``) to such a ring land on its Limit. Emergency calls are never
+    limited; a ring already behind a Limit gets no second one."""
+    if not calls:
+        return plan
+    steps = plan.steps
+    at: set[int] = set()  # where a Limit goes (the index of the step it comes before)
+    for index, step in enumerate(steps):
+        if _reaches_outside(step):
+            place = index - 1 if index and isinstance(steps[index - 1], Reserve) else index
+            if not (place and isinstance(steps[place - 1], Limit)):
+                at.add(place)
+    if not at:
+        return plan
+
+    def moved(index: int) -> int:  # a jump to a limited ring goes to its Limit
+        return index + sum(1 for place in at if place < index)
+
+    limited: list[Step] = []
+    for index, step in enumerate(steps):
+        if index in at:
+            limited.append(Limit(calls))
+        if isinstance(step, Ring) and step.goto:
+            step = replace(step, goto=tuple((outcome, moved(to)) for outcome, to in step.goto))
+        limited.append(step)
+    return replace(plan, steps=tuple(limited))
 
 
 def _forward(tenant: TenantDirectory, data: CallData, entry: ExtensionEntry, caller_id: CallerId | None) -> Plan:
@@ -363,8 +397,8 @@ def _forward(tenant: TenantDirectory, data: CallData, entry: ExtensionEntry, cal
                     (ToMedia(DEPOSIT, tenant.domain, f"{entry.number}@{tenant.domain}"),))
 
 
-def build_phone_plan(caller_user: str, caller_domain: str, dialled_user: str, dialled_domain: str,
-                     data: CallData) -> Plan:
+def _build_phone_plan(caller_user: str, caller_domain: str, dialled_user: str, dialled_domain: str,
+                      data: CallData) -> Plan:
     """A call from ``caller_user``, an authenticated phone of ``caller_domain``, to
     ``dialled_user@dialled_domain``. A call never leaves the caller's tenant but through the
     trunk: a request URI naming another domain is refused, so ``2001`` is always one's own."""
@@ -408,7 +442,7 @@ def build_phone_plan(caller_user: str, caller_domain: str, dialled_user: str, di
     return Plan(_ring_extension(tenant, entry), account)
 
 
-def build_trunk_plan(dialled_user: str, caller_number: str, did_extension: str | None, data: CallData) -> Plan:
+def _build_trunk_plan(dialled_user: str, caller_number: str, did_extension: str | None, data: CallData) -> Plan:
     """A call from the carrier to ``dialled_user`` (C3): a DID of ``data.tenant`` rings the extension
     it points at (``did_extension``), with that extension's voicemail rules; nothing else of a
     tenant is reachable from the outside (no ``*97``, ``*98``, no extension without a DID)."""
@@ -437,7 +471,7 @@ def build_trunk_plan(dialled_user: str, caller_number: str, did_extension: str |
     return Plan(_ring_extension(tenant, entry), account, language=tenant.language)
 
 
-def build_transfer_plan(targets: tuple[str, ...], caller_number: str, data: CallData) -> Plan:
+def _build_transfer_plan(targets: tuple[str, ...], caller_number: str, data: CallData) -> Plan:
     """The receptionist puts a caller through to ``targets`` (H1): one extension rings with its own
     rules (its voicemail on no answer, busy, unreachable; a virtual one its number), several ring at
     once for ``GROUP_RING_SECONDS``. Where nobody answers and no voicemail takes the call (a group,
@@ -471,6 +505,27 @@ def build_transfer_plan(targets: tuple[str, ...], caller_number: str, data: Call
     phones = tuple(Phones(e.number, tenant.domain) for e in entries if e.kind != "virtual")
     return Plan((Ring(phones, GROUP_RING_SECONDS, OUTCOMES), ToMedia(RECEPTIONIST, tenant.domain)), account,
                 language=tenant.language)
+
+
+def build_phone_plan(caller_user: str, caller_domain: str, dialled_user: str, dialled_domain: str,
+                     data: CallData) -> Plan:
+    """A call from ``caller_user``, an authenticated phone of ``caller_domain``, to
+    ``dialled_user@dialled_domain``; every outside call of it under C6's limit."""
+    return _limited(_build_phone_plan(caller_user, caller_domain, dialled_user, dialled_domain, data), data)
+
+
+def build_trunk_plan(dialled_user: str, caller_number: str, did_extension: str | None, data: CallData) -> Plan:
+    """A call from the carrier to ``dialled_user`` (C3); a forward back out is under C6's limit."""
+    return _limited(_build_trunk_plan(dialled_user, caller_number, did_extension, data), data)
+
+
+def build_transfer_plan(targets: tuple[str, ...], caller_number: str, data: CallData) -> Plan:
+    """The receptionist puts a caller through to ``targets`` (H1); a forward out is under C6's limit."""
+    return _limited(_build_transfer_plan(targets, caller_number, data), data)
+
+
+def _limited(plan: Plan, data: CallData) -> Plan:
+    return limit_outside_calls(plan, data.tenant.max_outside_calls if data.tenant else None)
 
 
 # ------------------------------------------------------------------ loading the data (the database)
@@ -539,11 +594,17 @@ def load_phone_call(caller_user: str, caller_domain: str, dialled_user: str) -> 
         dialing.EXTENSION, dialing.SERVICE, dialing.UNKNOWN))
     leaves = dialled.kind not in (dialing.SERVICE, dialing.UNKNOWN) and (
         dialled.kind != dialing.EXTENSION or any(e.reaches_outside() for e in directory.extensions.values()))
-    if leaves:  # C6: may the call be paid, and how many outside calls at once?
-        account = _rows(_PREPAID, (tenant[0],))
-        if account:
-            directory = replace(directory, prepaid=bool(account[0][0]), max_outside_calls=account[0][1])
+    if leaves:
+        directory = _with_prepaid(directory, tenant[0])
     return CallData(directory, _trunk() if leaves else None)
+
+
+def _with_prepaid(directory: TenantDirectory, tenant_id: int) -> TenantDirectory:
+    """C6, for a call that may leave: may it be paid, and how many outside calls at once?"""
+    account = _rows(_PREPAID, (tenant_id,))
+    if not account:
+        return directory
+    return replace(directory, prepaid=bool(account[0][0]), max_outside_calls=account[0][1])
 
 
 def load_trunk_call(dialled_user: str) -> tuple[CallData, str | None]:
@@ -558,7 +619,10 @@ def load_trunk_call(dialled_user: str) -> tuple[CallData, str | None]:
     tenant = _tenant_row("id", tenant_id)
     if tenant is None:  # deleted between the two queries
         return CallData(None), None
-    return CallData(_directory(tenant, {extension or ""}, outside=False), _trunk(), bool(receptionist)), extension
+    directory = _directory(tenant, {extension or ""}, outside=False)
+    if any(e.reaches_outside() for e in directory.extensions.values()):  # forwarded back out
+        directory = _with_prepaid(directory, tenant_id)
+    return CallData(directory, _trunk(), bool(receptionist)), extension
 
 
 def plan_for_transfer(domain: str, targets: tuple[str, ...], caller_number: str) -> Plan:
@@ -568,6 +632,8 @@ def plan_for_transfer(domain: str, targets: tuple[str, ...], caller_number: str)
         return build_transfer_plan(targets, caller_number, CallData(None))
     directory = _directory(tenant, set(targets), outside=False)
     leaves = any(e.reaches_outside() for e in directory.extensions.values())
+    if leaves:
+        directory = _with_prepaid(directory, tenant[0])
     return build_transfer_plan(targets, caller_number, CallData(directory, _trunk() if leaves else None))
 
 

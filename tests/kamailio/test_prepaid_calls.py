@@ -11,6 +11,7 @@ import os
 import random
 import re
 import threading
+import time
 from collections import Counter
 
 import pytest
@@ -496,3 +497,62 @@ def test_a_paid_call_rtpengine_cannot_anchor_never_reaches_the_carrier(sip, offi
     assert call.state == prepaid.RELEASED and entries(call) == {"reservation": 500, "release": 500}
     assert prepaid.balance(tenant) == 500
     assert_adds_up(tenant)
+
+
+def test_the_limit_holds_for_calls_the_rules_forward_out_at_once_or_after_ringing(sip, office, account):
+    """``--max-calls 1`` counts the outside calls the call rules make (issue 17) as a phone's own:
+    while one outside call is connected, a call to an extension forwarding every call to a mobile
+    is refused (403, nothing to the carrier), and so is one forwarded on no answer once the phone
+    rang out (the Limit step in failure_route); without the call under way the forward goes out."""
+    from tenants import call_services
+    from tenants.call_rules import FORWARD, CallRules
+
+    tenant, me = office
+    forward_all, after_ringing = make_ext(tenant), make_ext(tenant)
+    call_services.save_rules(factories.CLI, forward_all.model, CallRules(incoming=FORWARD, forward_to="+33698765421"),
+                             24)
+    call_services.save_rules(factories.CLI, after_ringing.model,
+                             CallRules(no_answer=FORWARD, no_answer_to="+33698765421"), 5)
+    port = free_port()
+    ringing = sip.sipp("uas_ring", background=True, port=port, timeout=60)
+    assert sip.register(after_ringing.number, DOMAIN, after_ringing.password, contact_port=port).ok
+    prepaid.enable(Actor.cli(), tenant, max_calls=1)
+    carrier = carrier_takes(sip, "+33698765421", calls=2, timeout=90)  # the running call, then the forward
+    prompts = PromptStore(sip.data_dir)
+
+    async def forwards_while_one_runs():
+        first = await dial(sip, me, "0698765421")  # included: no balance needed
+        try:
+            assert (await first.invite(timeout=30)).status == 200
+            refused = []
+            for extension in (forward_all.number, after_ringing.number):
+                other = await dial(sip, me, extension)
+                try:
+                    refused.append((await other.invite(timeout=30), audio_of(other.rtp.received)))
+                finally:
+                    other.close()
+            await first.bye()
+        finally:
+            first.close()
+        # the ended call leaves the profile when Kamailio frees its dialog (once the BYE's
+        # transaction is over, seconds later): until then the forward is still refused
+        deadline = time.monotonic() + 30
+        while True:
+            forwarded = await dial(sip, me, forward_all.number)
+            try:
+                answer = await forwarded.invite(timeout=30)
+                if answer.status == 200:
+                    await forwarded.bye()
+            finally:
+                forwarded.close()
+            if answer.status != 403 or time.monotonic() > deadline:
+                return refused, answer
+            await asyncio.sleep(0.5)
+    refused, answer = asyncio.run(asyncio.wait_for(forwards_while_one_runs(), 120))
+    for index, (got, audio) in enumerate(refused):
+        assert (got.status, got.reason) == (403, "Outside Call Limit Reached")
+        assert heard(prompts, ["prepaid-limit"], audio, 0.9), (index, len(audio))
+    assert ringing.wait().ok, ringing.explain()  # the phone rang out before the refusal
+    assert answer.status == 200  # no call under way: the forward reached the carrier
+    assert carrier.wait().ok, carrier.explain()  # two calls, the refused ones never reached it
+

@@ -223,3 +223,69 @@ def test_forwarding_to_one_of_the_tenants_own_numbers_is_refused_it_would_loop()
     found = fields(check(CallRules(incoming=FORWARD, forward_to="01 84 88 00 02"), context, 24))
     assert found["forward_to"] == ["Le 01 84 88 00 02 est un numéro de votre entreprise : indiquez plutôt le poste "
                                    "vers lequel renvoyer (par exemple 2002)."]
+
+
+# ---- C6's toll-fraud limit on the calls the rules send out (issue 17 with C6)
+
+def _tenant(rules: CallRules, max_calls: int | None = 2):
+    from tenants.routing import ExtensionEntry, TenantDirectory
+
+    return TenantDirectory(DOMAIN, True, {
+        "2001": ExtensionEntry("2001", has_mailbox=True, did="+33184880001", rules=rules),
+        "2002": ExtensionEntry("2002"),
+        "2050": ExtensionEntry("2050", kind="virtual", forward_to=MOBILE),
+    }, main_number="+33184880001", allowed=DEFAULT_ALLOWED, max_outside_calls=max_calls)
+
+
+def test_every_call_the_rules_send_out_passes_the_limit_first_whoever_calls():
+    from tenants.routing import CallData, Limit, TrunkInfo, build_phone_plan, build_transfer_plan, build_trunk_plan
+
+    forward_all = _tenant(CallRules(incoming=FORWARD, forward_to=MOBILE))
+    data = CallData(forward_all, TrunkInfo())
+    limited = (Limit(2), Ring((External(MOBILE),), OUTSIDE_RING_SECONDS))
+    assert build_phone_plan("2002", DOMAIN, "2001", DOMAIN, data).steps == limited
+    assert build_trunk_plan("+33184880001", "+33698765432", "2001", data).steps == limited  # back out
+    assert build_transfer_plan(("2001",), "+33698765432", data).steps == limited
+    # a virtual extension's forward (C2), from a phone and from the carrier
+    virtual = (Limit(2), Ring((External(MOBILE),), 24))  # its own no-answer delay
+    assert build_phone_plan("2002", DOMAIN, "2050", DOMAIN, data).steps == virtual
+    assert build_trunk_plan("+33184880050", "+33698765432", "2050", data).steps == virtual
+    # no limit set, or a forward to a phone: no Limit step
+    assert build_phone_plan("2002", DOMAIN, "2001", DOMAIN, CallData(
+        _tenant(CallRules(incoming=FORWARD, forward_to=MOBILE), None), TrunkInfo())).steps == limited[1:]
+    assert build_phone_plan("2002", DOMAIN, "2001", DOMAIN, CallData(
+        _tenant(CallRules(incoming=FORWARD, forward_to="2002")), TrunkInfo())).steps == (
+        Ring((Phones("2002", DOMAIN),), OUTSIDE_RING_SECONDS),)
+
+
+def test_a_forward_after_the_phone_rang_passes_the_limit_and_the_jumps_land_on_it():
+    from tenants.routing import CallData, Limit, TrunkInfo, build_phone_plan
+
+    rules = CallRules(no_answer=FORWARD, no_answer_to=MOBILE, busy=VOICEMAIL, unreachable=FORWARD,
+                      unreachable_to=MOBILE)
+    plan = build_phone_plan("2003", DOMAIN, "2001", DOMAIN, CallData(_tenant(rules), TrunkInfo()))
+    mobile = Ring((External(MOBILE),), OUTSIDE_RING_SECONDS)
+    assert plan.steps == (Ring((ME,), 24, OUTCOMES, ((BUSY, 3),)), Limit(2), mobile, DEPOSIT)
+    assert [plan.after(0, o) for o in (NO_ANSWER, FAILED, UNAVAILABLE, BUSY)] == [1, 1, 1, 3]
+    assert plan.after(1, "passed") == 2
+    assert plan.after(2, NO_ANSWER) is None
+    assert Plan.from_json(plan.to_json()) == plan
+
+
+def test_a_universal_number_column_with_an_outside_number_is_limited_once():
+    from tenants.routing import CallData, Limit, TrunkInfo, build_phone_plan, limit_outside_calls
+
+    rules = CallRules(incoming=SEQUENCE, columns=((Cell("2001", 10),), (Cell(MOBILE, 20), Cell("2002", 15))))
+    plan = build_phone_plan("2003", DOMAIN, "2001", DOMAIN, CallData(_tenant(rules), TrunkInfo()))
+    assert plan.steps == (Ring((ME,), 10, OUTCOMES), Limit(2),
+                          Ring((External(MOBILE), Phones("2002", DOMAIN)), 20, OUTCOMES, delays=(20, 15)), DEPOSIT)
+    assert plan.after(0, NO_ANSWER) == 1 and plan.after(2, NO_ANSWER) == 3
+    assert limit_outside_calls(plan, 2) == plan  # applied twice: still one Limit per ring
+
+
+def test_emergency_calls_are_never_limited():
+    from tenants.routing import Plan as RoutingPlan
+    from tenants.routing import limit_outside_calls
+
+    emergency = RoutingPlan((Ring((External("112"),), OUTSIDE_RING_SECONDS),))
+    assert limit_outside_calls(emergency, 1) == emergency

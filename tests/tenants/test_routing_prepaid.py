@@ -118,3 +118,23 @@ def test_the_loader_reads_whether_prepaid_is_enabled(db):
     assert plan_for_phone("2001", DOMAIN, "0142685300", DOMAIN).account.call_class == "included"
     prepaid.enable(Actor.cli(), tenant, max_calls=2)
     assert plan_for_phone("2001", DOMAIN, "0142685300", DOMAIN).steps[0] == Limit(2)
+
+
+def test_the_loaders_read_the_limit_for_carrier_calls_and_transfers_that_go_back_out(db):
+    from tenants import tenancy, trunk
+    from tenants.models import Extension
+    from tenants.routing import plan_for_transfer, plan_for_trunk
+
+    tenant = factories.tenant(DOMAIN)
+    factories.extension(tenant, "2001")
+    factories.extension(tenant, "2050", name="Mobile Alice", kind=Extension.VIRTUAL, forward_to="+33612345678")
+    tenancy.add_did(factories.CLI, tenant, "+33184880001", extension="2001")
+    tenancy.add_did(factories.CLI, tenant, "+33184880050", extension="2050")
+    tenancy.update_tenant(factories.CLI, tenant, main_number="+33184880001")
+    trunk.set_trunk(factories.CLI, trunk.TrunkInput(host="127.0.0.2", port=5060))
+    prepaid.import_rates(Actor.cli(), "prefix,description,cents_per_minute,increment_s,first_increment_s\n"
+                                      "+49,Allemagne,20,60,\n")
+    prepaid.enable(Actor.cli(), tenant, max_calls=2)
+    assert plan_for_trunk("+33184880050", "+33698765432").steps[0] == Limit(2)  # forwarded back out
+    assert plan_for_transfer(DOMAIN, ("2050",), "+33698765432").steps[0] == Limit(2)
+    assert Limit(2) not in plan_for_trunk("+33184880001", "+33698765432").steps  # rings a phone only
