@@ -29,6 +29,11 @@ SCENARIOS = Path(__file__).parent / "kamailio" / "scenarios"
 RTP_ADDRESS = "127.0.0.5"  # rtpengine's own address, so an SDP shows who wrote it
 
 
+def assert_ok(run) -> None:
+    """A sipp run (or any result with ``ok`` and ``explain()``) ended as its scenario expects."""
+    assert run.ok, run.explain()
+
+
 def wait_for(condition, timeout: float = 10.0, interval: float = 0.05, what: str = "condition"):
     deadline = time.monotonic() + timeout
     while True:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 import wiring
-from tenants import credentials, extensions, ports
+from tenants import credentials, extensions, ports, tenancy, trunk
 from tenants.secrets_store import sip_key
 from tests import factories
 from tests.sip_fixtures import SipStack
@@ -79,6 +79,22 @@ def make_ext(tenant, number: str | None = None) -> Ext:
     ext, password = extensions.create_extension(
         factories.CLI, tenant, extensions.ExtensionInput(number, f"Poste {number}", f"p{number}@{tenant.domain}"))
     return Ext(number, tenant.domain, password, ext)
+
+
+@pytest.fixture(scope="session")
+def speech():
+    """A caller's message: about 1.8 s of speech, over the media app's 1 s minimum."""
+    from rtp.prompts.generate import render
+
+    return render("Bonjour, rappelez-moi demain.", "fr")
+
+
+def connect_to_carrier(sip, tenant, did: str, carrier: str, extension: str | None = None) -> None:
+    """Give ``tenant`` the main number ``did`` (held by ``extension`` when one is named) and the
+    carrier trunk at ``carrier`` on ``sip.carrier_port``."""
+    tenancy.add_did(factories.CLI, tenant, did, extension=extension)
+    tenancy.update_tenant(factories.CLI, tenant, main_number=did)
+    trunk.set_trunk(factories.CLI, trunk.TrunkInput(host=carrier, port=sip.carrier_port))
 
 
 @pytest.fixture(scope="session")

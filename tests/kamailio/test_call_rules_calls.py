@@ -7,15 +7,15 @@ import re
 
 import pytest
 
-from tenants import call_services, tenancy, trunk
+from tenants import call_services, tenancy
 from tenants.call_rules import FORWARD, SEQUENCE, CallRules, Cell
 from tenants.models import Mailbox
 from tenants.voicemail.models import VoiceMessage
 from tests import factories
-from tests.kamailio.conftest import make_ext
+from tests.kamailio.conftest import connect_to_carrier, make_ext
 from tests.kamailio.media_stack import media_stack
 from tests.kamailio.test_voicemail_routing import leave_message
-from tests.sip_fixtures import free_port, wait_for
+from tests.sip_fixtures import assert_ok, free_port, wait_for
 
 MEDIA_ADDRESS = "127.0.0.17"  # the media app's own address
 CARRIER = "127.0.0.2"
@@ -23,9 +23,6 @@ DOMAIN = "voice.pbx.example"  # leave_message's tenant
 DID = "+33184880017"
 FIRST_COLUMN_SECONDS = 5
 
-
-def assert_ok(run):
-    assert run.ok, run.explain()
 
 
 @pytest.fixture(scope="module")
@@ -39,17 +36,9 @@ def sip():
 def office(sip):
     sip.use_database()
     tenant = factories.tenant(DOMAIN)
-    tenancy.add_did(factories.CLI, tenant, DID)  # the main number, presented by forwarded calls
-    tenancy.update_tenant(factories.CLI, tenant, main_number=DID)
-    trunk.set_trunk(factories.CLI, trunk.TrunkInput(host=CARRIER, port=sip.carrier_port))
+    connect_to_carrier(sip, tenant, DID, CARRIER)  # the main number, presented by forwarded calls
     return tenant
 
-
-@pytest.fixture(scope="module")
-def speech():
-    from rtp.prompts.generate import render
-
-    return render("Bonjour, rappelez-moi demain.", "fr")
 
 
 @pytest.fixture

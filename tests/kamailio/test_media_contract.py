@@ -19,6 +19,7 @@ from tests.kamailio.conftest import make_ext
 from tests.sip_fixtures import (
     FakeMediaNode,
     SipStack,
+    assert_ok,
     free_port,
     header,
     headers,
@@ -30,9 +31,6 @@ from tests.sip_fixtures import (
 NODE_ADDRESS = "127.0.0.7"
 DOMAIN = "contract.pbx.example"
 
-
-def assert_ok(run):
-    assert run.ok, run.explain()
 
 
 @pytest.fixture(scope="module")

@@ -13,10 +13,10 @@ from tenants import tenancy, trunk
 from tenants.db import database
 from tenants.models import Extension
 from tests import factories
-from tests.kamailio.conftest import make_ext
+from tests.kamailio.conftest import connect_to_carrier, make_ext
 from tests.kamailio.media_stack import media_stack
 from tests.kamailio.phone_caller import PhoneCaller
-from tests.sip_fixtures import free_port, wait_for
+from tests.sip_fixtures import assert_ok, free_port, wait_for
 
 MEDIA_ADDRESS = "127.0.0.9"  # the media app's own address
 CARRIER = "127.0.0.2"  # the carrier trunk's host: only calls from it are the carrier's
@@ -25,9 +25,6 @@ DOMAIN = "outside.pbx.example"
 DID = "+33184880001"  # the DID of the module's phone extension (and the tenant's main number)
 EMERGENCY_CID = "+33184880099"
 
-
-def assert_ok(run):
-    assert run.ok, run.explain()
 
 
 @pytest.fixture(scope="module")
@@ -43,9 +40,7 @@ def office(sip):
     sip.use_database()
     tenant = factories.tenant(DOMAIN)
     me = make_ext(tenant)
-    tenancy.add_did(factories.CLI, tenant, DID, extension=me.number)
-    tenancy.update_tenant(factories.CLI, tenant, main_number=DID)
-    trunk.set_trunk(factories.CLI, trunk.TrunkInput(host=CARRIER, port=sip.carrier_port))
+    connect_to_carrier(sip, tenant, DID, CARRIER, extension=me.number)
     return tenant, me
 
 

@@ -19,13 +19,13 @@ import pytest
 from rtp.prompts.phrases import balance
 from rtp.prompts.store import PromptStore
 from rtp.rtp_io.packet import parse as parse_rtp
-from tenants import jobs, mail, prepaid, tenancy, trunk
+from tenants import jobs, mail, prepaid
 from tenants.audit import Actor
 from tenants.db import database
 from tenants.models import utcnow
 from tenants.prepaid import LedgerEntry, PrepaidCall
 from tests import factories
-from tests.kamailio.conftest import make_ext
+from tests.kamailio.conftest import connect_to_carrier, make_ext
 from tests.kamailio.media_stack import media_stack
 from tests.kamailio.phone_caller import PhoneCaller
 from tests.media.caller import SippUac
@@ -77,9 +77,7 @@ def office(sip):
     sip.use_database()
     tenant = factories.tenant(DOMAIN)
     me = make_ext(tenant)
-    tenancy.add_did(factories.CLI, tenant, DID, extension=me.number)
-    tenancy.update_tenant(factories.CLI, tenant, main_number=DID)
-    trunk.set_trunk(factories.CLI, trunk.TrunkInput(host=CARRIER, port=sip.carrier_port))
+    connect_to_carrier(sip, tenant, DID, CARRIER, extension=me.number)
     prepaid.import_rates(Actor.cli(), RATES)
     return tenant, me
 

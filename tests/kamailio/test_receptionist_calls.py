@@ -21,7 +21,7 @@ from tests import factories
 from tests.kamailio.conftest import Ext
 from tests.kamailio.media_stack import media_stack
 from tests.receptionist.early_caller import EarlyCaller
-from tests.sip_fixtures import free_port, wait_for
+from tests.sip_fixtures import assert_ok, free_port, wait_for
 
 MEDIA_ADDRESS = "127.0.0.12"
 CARRIER = "127.0.0.2"
@@ -30,9 +30,6 @@ DID = "+33184880300"
 CALLER = "+33612345678"
 PIN = "4711"
 
-
-def assert_ok(run):
-    assert run.ok, run.explain()
 
 
 @pytest.fixture(scope="module")

@@ -7,12 +7,7 @@ import time
 from kamailio import rpc
 from tenants import extensions
 from tests import factories
-from tests.sip_fixtures import flood, free_port, probe, wait_for
-
-
-def assert_ok(run):
-    assert run.ok, run.explain()
-
+from tests.sip_fixtures import assert_ok, flood, free_port, probe, wait_for
 
 # ------------------------------------------------------------------ registration
 

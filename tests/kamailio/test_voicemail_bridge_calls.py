@@ -23,7 +23,7 @@ from tests import factories
 from tests.kamailio.conftest import make_ext
 from tests.kamailio.media_stack import media_stack
 from tests.receptionist.early_caller import EarlyCaller
-from tests.sip_fixtures import free_port, wait_for
+from tests.sip_fixtures import assert_ok, free_port, wait_for
 
 MEDIA_ADDRESS = "127.0.0.23"
 CARRIER = "127.0.0.2"
@@ -32,21 +32,12 @@ DID = "+33184880700"
 CALLER = "+33698765432"
 
 
-def assert_ok(run):
-    assert run.ok, run.explain()
-
 
 @pytest.fixture(scope="module")
 def sip():
     with media_stack(MEDIA_ADDRESS) as stack:
         yield stack
 
-
-@pytest.fixture(scope="module")
-def speech():
-    from rtp.prompts.generate import render
-
-    return render("Bonjour, rappelez-moi demain.", "fr")
 
 
 @pytest.fixture(scope="module")

@@ -17,14 +17,11 @@ from tests.kamailio.conftest import make_ext
 from tests.kamailio.media_stack import media_stack, shared_prompts  # noqa: F401  (shared_prompts: tests/mailbox)
 from tests.kamailio.phone_caller import PhoneCaller
 from tests.media.caller import Message
-from tests.sip_fixtures import free_port, wait_for
+from tests.sip_fixtures import assert_ok, free_port, wait_for
 
 MEDIA_ADDRESS = "127.0.0.6"  # the media app's own address: only it is trusted without digest auth
 DOMAIN = "voice.pbx.example"
 
-
-def assert_ok(run):
-    assert run.ok, run.explain()
 
 
 @pytest.fixture(scope="module")
@@ -32,12 +29,6 @@ def sip():
     with media_stack(MEDIA_ADDRESS) as stack:
         yield stack
 
-
-@pytest.fixture(scope="module")
-def speech():
-    from rtp.prompts.generate import render
-
-    return render("Bonjour, rappelez-moi demain.", "fr")  # about 1.8 s, over the 1 s minimum
 
 
 def messages_for(ext):

@@ -22,13 +22,10 @@ from tenants.voicemail.models import VoiceMessage
 from tests import factories
 from tests.kamailio.conftest import make_ext
 from tests.media.conftest import MediaProcess
-from tests.sip_fixtures import SipStack, free_port, probe, request_from, wait_for
+from tests.sip_fixtures import SipStack, assert_ok, free_port, probe, request_from, wait_for
 
 HOST = "127.0.0.1"  # the README's default for both POSTE_SIP_ADDRESS and the media app
 
-
-def assert_ok(run):
-    assert run.ok, run.explain()
 
 
 @pytest.fixture(scope="module")
