@@ -74,6 +74,14 @@ def cdr_to(destination: str) -> dict | None:
     return dict(zip(("extension", "destination", "call_class"), row[0], strict=True)) if row else None
 
 
+def answer_to(destination: str) -> dict | None:
+    """The acc row of the answered INVITE to ``destination``: what it was accounted to."""
+    row = database.execute_sql(
+        "SELECT extension, destination, call_class FROM acc WHERE method = 'INVITE' AND sip_code = '200' "
+        "AND destination = ? AND tenant = ?".replace("?", database.param), (destination, DOMAIN)).fetchall()
+    return dict(zip(("extension", "destination", "call_class"), row[0], strict=True)) if row else None
+
+
 def bridged_call(sip, speech, caller_hangs_up: bool):
     """The carrier's call: the message, 0, the reception's answer and audio both ways; then who
     hangs up. The carrier's REFERs (all refused 405)."""
@@ -130,13 +138,17 @@ def test_0_bridges_the_carrier_caller_to_the_reception_phone(sip, office, speech
     assert_ok(phone.wait())  # the phone got its BYE (or its own BYE was answered): both legs ended
     rows = VoiceMessage.select().join(Mailbox).where(Mailbox.extension == box.model.id)
     wait_for(lambda: list(rows), 15, what="the voice message row")
+    # the reception's answer is accounted (acc, written when it answers) to the reception
+    answer = wait_for(lambda: answer_to(reception.number), 15, what="the bridged call's answer in acc")
+    assert answer == {"extension": reception.number, "destination": reception.number, "call_class": "internal"}
+    # and so is the call's record (acc_cdrs, written as both legs end at once). On SQLite one of two
+    # rows written at the same instant by two Kamailio workers can be lost: db_sqlite has no busy
+    # timeout (kamailio/README.md; production belongs on PostgreSQL). A missing record is accepted
+    # only there and only with Kamailio's own log saying so.
     try:
         row = wait_for(lambda: cdr_to(reception.number), 15, what="the bridged call's accounting record")
     except TimeoutError:
         lost = [line for line in sip.log_tail("kamailio").splitlines() if "failed to write cdr" in line]
-        if lost and sip.settings.database_url.startswith("sqlite"):
-            # both legs end at once: Kamailio's two workers write their rows together, and db_sqlite
-            # has no busy timeout (kamailio/README.md: production belongs on PostgreSQL)
-            pytest.skip(f"the CDR was lost to db_sqlite's known lock limit: {lost[-1]}")
-        raise
+        assert lost and sip.settings.database_url.startswith("sqlite"), "the CDR is missing, and not to the known limit"
+        return
     assert (row["extension"], row["call_class"]) == (reception.number, "internal")

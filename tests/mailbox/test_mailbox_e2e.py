@@ -22,7 +22,10 @@ from tenants.models import Job, Mailbox, Tenant
 from tenants.voicemail import notify, service
 from tenants.voicemail.models import MailboxSettings, VoiceMessage
 from tests import factories
-from tests.kamailio.conftest import make_ext
+from tests.kamailio.conftest import (
+    make_ext,
+    speech,  # noqa: F401 - fixture
+)
 from tests.kamailio.phone_caller import PhoneCaller
 from tests.kamailio.test_voicemail_routing import (  # noqa: F401 - fixtures: one stack for this module
     DOMAIN,
@@ -31,7 +34,6 @@ from tests.kamailio.test_voicemail_routing import (  # noqa: F401 - fixtures: on
     messages_for,
     shared_prompts,
     sip,
-    speech,
 )
 from tests.sip_fixtures import free_port, wait_for
 
