@@ -37,19 +37,20 @@ class Directory:
     globex_2002: Ext
 
 
-def _postgres_database() -> str:
-    """With ``scripts/test --postgres``: an empty database of this xdist worker for Kamailio's stack."""
+def postgres_database(prefix: str = "poste_sip") -> str:
+    """With ``scripts/test --postgres`` (POSTE_TEST_DATABASE_URL): an empty PostgreSQL database named
+    ``prefix`` and this xdist worker, for Kamailio's stack and the test alike; else "" (SQLite)."""
     base = os.environ.get("POSTE_TEST_DATABASE_URL")
     if not base:
         return ""
     import psycopg2
     from psycopg2 import sql
 
-    name = f"poste_sip_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    name = f"{prefix}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
     admin = psycopg2.connect(base)
     admin.autocommit = True
     with admin.cursor() as cur:
-        cur.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
         cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     admin.close()
     return re.sub(r"/[^/]*$", f"/{name}", base)
@@ -57,7 +58,7 @@ def _postgres_database() -> str:
 
 @pytest.fixture(scope="session")
 def sip():
-    stack = SipStack(database_url=_postgres_database())
+    stack = SipStack(database_url=postgres_database())
     try:
         stack.start()
         yield stack

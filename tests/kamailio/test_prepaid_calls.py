@@ -9,7 +9,6 @@ import asyncio
 import datetime as dt
 import os
 import random
-import re
 import threading
 import time
 from collections import Counter
@@ -25,7 +24,7 @@ from tenants.db import database
 from tenants.models import utcnow
 from tenants.prepaid import LedgerEntry, PrepaidCall
 from tests import factories
-from tests.kamailio.conftest import connect_to_carrier, make_ext
+from tests.kamailio.conftest import connect_to_carrier, make_ext, postgres_database
 from tests.kamailio.media_stack import media_stack
 from tests.kamailio.phone_caller import PhoneCaller
 from tests.media.caller import SippUac
@@ -41,32 +40,13 @@ RATES = ("prefix,description,cents_per_minute,increment_s,first_increment_s\n"
          "+33118,Renseignements,60,1,1\n")
 
 
-def _postgres_database() -> str:
-    """With ``scripts/test --postgres`` (POSTE_TEST_DATABASE_URL): an empty PostgreSQL database of
-    this module and xdist worker, for Kamailio and the test alike; else "" (SQLite)."""
-    base = os.environ.get("POSTE_TEST_DATABASE_URL")
-    if not base:
-        return ""
-    import psycopg2
-    from psycopg2 import sql
-
-    name = f"poste_prepaid_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
-    admin = psycopg2.connect(base)
-    admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    admin.close()
-    return re.sub(r"/[^/]*$", f"/{name}", base)
-
-
 @pytest.fixture(scope="module")
 def sip():
     # 50 callers at once from one address: pike would ban it. rtpengine takes two RTP/RTCP pairs a
     # call (4 ports): 50 announcements at once, then the paid calls' new offers, need more than the
     # 200 ports a test stack has by default (out of ports, it cannot anchor: the call gets 503)
     base = random.randrange(20000, 30000, 2)
-    with media_stack(MEDIA_ADDRESS, pike_density=1000, database_url=_postgres_database(),
+    with media_stack(MEDIA_ADDRESS, pike_density=1000, database_url=postgres_database("poste_prepaid"),
                      rtp_port_min=base, rtp_port_max=base + 999) as stack:
         stack.carrier_port = free_port(CARRIER)
         yield stack
@@ -299,7 +279,6 @@ def test_fifty_calls_at_once_on_a_balance_for_ten(sip, office, account):
 
 def _kill_kamailio(sip) -> None:
     """Kamailio dies at once (kill -9: nothing written on the way out), then starts again."""
-    import os
     import signal
 
     proc = sip.procs["kamailio"]
