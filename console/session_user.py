@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_login import UserMixin
 
-from tenants.accounts import can_sign_in
+from tenants.accounts import can_sign_in, session_account
 from tenants.models import Account
 
 
@@ -22,7 +22,7 @@ def load_user(session_id: str) -> SessionUser | None:
     account_id, _, fingerprint = (session_id or "").partition(":")
     if not account_id.isdigit():
         return None
-    account = Account.get_or_none(Account.id == int(account_id))
+    account = session_account(int(account_id))
     if account is None or account.password_hash[-16:] != fingerprint or not can_sign_in(account):
         return None
     return SessionUser(account)

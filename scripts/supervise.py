@@ -46,13 +46,12 @@ def services(settings: Settings) -> list[tuple[str, list[str]]]:
     venv = ROOT / ".venv" / "bin"
     # The media app first, so Kamailio's first OPTIONS probe of it already succeeds.
     found: list[tuple[str, list[str]]] = [("media", [str(venv / "python"), "-m", "rtp.mediaapp"])]
+    from console import gunicorn_conf
     from kamailio import service as sip_service
 
     found += sip_service.commands(settings)
     found += [
-        ("console", [str(venv / "gunicorn"), "--bind", f"{settings.http_address}:{settings.http_port}",
-                     "--workers", "2", "--threads", "4", "--access-logfile", "-", "--graceful-timeout", "5",
-                     "wsgi:app"]),
+        ("console", gunicorn_conf.command(settings, venv)),
         # the desk phones' files over HTTPS: a second gunicorn of the same app (console/provisioning/serve.py)
         ("provisioning", [str(venv / "python"), "-m", "console.provisioning.serve"]),
         ("jobs", [str(venv / "flask"), "--app", "wsgi", "jobs", "work"]),

@@ -6,6 +6,7 @@ from tenants.audit import Actor
 from tenants.credentials import hash_secret, verify_secret
 from tenants.db import database
 from tenants.models import Account, Extension, Tenant, utcnow
+from tenants.prepared import Prepared
 from tenants.problems import N_, DomainError, Problem
 from tenants.validation import check_email, check_name, check_password, check_timezone, normalize_email
 
@@ -77,6 +78,20 @@ def authenticate(email: str, password: str) -> Account:
     if not can_sign_in(account):
         raise DomainError(Problem("password", N_("Ce compte client est suspendu. Contactez votre opérateur.")))
     Account.update(last_login_at=utcnow()).where(Account.id == account.id).execute()
+    return account
+
+
+_ACCOUNT_BY_ID = Prepared(Account, lambda account_id: Account.select().where(Account.id == account_id))
+_TENANT_BY_ID = Prepared(Tenant, lambda tenant_id: Tenant.select().where(Tenant.id == tenant_id))
+
+
+def session_account(account_id: int) -> Account | None:
+    """The account a signed-in session names, its tenant already read: done on every console
+    request, so in two prepared queries (``tenants.prepared``) rather than peewee's four-fold
+    costlier ones."""
+    account = _ACCOUNT_BY_ID.first(account_id)
+    if account is not None and account.tenant_id is not None:
+        account.tenant = _TENANT_BY_ID.first(account.tenant_id)
     return account
 
 

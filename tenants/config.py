@@ -58,6 +58,8 @@ class Settings:
     # -- the console (gunicorn)
     http_address: str = _setting("POSTE_HTTP_ADDRESS", "127.0.0.1")
     http_port: int = _setting("POSTE_HTTP_PORT", 8000, "port")
+    http_workers: int = _setting("POSTE_HTTP_WORKERS", 0, "count", derived="twice the cores, at most 8")
+    http_threads: int = _setting("POSTE_HTTP_THREADS", 2, "count")
     public_url: str = _setting("POSTE_PUBLIC_URL", "", derived="http://POSTE_HTTP_ADDRESS:POSTE_HTTP_PORT")
     secure_cookies: bool = _setting("POSTE_SECURE_COOKIES", False, "flag")
     proxy_fix: int = _setting("POSTE_PROXY_FIX", 0, "proxies")
@@ -196,6 +198,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         **values,
         "database_url": s.database_url or f"sqlite:///{data_dir / 'poste.db'}",
         "public_url": public_url,
+        "http_workers": s.http_workers or min(2 * (os.cpu_count() or 1), 8),
         "prov_address": prov_address,
         "prov_url": (s.prov_url or f"https://{prov_host}:{s.prov_https_port}/prov").rstrip("/"),
         "prov_certfile": s.prov_certfile or str(data_dir / "tls" / "provisioning.crt"),
@@ -206,6 +209,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         "media_peers": s.media_peers or (f"{s.sip_address}:{s.sip_port}",),
         "media_nodes": (s.media_nodes if "media_nodes" in values else (f"{media_address}:{s.media_sip_port}",)),
     })
+    if s.http_threads < 1:
+        raise SettingsError(f"POSTE_HTTP_THREADS={s.http_threads} : au moins 1 est attendu ; changez POSTE_HTTP_THREADS.")
     for low, high in RANGES:
         if getattr(s, low) > getattr(s, high):
             raise SettingsError(f"{env_name(low)}={getattr(s, low)} est au-dessus de {env_name(high)}="
