@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Callable
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import get_locale, get_timezone, gettext
 from markupsafe import Markup
 
+from console.audit.labels import when_writer
 from console.bounds import page_arg
 from console.links import id_url
 from console.scoping import current_tenant, roles_required
@@ -62,7 +64,8 @@ def _registrations_context(tenant: Tenant, endpoint: str, partial: str, **route)
     total = query.count()
     pages = max(1, math.ceil(total / PER_PAGE))
     page = min(page_arg(), pages)
-    rows = [{"number": number, "name": name, "phones": [_shown(reg) for reg in by_number.get(number, [])]}
+    write_when = when_writer()
+    rows = [{"number": number, "name": name, "phones": [_shown(reg, write_when) for reg in by_number.get(number, [])]}
             for number, name in query.select(Extension.number, Extension.name).paginate(page, PER_PAGE).tuples()]
     # the tenant's numbers straight from the cursor: a thousand peewee rows cost 3 ms
     numbers = {n for (n,) in database.execute(Extension.select(Extension.number).where(Extension.tenant == tenant))}
@@ -79,9 +82,13 @@ def _registrations_context(tenant: Tenant, endpoint: str, partial: str, **route)
 SHOWN_PHONE = ("contact", "received", "user_agent", "registered_at", "expires_at")
 
 
-def _shown(registration: dict) -> dict:
-    """What the list shows of a registration (not its refresh times, which change at every REGISTER)."""
-    return {key: registration.get(key) for key in SHOWN_PHONE}
+def _shown(registration: dict, write_when: Callable) -> dict:
+    """What the list shows of a registration (not its refresh times, which change at every REGISTER),
+    its dates written in the reader's zone and language."""
+    shown = {key: registration.get(key) for key in SHOWN_PHONE}
+    shown["registered_at"] = write_when(shown["registered_at"])
+    shown["expires_at"] = write_when(shown["expires_at"], False)
+    return shown
 
 
 def _calls_context() -> dict:
