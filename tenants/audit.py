@@ -107,14 +107,24 @@ def search(tenant: Tenant | None, about: str = "", author: str = "", object_type
     return query
 
 
+# A filtered log (or one tenant's) is counted up to this many entries, and past it is said to have
+# more: a count reads every entry it counts (at 106,000 entries, 7.5 ms for an author's, 23 ms for
+# a kind of object, on every page turn), and 200 pages are more than anyone turns; a narrower
+# filter, or the CSV export, reaches further back.
+COUNT_CAP = 10_000
+
+
 def entries(tenant: Tenant | None, page: int = 1, per_page: int = 50, **filters):
-    """One page of ``search(tenant, **filters)`` and how many entries it has in all."""
+    """One page of ``search(tenant, **filters)``, how many entries it has in all, and whether that
+    count stopped at ``COUNT_CAP`` (there are more; the whole log is always counted)."""
     if tenant is None and not any(filters.values()):
         # the whole log: COUNT(*), which SQLite counts from an index's pages without reading its
         # entries (it grows for ever: 0.6 ms at 11,500 entries for the count of the search)
-        total = int(AuditEntry.select(fn.COUNT(SQL("*"))).scalar())
+        total, capped = int(AuditEntry.select(fn.COUNT(SQL("*"))).scalar()), False
     else:
-        total = search(tenant, **filters).count()
+        total = search(tenant, **filters).limit(COUNT_CAP + 1).count()
+        capped = total > COUNT_CAP
+        total = min(total, COUNT_CAP)
     dense = total > DENSE and (filters.get("about") or filters.get("author"))
-    return search(tenant, **filters, indexed=not dense).paginate(page, per_page), total
+    return search(tenant, **filters, indexed=not dense).paginate(page, per_page), total, capped
 

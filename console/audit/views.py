@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterator
 
 from flask import Blueprint, Response, render_template, request, stream_with_context
-from flask_babel import gettext
+from flask_babel import format_number, gettext
 
 from console.audit import labels, words
 from console.bounds import page_arg
@@ -53,9 +53,10 @@ def _scope() -> tuple[Tenant | None, dict, dict]:
 def index():
     tenant, filters, args = _scope()
     page = page_arg()
-    rows, total = audit.entries(tenant, page, PER_PAGE, **filters)
+    rows, total, capped = audit.entries(tenant, page, PER_PAGE, **filters)
     show_tenant = account().role == Account.OPERATOR and tenant is None
     context = {"rows": words.of(rows), "page": page, "pages": max(1, math.ceil(total / PER_PAGE)), "total": total,
+               "more_than": format_number(total) if capped else "",
                "show_tenant": show_tenant, "tenant": tenant,
                "tenant_url": id_url("operator.tenant", "tenant_id") if show_tenant else "",
                "filters": filters, "args": args, "labels": labels,

@@ -195,3 +195,21 @@ def test_every_value_the_services_record_has_a_label(operator, smtp):
     assert "rôle : administrateur" in page and "mot de passe : changé" in page
     assert "Réceptionniste du client acme.pbx.example modifiée" in page and "1 : 2001" in page
     assert "ouverture : enregistrée (avant : aucun)" in page  # the file's place is not shown
+
+
+def test_a_long_filtered_log_is_counted_up_to_a_cap(admin, acme, monkeypatch):
+    """Counting every match of a filter read each of them on every page turn (23 ms at 106,000
+    entries); past ``COUNT_CAP`` the page says "more than" and pages through the newest."""
+    from tenants import audit
+
+    for number in range(2010, 2018):
+        f.extension(acme, str(number), name=f"Poste {number}")
+    monkeypatch.setattr(audit, "COUNT_CAP", 5)
+    _query, total, capped = audit.entries(acme, 1, 2, object_type="extension")
+    assert (total, capped) == (5, True)
+    page = admin.get("/journal/?type=extension").text
+    assert "Plus de 5 modifications" in page and "exportez en CSV" in page and "Poste 2017 créé" in page
+    rows = list(csv.reader(io.StringIO(admin.get("/journal/export.csv?type=extension").text)))
+    assert len(rows) == 1 + 8  # the export is not capped
+    monkeypatch.setattr(audit, "COUNT_CAP", 50)
+    assert "8 modifications" in admin.get("/journal/?type=extension").text
