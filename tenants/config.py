@@ -78,6 +78,8 @@ class Settings:
     mail_from: str = _setting("POSTE_MAIL_FROM", "Poste <poste@localhost>")
     # -- voicemail: days a message stays in Deleted (by phone or portal) before it is purged (E7)
     deleted_retention_days: int = _setting("POSTE_DELETED_RETENTION_DAYS", 30, "count")
+    # -- background jobs: days a done job stays listed on the operator's "Tâches" page
+    done_jobs_retention_days: int = _setting("POSTE_DONE_JOBS_RETENTION_DAYS", 30, "count")
     # -- secrets: generated into $POSTE_DATA/secrets/ when not given (tenants.secrets_store)
     secret_key: str = _setting("POSTE_SECRET_KEY", "", secret=True)
     sip_key: str = _setting("POSTE_SIP_KEY", "", secret=True)

@@ -264,6 +264,15 @@ def listing(status: str | None = None, page: int = 1, per_page: int = 50, tenant
     return query.paginate(page, per_page), query.count()
 
 
+def purge_done(days: int, now: dt.datetime | None = None, batch: int = 1000) -> int:
+    """Delete up to ``batch`` jobs done more than ``days`` ago; how many went. Failed and waiting
+    jobs stay. Every email, MWI and paid call queues one: kept for ever, they made the operator's
+    "Tâches" page count more rows every day (``POSTE_DONE_JOBS_RETENTION_DAYS``)."""
+    before = (now or utcnow()) - dt.timedelta(days=days)
+    due = Job.select(Job.id).where((Job.status == Job.DONE) & (Job.finished_at < before)).limit(batch)
+    return Job.delete().where(Job.id.in_(due)).execute()
+
+
 def counts(tenant: Tenant | None = None) -> dict[str, int]:
     """How many jobs of each status (of ``tenant`` when given), in one query."""
     query = Job.select(Job.status, pw.fn.COUNT(Job.id).alias("n")).group_by(Job.status)

@@ -1,7 +1,8 @@
 """E7: messages in Supprimés (deleted by phone or in the portal) are purged with their files
 after the operator's retention (``POSTE_DELETED_RETENTION_DAYS``, default 30 days).
 
-The job worker runs ``purge_due`` when it starts and then every hour (``tenants/worker.py``):
+The job worker runs ``purge_due`` when it starts and then every hour (``tenants/worker.py``
+``housekeeping``):
 no cron, no row left waiting in the job list. Several workers may purge at once: a row is
 deleted once, a file already gone is no error.
 """
@@ -14,7 +15,6 @@ from tenants import config
 from tenants.voicemail import portal
 
 log = logging.getLogger(__name__)
-EVERY_SECONDS = 3600.0
 
 
 def purge_due(now: dt.datetime | None = None) -> int:

@@ -141,3 +141,38 @@ def test_a_dead_workers_job_is_taken_again_after_the_short_claim(db):
     assert jobs.run_due(utcnow() + dt.timedelta(seconds=jobs.CLAIM_SECONDS / 2)) == 0
     assert jobs.run_due(utcnow() + dt.timedelta(seconds=61)) == 1  # within a minute, not five
     assert calls == [{}] and Job.get_by_id(job.id).status == Job.DONE
+
+
+def test_jobs_done_past_their_retention_are_purged_in_batches_and_failed_ones_stay(db):
+    now = utcnow()
+    old_done = [jobs.enqueue("test_flaky", {"n": n}) for n in range(5)]
+    recent_done = jobs.enqueue("test_flaky", {"n": "recent"})
+    old_failed = jobs.enqueue("test_flaky", {"n": "failed"})
+    waiting = jobs.enqueue("test_flaky", {"n": "waiting"})
+    long_ago = now - dt.timedelta(days=31)
+    Job.update(status=Job.DONE, finished_at=long_ago).where(Job.id.in_([j.id for j in old_done])).execute()
+    Job.update(status=Job.DONE, finished_at=now - dt.timedelta(days=29)).where(Job.id == recent_done.id).execute()
+    Job.update(status=Job.FAILED, finished_at=long_ago).where(Job.id == old_failed.id).execute()
+    assert jobs.purge_done(30, now, batch=3) == 3
+    assert jobs.purge_done(30, now, batch=3) == 2
+    assert jobs.purge_done(30, now, batch=3) == 0
+    assert {j.id for j in Job.select()} == {recent_done.id, old_failed.id, waiting.id}
+
+
+def test_the_worker_purges_done_jobs_when_it_starts(db, settings):
+    from tenants import worker
+
+    job = jobs.enqueue("test_flaky", {"n": 1})
+    Job.update(status=Job.DONE, finished_at=utcnow() - dt.timedelta(days=settings.done_jobs_retention_days + 1)
+               ).where(Job.id == job.id).execute()
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run_forever, kwargs={"poll_seconds": 0.05, "stop": stop})
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while Job.get_or_none(Job.id == job.id) is not None:
+            assert time.monotonic() < deadline, "the worker did not purge the done job"
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        thread.join(timeout=20)
