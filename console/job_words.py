@@ -37,6 +37,19 @@ ERRORS = {
 }
 
 
+# A done job's outcome (``tenants.jobs``: its handler had nothing to do) -> why, in words.
+OUTCOMES = {
+    "pin_changed": _l("le code PIN avait été changé avant l'envoi : l'e-mail n'avait plus de code valable à donner."),
+}
+
+
+def outcome_text(job: Job) -> str:
+    """Why a done ``job`` did nothing, in a sentence; empty when it did its work."""
+    if job.status != Job.DONE or not job.outcome:
+        return ""
+    return str(OUTCOMES.get(job.outcome, job.outcome))
+
+
 def server_of(kind: str) -> str:
     return gettext("Le serveur de messagerie") if kind in EMAIL_KINDS else gettext("Le serveur SIP")
 
@@ -55,6 +68,8 @@ def error_text(job: Job) -> str:
 def state_text(job: Job) -> str:
     """Where ``job`` is, in words."""
     if job.status == Job.DONE:
+        if job.outcome:
+            return gettext("Terminée sans envoi le %(at)s : %(why)s", at=when(job.finished_at), why=outcome_text(job))
         return gettext("Terminée le %(at)s", at=when(job.finished_at))
     if job.status == Job.RUNNING:
         return gettext("En cours")

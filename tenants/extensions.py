@@ -152,21 +152,26 @@ def create_extension(actor: Actor, tenant: Tenant, data: ExtensionInput,
     return ext, password
 
 
-def send_pin_email(payload: dict) -> None:
+PIN_CHANGED = "pin_changed"  # the PIN email's outcome when there was no first PIN left to send
+
+
+def send_pin_email(payload: dict) -> str | None:
     """The first PIN's email (A4), rendered now from the encrypted PIN, which is then wiped.
 
-    Nothing is sent when the PIN was changed (or the extension deleted) in the meantime.
+    Nothing is sent when the PIN was changed (or the extension deleted) in the meantime, and the
+    job says so (``PIN_CHANGED``): the extension's page must not call it sent.
     """
     box = (Mailbox.select(Mailbox, Extension, Tenant).join(Extension).join(Tenant)
            .where(Mailbox.id == payload["mailbox_id"]).first())
     if box is None or box.first_pin_enc is None:
-        return
+        return PIN_CHANGED
     ext, tenant = box.extension, box.extension.tenant
     email = emails.render("first_pin", tenant.language, tenant.timezone, name=ext.name, number=ext.number,
                           domain=tenant.domain, pin=decrypt_secret(box.first_pin_enc))
     mail.deliver(mail.compose(ext.email, *email))
     Mailbox.update(first_pin_enc=None).where(
         (Mailbox.id == box.id) & (Mailbox.first_pin_enc == box.first_pin_enc)).execute()
+    return None
 
 
 def update_extension(actor: Actor, ext: Extension, data: ExtensionInput) -> Extension:

@@ -36,7 +36,8 @@ from tenants.problems import N_, DomainError, Problem
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[dict], None]
+# A handler may answer why it had nothing to do (kept as the done job's ``outcome``).
+Handler = Callable[[dict], str | None]
 _handlers: dict[str, Handler] = {}
 # Kinds may be queued by one layer and run by another (the media plane's handlers are
 # registered by the processes that load rtp/); queueing checks the kind is known.
@@ -182,7 +183,7 @@ def _run(job: Job) -> dict:
         run = _handlers.get(job.kind)
         if run is None:
             raise LookupError(f"this worker has no handler for {job.kind!r}")
-        run(job.payload)
+        outcome = run(job.payload)
     except Exception as exc:  # any failure is retried; the operator sees the error
         error = f"{type(exc).__name__}: {exc}"[:2000]
         log.warning("job %s (%s) failed, attempt %d: %s", job.id, job.kind, attempts, error)
@@ -192,7 +193,8 @@ def _run(job: Job) -> dict:
         return dict(attempts=attempts, last_error=error, status=Job.QUEUED, run_at=utcnow() + backoff(attempts))
     finally:
         _current.reset(running)
-    return dict(attempts=attempts, last_error=None, status=Job.DONE, finished_at=utcnow())
+    return dict(attempts=attempts, last_error=None, status=Job.DONE, finished_at=utcnow(),
+                outcome=outcome if isinstance(outcome, str) else None)
 
 
 def run_one(now: dt.datetime | None = None, runner: str = WORKER) -> Job | None:

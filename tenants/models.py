@@ -167,6 +167,9 @@ class Job(BaseModel):
     tenant = pw.ForeignKeyField(Tenant, null=True, on_delete="SET NULL")
     created_at = pw.DateTimeField(default=utcnow)
     finished_at = pw.DateTimeField(null=True)
+    # a done job that had nothing to do says why (its handler's answer: ``pin_changed``), so a
+    # page never says "sent" of an email that was not
+    outcome = pw.CharField(max_length=32, null=True)
 
 
 class SipSubscriber(BaseModel):

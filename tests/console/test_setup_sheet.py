@@ -77,3 +77,21 @@ def test_a_new_sip_password_shows_the_sheet_with_it_once(admin, acme):
     page = admin.get(response.headers["Location"]).text
     assert by_id(parse(page), "sip-password").attrs["value"] == extensions.sip_password(Extension.get_by_id(ext.id))
     assert "reconfigurez ses téléphones" in page
+
+
+def test_a_pin_changed_before_its_email_left_is_said_not_sent(admin, acme, smtp, app):
+    from tenants.audit import Actor
+    from tenants.models import Account
+
+    create(admin)
+    ext = Extension.get(Extension.number == "2001")
+    boss = Account.get(Account.email == "boss@acme.example")
+    extensions.set_pin(Actor.of(boss), extensions.mailbox_of(ext), "4321")
+    assert jobs.run_due() == 1 and not smtp.messages
+    job = Job.get()
+    assert (job.status, job.outcome) == (Job.DONE, extensions.PIN_CHANGED)
+    text = by_id(parse(admin.get(f"/postes/{ext.id}").text), "pin-email").text
+    assert "Non envoyé" in text and "le code PIN avait été changé avant l'envoi" in text and "Envoyé" not in text
+    f.account("operator", email="op@poste.example")
+    operator = f.login(app.test_client(), "op@poste.example")
+    assert "Terminée sans envoi le" in operator.get("/operateur/taches?statut=done").text
