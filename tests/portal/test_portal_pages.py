@@ -11,8 +11,10 @@ from tenants.models import Job, Mailbox
 from tenants.voicemail import mailbox_changes, portal, portal_mail, retention
 from tenants.voicemail.models import MailboxSettings, VoicemailOptions, VoiceMessage
 from tests import factories as f
+from tests.job_worker import running_worker
 from tests.portal.audio import speechlike_wav
 from tests.portal.conftest import leave_message
+from tests.sip_fixtures import wait_for
 
 
 def text(response) -> str:
@@ -217,24 +219,12 @@ def test_deleted_messages_are_purged_after_the_retention(alice, settings):
 
 
 def test_the_job_worker_purges_as_soon_as_it_starts(alice, settings):
-    import threading
-    import time
-
-    from tenants import worker
     message = leave_message(alice.box, alice.domain, alice.number, settings=settings)
     portal.delete(alice.box.id, message.id)
     VoiceMessage.update(deleted_at=dt.datetime(2020, 1, 1)).where(VoiceMessage.id == message.id).execute()
-    stop = threading.Event()
-    thread = threading.Thread(target=worker.run_forever, kwargs={"poll_seconds": 0.05, "stop": stop})
-    thread.start()
-    try:
-        deadline = time.monotonic() + 20
-        while VoiceMessage.get_or_none(VoiceMessage.id == message.id) is not None:
-            assert time.monotonic() < deadline, "the worker did not purge"
-            time.sleep(0.05)
-    finally:
-        stop.set()
-        thread.join(timeout=20)
+    with running_worker():
+        wait_for(lambda: VoiceMessage.get_or_none(VoiceMessage.id == message.id) is None, 20,
+                 what="the worker to purge the message")
     assert not (settings.data_dir / message.path).exists()
 
 

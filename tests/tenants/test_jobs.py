@@ -9,6 +9,8 @@ import pytest
 from tenants import jobs
 from tenants.db import database
 from tenants.models import Job, utcnow
+from tests.job_worker import running_worker
+from tests.sip_fixtures import wait_for
 
 calls: list[dict] = []
 
@@ -160,19 +162,8 @@ def test_jobs_done_past_their_retention_are_purged_in_batches_and_failed_ones_st
 
 
 def test_the_worker_purges_done_jobs_when_it_starts(db, settings):
-    from tenants import worker
-
     job = jobs.enqueue("test_flaky", {"n": 1})
     Job.update(status=Job.DONE, finished_at=utcnow() - dt.timedelta(days=settings.done_jobs_retention_days + 1)
                ).where(Job.id == job.id).execute()
-    stop = threading.Event()
-    thread = threading.Thread(target=worker.run_forever, kwargs={"poll_seconds": 0.05, "stop": stop})
-    thread.start()
-    try:
-        deadline = time.monotonic() + 20
-        while Job.get_or_none(Job.id == job.id) is not None:
-            assert time.monotonic() < deadline, "the worker did not purge the done job"
-            time.sleep(0.05)
-    finally:
-        stop.set()
-        thread.join(timeout=20)
+    with running_worker():
+        wait_for(lambda: Job.get_or_none(Job.id == job.id) is None, 20, what="the worker to purge the done job")
