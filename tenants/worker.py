@@ -6,7 +6,7 @@ import signal
 import threading
 import time
 
-from tenants import jobs
+from tenants import config, jobs
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +18,6 @@ def housekeeping() -> None:
     """What the worker does when it starts and then every hour (no cron, no row in the job list):
     purge the voice messages deleted past their retention (E7) and the jobs done past theirs.
     A failure is logged and tried again in an hour; jobs go on meanwhile."""
-    from tenants import config
     from tenants.voicemail import retention
 
     try:
