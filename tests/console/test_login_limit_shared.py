@@ -16,8 +16,11 @@ from urllib.parse import urlencode
 
 import pytest
 
+from console.gunicorn_conf import command
 from console.rate_limit import DatabaseStorage
+from tenants.config import load_settings
 from tests import factories as f
+from tests.sip_fixtures import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -50,22 +53,24 @@ class Output:
 
 @pytest.fixture
 def gunicorn(settings):
-    """Two gunicorn workers serving ``wsgi:app`` on a free port, on a freshly migrated database,
-    behind one (pretend) reverse proxy so each test round can come from its own address."""
+    """Two gunicorn workers serving ``wsgi:app`` as production starts them (``console.gunicorn_conf``:
+    each warmed, then saying it is ready) on a free port, on a freshly migrated database, behind one
+    (pretend) reverse proxy so each test round can come from its own address."""
     env = {**os.environ, "POSTE_DATA": str(settings.data_dir), "DATABASE_URL": settings.database_url,
-           "POSTE_SMTP_PORT": "1", "POSTE_PROXY_FIX": "1", "PYTHONUNBUFFERED": "1"}
+           "POSTE_SMTP_PORT": "1", "POSTE_PROXY_FIX": "1", "PYTHONUNBUFFERED": "1",
+           "POSTE_HTTP_PORT": str(free_port()), "POSTE_HTTP_WORKERS": "2"}
     env.pop("RATELIMIT_STORAGE_URI", None)
     subprocess.run([BIN / "flask", "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env, check=True,
                    capture_output=True, timeout=120)
     process = subprocess.Popen(
-        [BIN / "gunicorn", "--workers", "2", "--bind", "127.0.0.1:0", "--access-logfile", "-",
-         "--access-logformat", "access pid=%(p)s %(m)s %(U)s %(s)s", "wsgi:app"],
+        command(load_settings(env), BIN) + ["--access-logformat", "access pid=%(p)s %(m)s %(U)s %(s)s"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     output = Output(process.stdout, process.stderr)
     try:
         listening = output.wait(lambda lines: next((m for line in lines if (
             m := re.search(r"Listening at: http://127\.0\.0\.1:(\d+)", line))), None), 60, "gunicorn listening")
-        output.wait(lambda lines: len([x for x in lines if "Booting worker with pid" in x]) >= 2, 60, "two workers")
+        output.wait(lambda lines: len([x for x in lines if re.search(r"console worker \d+ ready: \d+ templates", x)])
+                    >= 2, 60, "two workers warmed")
         yield int(listening.group(1)), output
     finally:
         process.terminate()
