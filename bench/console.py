@@ -74,9 +74,9 @@ def seed(data_dir: Path, tenants: int, per_tenant: int, start: int = 0, big: boo
 
 
 def seed_apart(*args, **kwargs) -> None:
-    """``seed`` in a process of its own. The clients run in this one, and seeding left its heap
-    full of what the garbage collector then walks: the first pages measured after a fresh seeding
-    had twice the latency of the same pages measured on an already seeded folder (``--data``)."""
+    """``seed`` in a process of its own, not in the clients' process: after seeding there (its
+    heap, its database state left behind), the first pages measured had about twice the latency
+    of the same pages measured on an already seeded folder (``--data``), and no longer do."""
     import multiprocessing
 
     process = multiprocessing.get_context("spawn").Process(target=seed, args=args, kwargs=kwargs)
