@@ -54,8 +54,12 @@ def index():
     tenant, filters, args = _scope()
     page = page_arg()
     rows, total, capped = audit.entries(tenant, page, PER_PAGE, **filters)
+    pages = max(1, math.ceil(total / PER_PAGE))
+    if page > pages:  # past the last page, or past what a capped count reaches: the last one
+        page = pages
+        rows, total, capped = audit.entries(tenant, page, PER_PAGE, **filters)
     show_tenant = account().role == Account.OPERATOR and tenant is None
-    context = {"rows": words.of(rows), "page": page, "pages": max(1, math.ceil(total / PER_PAGE)), "total": total,
+    context = {"rows": words.of(rows), "page": page, "pages": pages, "total": total,
                "more_than": format_number(total) if capped else "",
                "show_tenant": show_tenant, "tenant": tenant,
                "tenant_url": id_url("operator.tenant", "tenant_id") if show_tenant else "",

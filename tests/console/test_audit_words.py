@@ -209,6 +209,8 @@ def test_a_long_filtered_log_is_counted_up_to_a_cap(admin, acme, monkeypatch):
     assert (total, capped) == (5, True)
     page = admin.get("/journal/?type=extension").text
     assert "Plus de 5 modifications" in page and "exportez en CSV" in page and "Poste 2017 créé" in page
+    past = admin.get("/journal/?type=extension&page=40").text  # past what the count reaches: the last page
+    assert "Poste 2017 créé" in past and "Page 40" not in past
     rows = list(csv.reader(io.StringIO(admin.get("/journal/export.csv?type=extension").text)))
     assert len(rows) == 1 + 8  # the export is not capped
     monkeypatch.setattr(audit, "COUNT_CAP", 50)
